@@ -1,0 +1,174 @@
+import type { ConcurDocType, JournalEntry } from '../journal/journal-entry.js';
+
+/**
+ * Events of a document stream: one stream per Concur source document (FIS document id), named by
+ * `documentStreamId`. A resubmitted report arrives as a new FIS document id, hence a new stream;
+ * the old stream records `DocumentSuperseded`.
+ */
+export const documentStreamId = (docType: ConcurDocType, concurDocumentId: string): string =>
+  `document-${docType}-${concurDocumentId}`;
+
+export type InboundChannel = 'webhook' | 'fis-poll' | 'kafka' | 'backfill' | 'sandbox';
+
+export interface ConcurDocumentReceived {
+  docType: ConcurDocType;
+  concurDocumentId: string;
+  channel: InboundChannel;
+  /** Concur notification (ESS event) id, when the document came from a notification. */
+  notificationId: string | null;
+  href: string | null;
+  reportId: string | null;
+}
+
+export interface ConcurDocumentFetched {
+  docType: ConcurDocType;
+  concurDocumentId: string;
+  reportId: string | null;
+  reportName: string | null;
+  employeeId: string | null;
+  /** Total the document claims (report total approved amount / invoice total), decimal string. */
+  amount: string | null;
+  currency: string | null;
+  /** Version of the document (report revision number or FIS version id). */
+  version: string;
+  /** The FIS item exactly as Concur returned it (`{id, docType, companyId, …, document}`). */
+  document: unknown;
+}
+
+export interface ConcurDocumentAcknowledged {
+  systemId: string;
+  serviceCode: number;
+}
+
+export interface MappingGap {
+  kind: 'account' | 'counterparty' | 'tax-account' | 'cash-advance-account' | 'dimension' | 'employee' | 'vendor' | 'unknown-value';
+  /** The Concur code that could not be resolved (or the Intacct value that does not exist). */
+  code: string;
+  /** The mapping section or field involved, e.g. `accounts`, `dimensions[allocationCustom4Code->DEPARTMENT]`. */
+  field: string;
+  /** The document line(s) affected, e.g. `entry 123 / allocation 456 / journal 1`. */
+  lines: string[];
+  message: string;
+}
+
+export interface JournalEntryPrepared {
+  postingKey: string;
+  entry: JournalEntry;
+  /** Revision of the mapping stream the entry was computed with. */
+  mappingRevision: number;
+}
+
+export interface MappingGapFound {
+  gaps: MappingGap[];
+  mappingRevision: number;
+}
+
+export interface DocumentRejectedByRules {
+  /** The document cannot become a balanced entry (amounts do not add up, unknown shape, …). */
+  reason: string;
+  difference: string | null;
+}
+
+export interface PostingRequested {
+  postingKey: string;
+  entry: JournalEntry;
+  /** For a reversal: the RECORDNO being reversed. */
+  reverses: string | null;
+}
+
+export type IntacctErrorCategory = 'auth' | 'rate-limit' | 'transient' | 'validation' | 'closed-period' | 'duplicate';
+
+export interface PostingError {
+  category: IntacctErrorCategory;
+  errorNo: string | null;
+  description: string | null;
+  description2: string | null;
+  correction: string | null;
+  /** What a person must do, rewritten from Intacct's text where possible. */
+  message: string;
+}
+
+export interface PostingSucceeded {
+  postingKey: string;
+  recordNo: string;
+  /** `created`: this request created it; `found-existing`: a read-back found it already there. */
+  outcome: 'created' | 'found-existing';
+}
+
+export interface PostingFailed {
+  postingKey: string;
+  attempt: number;
+  error: PostingError;
+  /** ISO time of the next automatic attempt. */
+  nextAttemptAt: string;
+}
+
+export interface PostingRejected {
+  postingKey: string;
+  attempt: number;
+  error: PostingError;
+}
+
+export interface PostingRetryRequested {
+  reason: string;
+}
+
+export interface PostingConfirmedToConcur {
+  status: 'success' | 'error';
+  documentNumber: string | null;
+  serviceCode: number;
+  messages: string[];
+}
+
+export interface DocumentRecalled {
+  serviceCode: number;
+  reason: string;
+}
+
+export interface DocumentSuperseded {
+  byConcurDocumentId: string;
+}
+
+export interface PostingReversed {
+  postingKey: string;
+  recordNo: string;
+  reversedRecordNo: string;
+}
+
+export interface DocumentEventMap {
+  ConcurDocumentReceived: ConcurDocumentReceived;
+  ConcurDocumentFetched: ConcurDocumentFetched;
+  ConcurDocumentAcknowledged: ConcurDocumentAcknowledged;
+  JournalEntryPrepared: JournalEntryPrepared;
+  MappingGapFound: MappingGapFound;
+  DocumentRejectedByRules: DocumentRejectedByRules;
+  PostingRequested: PostingRequested;
+  PostingSucceeded: PostingSucceeded;
+  PostingFailed: PostingFailed;
+  PostingRejected: PostingRejected;
+  PostingRetryRequested: PostingRetryRequested;
+  PostingConfirmedToConcur: PostingConfirmedToConcur;
+  DocumentRecalled: DocumentRecalled;
+  DocumentSuperseded: DocumentSuperseded;
+  PostingReversed: PostingReversed;
+}
+
+export type DocumentEventType = keyof DocumentEventMap;
+
+export const DOCUMENT_EVENT_TYPES = [
+  'ConcurDocumentReceived',
+  'ConcurDocumentFetched',
+  'ConcurDocumentAcknowledged',
+  'JournalEntryPrepared',
+  'MappingGapFound',
+  'DocumentRejectedByRules',
+  'PostingRequested',
+  'PostingSucceeded',
+  'PostingFailed',
+  'PostingRejected',
+  'PostingRetryRequested',
+  'PostingConfirmedToConcur',
+  'DocumentRecalled',
+  'DocumentSuperseded',
+  'PostingReversed',
+] as const satisfies readonly DocumentEventType[];

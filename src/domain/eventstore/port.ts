@@ -1,0 +1,98 @@
+import type { NewEvent, RecordedEvent } from '../events/envelope.js';
+
+/**
+ * Optimistic concurrency for an append:
+ * - `no_stream`: the stream must not exist yet;
+ * - `stream_exists`: the stream must have at least one event;
+ * - `any`: no check;
+ * - a number: the revision of the stream's last event must be exactly this.
+ */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | number;
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the stream's last event after the append (-1 if the stream is still empty). */
+  nextExpectedRevision: number;
+  /** Global position of the last event of the stream after the append (-1n if none). */
+  position: bigint;
+  /** How many of the given events were new (ids already stored are skipped). */
+  appended: number;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: read events whose position is strictly greater than this. Default: from the start. */
+  after?: bigint;
+  maxCount?: number;
+}
+
+export type EventHandler = (event: RecordedEvent) => Promise<void> | void;
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: deliver events with position > after. Default: from the start. */
+  after?: bigint;
+  /** Called when the subscription stops because of an error it could not recover from. */
+  onError?: (error: Error) => void;
+}
+
+export interface Subscription {
+  /** Stops delivery; resolves once the handler is no longer running. */
+  stop(): Promise<void>;
+  /** Resolves when the subscription has caught up with the head at least once. */
+  readonly caughtUp: Promise<void>;
+}
+
+/**
+ * The event store port. Implementations: `adapters/eventstore/sqlite` (embedded default),
+ * `adapters/eventstore/eventstoredb` (production), `adapters/eventstore/memory` (reference).
+ * All pass `test/eventstore/contract.ts`.
+ *
+ * Idempotency: an event whose `id` is already stored (in any stream) is skipped on append. An append
+ * whose events are all already stored succeeds without checking the expected revision, so a retried
+ * append after a lost answer is safe.
+ */
+export interface EventStore {
+  appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** Events of one stream in revision order; an empty array when the stream does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events of all streams in global order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch up from `after`, then follow live appends, calling `handler` one event at a time in order. */
+  subscribeToAll(handler: EventHandler, options?: SubscribeOptions): Subscription;
+  /** Position of the last stored event, -1n when the store is empty. */
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** Actual last revision, -1 when the stream does not exist. */
+    readonly actual: number,
+  ) {
+    super(`Stream ${streamId}: expected revision ${String(expected)}, but the stream is at ${actual === -1 ? 'no stream' : actual}`);
+  }
+}
+
+export class EventStoreUnavailableError extends Error {
+  override readonly name = 'EventStoreUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function checkExpectedRevision(streamId: string, expected: ExpectedRevision | undefined, actual: number): void {
+  if (expected === undefined || expected === 'any') return;
+  const ok =
+    expected === 'no_stream' ? actual === -1 : expected === 'stream_exists' ? actual >= 0 : actual === expected;
+  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
+}

@@ -1,0 +1,65 @@
+/**
+ * The journal entry the connector posts to Intacct as one GLBATCH. Produced by the posting rules
+ * (`domain/posting`), serialised by the Intacct adapter. Amounts are decimal strings with exactly
+ * the currency's number of decimals ("24.30"), always positive: the side is `trType`.
+ */
+export type DimensionTarget = 'DEPARTMENT' | 'LOCATION' | 'PROJECTID' | 'CUSTOMERID' | 'CLASSID' | 'ITEMID' | 'VENDORID' | 'EMPLOYEEID';
+
+export const DIMENSION_TARGETS: readonly DimensionTarget[] = [
+  'DEPARTMENT',
+  'LOCATION',
+  'PROJECTID',
+  'CUSTOMERID',
+  'CLASSID',
+  'ITEMID',
+  'VENDORID',
+  'EMPLOYEEID',
+];
+
+export type TrType = 1 | -1;
+
+export type JournalLineKind = 'expense' | 'tax-reclaim' | 'tax-nondeductible' | 'counterparty' | 'cash-advance' | 'vendor-payable';
+
+export interface JournalLine {
+  accountNo: string;
+  /** 1 = debit, -1 = credit. */
+  trType: TrType;
+  /** Positive decimal string with the currency's decimals, e.g. "24.30". */
+  amount: string;
+  memo: string;
+  dimensions: Partial<Record<DimensionTarget, string>>;
+  kind: JournalLineKind;
+  /** Where the line came from in the Concur document (entry/allocation ids), for the audit trail. */
+  sources?: string[];
+}
+
+export type ConcurDocType = 'expense' | 'invoice' | 'paymentrequest' | 'cashadvance';
+
+export interface JournalEntry {
+  postingKey: string;
+  docType: ConcurDocType;
+  concurDocumentId: string;
+  reportId: string | null;
+  journal: string;
+  /** YYYY-MM-DD */
+  batchDate: string;
+  batchTitle: string;
+  currency: string;
+  lines: JournalLine[];
+  /** Sum of debits (= sum of credits), decimal string. */
+  total: string;
+}
+
+/**
+ * The deterministic posting key of a document version: Intacct function controlid (with
+ * uniqueid=true) and GLBATCH REFERENCENO. Short and ASCII so it fits every Intacct field it lands in.
+ */
+export function postingKeyFor(docType: ConcurDocType, concurDocumentId: string, version: string | number): string {
+  const prefix = { expense: 'EXP', invoice: 'INV', paymentrequest: 'PR', cashadvance: 'CA' }[docType];
+  return `ML-${prefix}-${concurDocumentId}-${version}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+}
+
+/** The key of the reversal of a posted entry. */
+export function reversalKeyFor(postingKey: string): string {
+  return `${postingKey}-REV`.slice(0, 104);
+}
