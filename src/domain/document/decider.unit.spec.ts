@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { JournalEntry } from '../journal/journal-entry.js';
+import { decide, LifecycleError, type DocumentCommand } from './decider.js';
+import type { PostingError } from './events.js';
+import { foldDocument, type DocumentEvent, type DocumentState } from './state.js';
+
+/** given(events).when(command).then(events) — the decider's specification style. */
+function given(...events: DocumentEvent[]) {
+  const state: DocumentState = foldDocument(events);
+  return {
+    state,
+    when(command: DocumentCommand) {
+      return {
+        then: (...expected: DocumentEvent[]) => expect(decide(command, state)).toEqual(expected),
+        thenThrows: (message: RegExp) => {
+          expect(() => decide(command, state)).toThrow(LifecycleError);
+          expect(() => decide(command, state)).toThrow(message);
+        },
+      };
+    },
+  };
+}
+
+const entry = (key = 'ML-EXP-D1-1', amounts: [string, string] = ['24.30', '24.30']): JournalEntry => ({
+  postingKey: key,
+  docType: 'expense',
+  concurDocumentId: 'D1',
+  reportId: 'R1',
+  journal: 'EXPJ',
+  batchDate: '2026-06-30',
+  batchTitle: 'Trip R1',
+  currency: 'USD',
+  total: amounts[0],
+  lines: [
+    { accountNo: '6500', trType: 1, amount: amounts[0], memo: 'Taxi', dimensions: { DEPARTMENT: 'D100' }, kind: 'expense' },
+    { accountNo: '2050', trType: -1, amount: amounts[1], memo: 'Employee', dimensions: { EMPLOYEEID: 'E1' }, kind: 'counterparty' },
+  ],
+});
+
+const received: DocumentEvent = {
+  type: 'ConcurDocumentReceived',
+  data: { docType: 'expense', concurDocumentId: 'D1', channel: 'webhook', notificationId: 'N1', href: null, reportId: null },
+};
+const fetched: DocumentEvent = {
+  type: 'ConcurDocumentFetched',
+  data: { docType: 'expense', concurDocumentId: 'D1', reportId: 'R1', reportName: 'Trip', employeeId: 'E1', amount: '24.30', currency: 'USD', version: '1', document: {} },
+};
+const prepared: DocumentEvent = { type: 'JournalEntryPrepared', data: { postingKey: 'ML-EXP-D1-1', entry: entry(), mappingRevision: 3 } };
+const requested: DocumentEvent = { type: 'PostingRequested', data: { postingKey: 'ML-EXP-D1-1', entry: entry(), reverses: null } };
+const succeeded: DocumentEvent = { type: 'PostingSucceeded', data: { postingKey: 'ML-EXP-D1-1', recordNo: '1001', outcome: 'created' } };
+const transientError: PostingError = { category: 'transient', errorNo: null, description: 'HTTP 503', description2: null, correction: null, message: 'Intacct was unavailable' };
+
+describe('document lifecycle decider', () => {
+  it('receives a new document once; a redelivered notification adds nothing', () => {
+    given().when({ type: 'ReceiveDocument', data: received.data as never }).then(received);
+    given(received).when({ type: 'ReceiveDocument', data: received.data as never }).then();
+  });
+
+  it('records the fetched document once', () => {
+    given(received).when({ type: 'RecordFetchedDocument', data: fetched.data as never }).then(fetched);
+    given(received, fetched).when({ type: 'RecordFetchedDocument', data: fetched.data as never }).then();
+  });
+
+  it('cannot prepare before the document is fetched', () => {
+    given(received).when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 1 } }).thenThrows(/before the Concur document is fetched/);
+  });
+
+  it('a balanced entry is prepared and requested for posting', () => {
+    given(received, fetched).when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 3 } }).then(prepared, requested);
+    expect(foldDocument([received, fetched, prepared, requested]).status).toBe('POSTING');
+  });
+
+  it('an unbalanced entry is never requested: it is rejected with the difference', () => {
+    given(received, fetched)
+      .when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry('ML-EXP-D1-1', ['24.30', '24.29']), mappingRevision: 3 } })
+      .then({ type: 'DocumentRejectedByRules', data: { reason: 'document D1: debits and credits differ by 0.01', difference: null } });
+  });
+
+  it('mapping gaps park the document; the same gaps again record nothing', () => {
+    const gaps = [{ kind: 'account' as const, code: '60000', field: 'accounts', lines: ['entry 1'], message: 'no account for 60000' }];
+    const gapFound: DocumentEvent = { type: 'MappingGapFound', data: { gaps, mappingRevision: 2 } };
+    given(received, fetched).when({ type: 'RecordPreparation', data: { result: 'gaps', gaps, mappingRevision: 2 } }).then(gapFound);
+    given(received, fetched, gapFound).when({ type: 'RecordPreparation', data: { result: 'gaps', gaps, mappingRevision: 3 } }).then();
+    expect(foldDocument([received, fetched, gapFound]).status).toBe('AWAITING_MAPPING');
+    // After the mapping is fixed the entry is prepared.
+    given(received, fetched, gapFound).when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 4 } }).then(
+      { ...prepared, data: { ...(prepared.data as object), mappingRevision: 4 } } as DocumentEvent,
+      requested,
+    );
+  });
+
+  it('records a success once; a repeat with the same RECORDNO is a no-op; a different RECORDNO is refused', () => {
+    const outcome = { outcome: 'succeeded' as const, postingKey: 'ML-EXP-D1-1', recordNo: '1001', how: 'created' as const };
+    given(received, fetched, prepared, requested).when({ type: 'RecordPostingOutcome', data: outcome }).then(succeeded);
+    given(received, fetched, prepared, requested, succeeded).when({ type: 'RecordPostingOutcome', data: outcome }).then();
+    given(received, fetched, prepared, requested, succeeded)
+      .when({ type: 'RecordPostingOutcome', data: { ...outcome, recordNo: '1002' } })
+      .thenThrows(/already posted as Intacct RECORDNO 1001/);
+  });
+
+  it('a late failure after success changes nothing', () => {
+    given(received, fetched, prepared, requested, succeeded)
+      .when({ type: 'RecordPostingOutcome', data: { outcome: 'failed', postingKey: 'ML-EXP-D1-1', attempt: 2, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' } })
+      .then();
+  });
+
+  it('rejects an outcome for a posting key it never requested', () => {
+    given(received, fetched, prepared, requested)
+      .when({ type: 'RecordPostingOutcome', data: { outcome: 'succeeded', postingKey: 'OTHER', recordNo: '1', how: 'created' } })
+      .thenThrows(/unknown posting key OTHER/);
+  });
+
+  it('failed -> retry allowed; posted -> retry refused', () => {
+    const failed: DocumentEvent = { type: 'PostingFailed', data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' } };
+    expect(foldDocument([received, fetched, prepared, requested, failed]).status).toBe('FAILED');
+    given(received, fetched, prepared, requested, failed).when({ type: 'RequestRetry', data: { reason: 'operator' } }).then({ type: 'PostingRetryRequested', data: { reason: 'operator' } });
+    given(received, fetched, prepared, requested, succeeded).when({ type: 'RequestRetry', data: { reason: 'x' } }).thenThrows(/only FAILED, REJECTED or AWAITING_MAPPING/);
+  });
+
+  it('confirmation: success needs a RECORDNO, and is recorded once', () => {
+    const confirm = { status: 'success' as const, documentNumber: '1001', serviceCode: 0, messages: [] };
+    given(received, fetched, prepared, requested).when({ type: 'RecordConfirmation', data: confirm }).thenThrows(/no Intacct RECORDNO/);
+    const confirmed: DocumentEvent = { type: 'PostingConfirmedToConcur', data: confirm };
+    given(received, fetched, prepared, requested, succeeded).when({ type: 'RecordConfirmation', data: confirm }).then(confirmed);
+    given(received, fetched, prepared, requested, succeeded, confirmed).when({ type: 'RecordConfirmation', data: confirm }).then();
+    expect(foldDocument([received, fetched, prepared, requested, succeeded, confirmed]).status).toBe('CONFIRMED');
+  });
+
+  it('superseding a posted document requests a mirror reversal linked to the old RECORDNO', () => {
+    const [superseded, reversal] = decide({ type: 'Supersede', data: { byConcurDocumentId: 'D2' } }, foldDocument([received, fetched, prepared, requested, succeeded]));
+    expect(superseded).toEqual({ type: 'DocumentSuperseded', data: { byConcurDocumentId: 'D2' } });
+    expect(reversal?.type).toBe('PostingRequested');
+    const data = reversal!.data as { postingKey: string; reverses: string; entry: JournalEntry };
+    expect(data.postingKey).toBe('ML-EXP-D1-1-REV');
+    expect(data.reverses).toBe('1001');
+    expect(data.entry.lines.map((l) => l.trType)).toEqual([-1, 1]);
+    const reversed: DocumentEvent = { type: 'PostingSucceeded', data: { postingKey: 'ML-EXP-D1-1-REV', recordNo: '1002', outcome: 'created' } };
+    const state = foldDocument([received, fetched, prepared, requested, succeeded, superseded!, reversal!, reversed]);
+    expect(state.status).toBe('REVERSED');
+    expect(state.recordNo).toBe('1001');
+    expect(state.reversal).toEqual({ postingKey: 'ML-EXP-D1-1-REV', recordNo: '1002' });
+  });
+
+  it('superseding an unposted document only marks it; no reversal', () => {
+    given(received, fetched).when({ type: 'Supersede', data: { byConcurDocumentId: 'D2' } }).then({ type: 'DocumentSuperseded', data: { byConcurDocumentId: 'D2' } });
+  });
+
+  it('a superseded document is not prepared again', () => {
+    given(received, fetched, { type: 'DocumentSuperseded', data: { byConcurDocumentId: 'D2' } })
+      .when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 1 } })
+      .then();
+  });
+});

@@ -1,0 +1,136 @@
+import type { ConcurDocType, JournalEntry } from '../journal/journal-entry.js';
+import type { DocumentEventMap, MappingGap, PostingError } from './events.js';
+
+/** The document status names of product.md §4a (GraphQL enum `DocumentStatus`). */
+export type DocumentStatus =
+  | 'RECEIVED'
+  | 'FETCHED'
+  | 'AWAITING_MAPPING'
+  | 'READY'
+  | 'POSTING'
+  | 'POSTED'
+  | 'FAILED'
+  | 'REJECTED'
+  | 'CONFIRMED'
+  | 'SUPERSEDED'
+  | 'REVERSED';
+
+export const DOCUMENT_STATUSES: readonly DocumentStatus[] = [
+  'RECEIVED',
+  'FETCHED',
+  'AWAITING_MAPPING',
+  'READY',
+  'POSTING',
+  'POSTED',
+  'FAILED',
+  'REJECTED',
+  'CONFIRMED',
+  'SUPERSEDED',
+  'REVERSED',
+];
+
+export interface DocumentState {
+  /** `null` before the first event. */
+  status: DocumentStatus | null;
+  docType: ConcurDocType | null;
+  concurDocumentId: string | null;
+  reportId: string | null;
+  version: string | null;
+  /** True once the FIS document itself has been recorded. */
+  fetched: boolean;
+  entry: JournalEntry | null;
+  postingKey: string | null;
+  recordNo: string | null;
+  attempts: number;
+  gaps: MappingGap[];
+  lastError: PostingError | null;
+  confirmedToConcur: boolean;
+  supersededBy: string | null;
+  reversal: { postingKey: string; recordNo: string | null } | null;
+}
+
+export const initialDocumentState = (): DocumentState => ({
+  status: null,
+  docType: null,
+  concurDocumentId: null,
+  reportId: null,
+  version: null,
+  fetched: false,
+  entry: null,
+  postingKey: null,
+  recordNo: null,
+  attempts: 0,
+  gaps: [],
+  lastError: null,
+  confirmedToConcur: false,
+  supersededBy: null,
+  reversal: null,
+});
+
+export type DocumentEvent = { [K in keyof DocumentEventMap]: { type: K; data: DocumentEventMap[K] } }[keyof DocumentEventMap];
+
+/** Folds one document event into the state. Unknown event types leave the state unchanged. */
+export function evolve(state: DocumentState, event: DocumentEvent): DocumentState {
+  switch (event.type) {
+    case 'ConcurDocumentReceived':
+      return {
+        ...state,
+        status: state.status ?? 'RECEIVED',
+        docType: event.data.docType,
+        concurDocumentId: event.data.concurDocumentId,
+        reportId: state.reportId ?? event.data.reportId,
+      };
+    case 'ConcurDocumentFetched':
+      return {
+        ...state,
+        status: state.status === null || state.status === 'RECEIVED' ? 'FETCHED' : state.status,
+        docType: event.data.docType,
+        concurDocumentId: event.data.concurDocumentId,
+        reportId: event.data.reportId,
+        version: event.data.version,
+        fetched: true,
+      };
+    case 'ConcurDocumentAcknowledged':
+      return state;
+    case 'MappingGapFound':
+      return { ...state, status: 'AWAITING_MAPPING', gaps: event.data.gaps, entry: null };
+    case 'DocumentRejectedByRules':
+      return { ...state, status: 'REJECTED', gaps: [], lastError: null };
+    case 'JournalEntryPrepared':
+      return { ...state, status: 'READY', gaps: [], entry: event.data.entry, postingKey: event.data.postingKey };
+    case 'PostingRequested':
+      if (event.data.reverses !== null) return { ...state, reversal: { postingKey: event.data.postingKey, recordNo: null } };
+      return { ...state, status: 'POSTING', postingKey: event.data.postingKey, entry: event.data.entry };
+    case 'PostingSucceeded':
+      if (state.reversal && event.data.postingKey === state.reversal.postingKey) {
+        return { ...state, status: 'REVERSED', reversal: { ...state.reversal, recordNo: event.data.recordNo } };
+      }
+      return { ...state, status: state.supersededBy ? state.status : 'POSTED', recordNo: event.data.recordNo, attempts: state.attempts + 1, lastError: null };
+    case 'PostingFailed':
+      return { ...state, status: isReversalKey(state, event.data.postingKey) ? state.status : 'FAILED', attempts: event.data.attempt, lastError: event.data.error };
+    case 'PostingRejected':
+      return { ...state, status: isReversalKey(state, event.data.postingKey) ? state.status : 'REJECTED', attempts: event.data.attempt, lastError: event.data.error };
+    case 'PostingRetryRequested':
+      return state;
+    case 'PostingConfirmedToConcur':
+      return {
+        ...state,
+        confirmedToConcur: true,
+        status: event.data.status === 'success' && state.status === 'POSTED' ? 'CONFIRMED' : state.status,
+      };
+    case 'DocumentRecalled':
+      return state.recordNo ? state : { ...state, status: 'SUPERSEDED' };
+    case 'DocumentSuperseded':
+      return { ...state, status: 'SUPERSEDED', supersededBy: event.data.byConcurDocumentId };
+    case 'PostingReversed':
+      return { ...state, status: 'REVERSED', reversal: { postingKey: event.data.postingKey, recordNo: event.data.recordNo } };
+  }
+}
+
+const isReversalKey = (state: DocumentState, key: string): boolean => state.reversal?.postingKey === key;
+
+export function foldDocument(events: Iterable<{ type: string; data: unknown }>): DocumentState {
+  let state = initialDocumentState();
+  for (const event of events) state = evolve(state, event as DocumentEvent);
+  return state;
+}
