@@ -1,0 +1,161 @@
+import type { DocumentEvent } from '../domain/document/state.js';
+import { DOCUMENT_EVENT_TYPES } from '../domain/document/events.js';
+import { decimalToUnits } from '../domain/journal/balance.js';
+import type { RecordedEvent } from '../domain/events/envelope.js';
+import type { Projection, ProjectionContext } from './projection.js';
+
+/**
+ * Posting state: one row per document stream with its status, amounts, Intacct RECORDNO, gaps and
+ * last error. Feeds the `postings` GraphQL query, statistics and /metrics. The audit timeline is not
+ * copied here: it is the document stream itself.
+ */
+export const postingStateProjection: Projection = {
+  name: 'posting-state',
+  version: 1,
+  eventTypes: DOCUMENT_EVENT_TYPES,
+  tables: ['postings'],
+
+  setup({ db, table }: ProjectionContext): void {
+    const t = table('postings');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS ${t} (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        doc_type TEXT NOT NULL,
+        concur_document_id TEXT NOT NULL,
+        report_id TEXT,
+        report_name TEXT,
+        employee_id TEXT,
+        amount TEXT,
+        amount_cents INTEGER,
+        currency TEXT,
+        version TEXT,
+        posting_key TEXT,
+        intacct_record_no TEXT,
+        reversal_record_no TEXT,
+        batch_date TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        gaps_json TEXT,
+        last_error_json TEXT,
+        rejection_reason TEXT,
+        superseded_by TEXT,
+        confirmed_to_concur INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        posted_at TEXT
+      );
+      CREATE INDEX IF NOT EXISTS ${t}_status ON ${t}(status, seq);
+      CREATE INDEX IF NOT EXISTS ${t}_seq ON ${t}(seq);
+      CREATE INDEX IF NOT EXISTS ${t}_employee ON ${t}(employee_id, seq);
+      CREATE INDEX IF NOT EXISTS ${t}_report ON ${t}(report_id);
+      CREATE INDEX IF NOT EXISTS ${t}_key ON ${t}(posting_key);
+      CREATE INDEX IF NOT EXISTS ${t}_updated ON ${t}(updated_at);
+    `);
+  },
+
+  apply(recorded: RecordedEvent, { db, table }: ProjectionContext): void {
+    const t = table('postings');
+    const event = recorded as unknown as DocumentEvent;
+    const at = recorded.recordedAt;
+    const id = recorded.streamId;
+    const set = (fields: Record<string, unknown>): void => {
+      const names = Object.keys(fields);
+      db.prepare(`UPDATE ${t} SET ${names.map((n) => `${n} = @${n}`).join(', ')}, updated_at = @updated_at WHERE id = @id`).run({
+        ...fields,
+        updated_at: at,
+        id,
+      });
+    };
+    switch (event.type) {
+      case 'ConcurDocumentReceived':
+      case 'ConcurDocumentFetched': {
+        const d = event.data;
+        db.prepare(
+          `INSERT INTO ${t} (id, seq, status, doc_type, concur_document_id, report_id, created_at, updated_at)
+           VALUES (?, ?, 'RECEIVED', ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+        ).run(id, Number(recorded.position), d.docType, d.concurDocumentId, d.reportId, at, at);
+        if (event.type === 'ConcurDocumentFetched') {
+          const f = event.data;
+          set({
+            status: statusAfterFetch(db, t, id),
+            report_id: f.reportId,
+            report_name: f.reportName,
+            employee_id: f.employeeId,
+            amount: f.amount,
+            amount_cents: f.amount === null ? null : signedCents(f.amount),
+            currency: f.currency,
+            version: f.version,
+          });
+        }
+        return;
+      }
+      case 'ConcurDocumentAcknowledged':
+      case 'PostingRetryRequested':
+        set({});
+        return;
+      case 'MappingGapFound':
+        set({ status: 'AWAITING_MAPPING', gaps_json: JSON.stringify(event.data.gaps), rejection_reason: null });
+        return;
+      case 'DocumentRejectedByRules':
+        set({ status: 'REJECTED', rejection_reason: event.data.reason, gaps_json: null });
+        return;
+      case 'JournalEntryPrepared':
+        set({ status: 'READY', gaps_json: null, rejection_reason: null, posting_key: event.data.postingKey, batch_date: event.data.entry.batchDate });
+        return;
+      case 'PostingRequested':
+        if (event.data.reverses === null) set({ status: 'POSTING', posting_key: event.data.postingKey, next_attempt_at: null });
+        else set({});
+        return;
+      case 'PostingSucceeded':
+        if (isReversal(event.data.postingKey)) set({ status: 'REVERSED', reversal_record_no: event.data.recordNo });
+        else set({ status: currentStatus(db, t, id) === 'SUPERSEDED' ? 'SUPERSEDED' : 'POSTED', intacct_record_no: event.data.recordNo, last_error_json: null, next_attempt_at: null, posted_at: at, attempts: attempts(db, t, id) + 1 });
+        return;
+      case 'PostingFailed':
+        if (isReversal(event.data.postingKey)) set({ last_error_json: JSON.stringify(event.data.error) });
+        else set({ status: 'FAILED', attempts: event.data.attempt, last_error_json: JSON.stringify(event.data.error), next_attempt_at: event.data.nextAttemptAt });
+        return;
+      case 'PostingRejected':
+        if (isReversal(event.data.postingKey)) set({ last_error_json: JSON.stringify(event.data.error) });
+        else set({ status: 'REJECTED', attempts: event.data.attempt, last_error_json: JSON.stringify(event.data.error), next_attempt_at: null, rejection_reason: event.data.error.message });
+        return;
+      case 'PostingConfirmedToConcur':
+        set({ confirmed_to_concur: 1, ...(event.data.status === 'success' && currentStatus(db, t, id) === 'POSTED' ? { status: 'CONFIRMED' } : {}) });
+        return;
+      case 'DocumentRecalled':
+        set(hasRecordNo(db, t, id) ? {} : { status: 'SUPERSEDED' });
+        return;
+      case 'DocumentSuperseded':
+        set({ status: 'SUPERSEDED', superseded_by: event.data.byConcurDocumentId });
+        return;
+      case 'PostingReversed':
+        set({ status: 'REVERSED', reversal_record_no: event.data.recordNo });
+        return;
+    }
+  },
+};
+
+const isReversal = (postingKey: string): boolean => postingKey.endsWith('-REV');
+
+type Db = ProjectionContext['db'];
+const row = (db: Db, t: string, id: string) =>
+  db.prepare(`SELECT status, attempts, intacct_record_no FROM ${t} WHERE id = ?`).get(id) as
+    | { status: string; attempts: number; intacct_record_no: string | null }
+    | undefined;
+const currentStatus = (db: Db, t: string, id: string): string | undefined => row(db, t, id)?.status;
+const attempts = (db: Db, t: string, id: string): number => row(db, t, id)?.attempts ?? 0;
+const hasRecordNo = (db: Db, t: string, id: string): boolean => Boolean(row(db, t, id)?.intacct_record_no);
+const statusAfterFetch = (db: Db, t: string, id: string): string => {
+  const status = currentStatus(db, t, id);
+  return status === undefined || status === 'RECEIVED' ? 'FETCHED' : status;
+};
+
+/** Signed decimal string to integer cents (2 decimals), for amount-range filters. */
+export function signedCents(amount: string): number {
+  const negative = amount.startsWith('-');
+  const units = decimalToUnits(negative ? amount.slice(1) : amount, Math.max(2, (amount.split('.')[1] ?? '').length));
+  const scale = Math.max(2, (amount.split('.')[1] ?? '').length);
+  const cents = units / 10n ** BigInt(scale - 2);
+  return Number(negative ? -cents : cents);
+}
