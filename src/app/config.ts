@@ -1,0 +1,201 @@
+import { existsSync, readFileSync } from 'node:fs';
+
+/**
+ * Configuration from the environment (product.md §4), with `.env` read first when present (real
+ * environment variables win). Every problem is reported at once, each naming the variable.
+ */
+export interface Config {
+  port: number;
+  store: { kind: 'sqlite'; path: string } | { kind: 'eventstoredb'; connectionString: string };
+  dataDir: string;
+  sandbox: boolean;
+  apiTokens: string;
+  secretKey: string | null;
+  concur: {
+    authBaseUrl: string;
+    clientId: string | null;
+    clientSecret: string | null;
+    refreshToken: string | null;
+    companyUuid: string | null;
+    companyRequestToken: string | null;
+    webhookPublicKeys: string[];
+    webhookVerify: 'signature' | 'none';
+    pollIntervalS: number;
+  };
+  intacct: {
+    endpoint: string;
+    senderId: string | null;
+    senderPassword: string | null;
+    companyId: string | null;
+    userId: string | null;
+    userPassword: string | null;
+    entityId: string | null;
+    journal: string;
+    maxConcurrency: number;
+  };
+  kafka: { brokers: string[]; concurTopic: string; domainTopic: string; groupId: string } | null;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses a .env file: KEY=VALUE lines, # comments, optional single or double quotes. */
+export function parseDotEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) continue;
+    let value = match[2]!;
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
+    else value = value.replace(/\s+#.*$/, '');
+    out[match[1]!] = value;
+  }
+  return out;
+}
+
+export function environmentWithDotEnv(env: NodeJS.ProcessEnv = process.env, file = '.env'): Record<string, string | undefined> {
+  if (!existsSync(file)) return { ...env };
+  return { ...parseDotEnv(readFileSync(file, 'utf8')), ...env };
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | null => {
+    const v = env[name]?.trim();
+    return v ? v : null;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = str(name);
+    if (v === null) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${v}")`);
+      return fallback;
+    }
+    return Number(v);
+  };
+  const url = (name: string, fallback: string): string => {
+    const v = str(name) ?? fallback;
+    try {
+      const u = new URL(v);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('protocol');
+    } catch {
+      problems.push(`${name} must be an http(s) URL (got "${v}")`);
+    }
+    return v;
+  };
+
+  const dataDir = str('ML_DATA_DIR') ?? './data';
+  const storeSpec = str('ML_STORE') ?? `sqlite:${dataDir.replace(/\/$/, '')}/ml-connector.db`;
+  let store: Config['store'] = { kind: 'sqlite', path: `${dataDir}/ml-connector.db` };
+  if (storeSpec.startsWith('sqlite:')) {
+    const path = storeSpec.slice('sqlite:'.length);
+    if (!path) problems.push('ML_STORE "sqlite:" needs a file path, e.g. sqlite:./data/ml-connector.db');
+    store = { kind: 'sqlite', path };
+  } else if (/^esdb(\+discover)?:\/\//.test(storeSpec)) {
+    store = { kind: 'eventstoredb', connectionString: storeSpec };
+  } else {
+    problems.push(`ML_STORE must be sqlite:<path> or an EventStoreDB connection string esdb://… / esdb+discover://… (got "${storeSpec}")`);
+  }
+
+  const concur = {
+    authBaseUrl: url('CONCUR_AUTH_BASE_URL', 'https://us.api.concursolutions.com'),
+    clientId: str('CONCUR_CLIENT_ID'),
+    clientSecret: str('CONCUR_CLIENT_SECRET'),
+    refreshToken: str('CONCUR_REFRESH_TOKEN'),
+    companyUuid: str('CONCUR_COMPANY_UUID'),
+    companyRequestToken: str('CONCUR_COMPANY_REQUEST_TOKEN'),
+    webhookPublicKeys: (str('CONCUR_WEBHOOK_PUBLIC_KEYS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    webhookVerify: 'signature' as 'signature' | 'none',
+    pollIntervalS: int('CONCUR_POLL_INTERVAL_S', 300, 0, 86_400),
+  };
+  const verify = str('CONCUR_WEBHOOK_VERIFY') ?? 'signature';
+  if (verify !== 'signature' && verify !== 'none') problems.push(`CONCUR_WEBHOOK_VERIFY must be "signature" or "none" (got "${verify}")`);
+  else concur.webhookVerify = verify;
+
+  const intacct = {
+    endpoint: url('INTACCT_ENDPOINT', 'https://api.intacct.com/ia/xml/xmlgw.phtml'),
+    senderId: str('INTACCT_SENDER_ID'),
+    senderPassword: str('INTACCT_SENDER_PASSWORD'),
+    companyId: str('INTACCT_COMPANY_ID'),
+    userId: str('INTACCT_USER_ID'),
+    userPassword: str('INTACCT_USER_PASSWORD'),
+    entityId: str('INTACCT_ENTITY_ID'),
+    journal: str('INTACCT_JOURNAL') ?? 'EXPJ',
+    maxConcurrency: int('INTACCT_MAX_CONCURRENCY', 2, 1, 64),
+  };
+
+  const anyConcur = Boolean(concur.clientId || concur.clientSecret || concur.refreshToken || concur.companyUuid || concur.companyRequestToken);
+  const anyIntacct = Boolean(intacct.senderId || intacct.senderPassword || intacct.companyId || intacct.userId || intacct.userPassword);
+  const sandboxFlag = str('ML_SANDBOX');
+  if (sandboxFlag !== null && sandboxFlag !== '0' && sandboxFlag !== '1') problems.push(`ML_SANDBOX must be 1 or 0 (got "${sandboxFlag}")`);
+  const sandbox = sandboxFlag === '1' ? true : sandboxFlag === '0' ? false : !anyConcur && !anyIntacct;
+
+  const apiTokens = str('ML_API_TOKENS') ?? '';
+  const secretKey = str('ML_SECRET_KEY');
+  if (!sandbox) {
+    if (!apiTokens) problems.push('ML_API_TOKENS is required outside sandbox mode: a comma list of name:role:token (roles viewer, operator, admin)');
+    if (!secretKey) problems.push('ML_SECRET_KEY is required outside sandbox mode: at least 32 characters, e.g. the output of `openssl rand -hex 32`');
+    requireAll(problems, 'Concur', {
+      CONCUR_CLIENT_ID: concur.clientId,
+      CONCUR_CLIENT_SECRET: concur.clientSecret,
+    });
+    if (!concur.refreshToken && !(concur.companyUuid && concur.companyRequestToken)) {
+      problems.push('Concur needs CONCUR_REFRESH_TOKEN, or CONCUR_COMPANY_UUID together with CONCUR_COMPANY_REQUEST_TOKEN');
+    }
+    requireAll(problems, 'Intacct', {
+      INTACCT_SENDER_ID: intacct.senderId,
+      INTACCT_SENDER_PASSWORD: intacct.senderPassword,
+      INTACCT_COMPANY_ID: intacct.companyId,
+      INTACCT_USER_ID: intacct.userId,
+      INTACCT_USER_PASSWORD: intacct.userPassword,
+    });
+    if (concur.webhookVerify === 'signature' && concur.webhookPublicKeys.length === 0) {
+      problems.push('CONCUR_WEBHOOK_PUBLIC_KEYS is required to verify webhooks outside sandbox (comma list of PEM files), or set CONCUR_WEBHOOK_VERIFY=none explicitly');
+    }
+    for (const file of concur.webhookPublicKeys) if (!existsSync(file)) problems.push(`CONCUR_WEBHOOK_PUBLIC_KEYS names ${file}, which does not exist`);
+  }
+  if (secretKey !== null && secretKey.length < 32) problems.push('ML_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)');
+
+  const brokers = (str('KAFKA_BROKERS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const b of brokers) if (!/^[^\s:]+:\d+$/.test(b)) problems.push(`KAFKA_BROKERS entries must be host:port (got "${b}")`);
+  const kafka = brokers.length
+    ? {
+        brokers,
+        concurTopic: str('KAFKA_CONCUR_TOPIC') ?? 'concur.events',
+        domainTopic: str('KAFKA_DOMAIN_TOPIC') ?? 'ml-connector.events',
+        groupId: str('KAFKA_GROUP_ID') ?? 'ml-connector',
+      }
+    : null;
+
+  const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+
+  const config: Config = {
+    port: int('PORT', 4000, 0, 65_535),
+    store,
+    dataDir,
+    sandbox,
+    apiTokens,
+    secretKey,
+    concur,
+    intacct,
+    kafka,
+    logLevel,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+function requireAll(problems: string[], system: string, values: Record<string, string | null>): void {
+  const missing = Object.entries(values).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length) problems.push(`${system} credentials are incomplete outside sandbox mode: set ${missing.join(', ')}`);
+}
