@@ -25,7 +25,10 @@ export interface PostingRow {
   lastError: PostingError | null;
   rejectionReason: string | null;
   supersededBy: string | null;
+  /** True once Concur has been told the document is posted. */
   confirmedToConcur: boolean;
+  /** The last posting confirmation sent to Concur. */
+  concurConfirmation: 'success' | 'error' | null;
   createdAt: string;
   updatedAt: string;
   postedAt: string | null;
@@ -137,7 +140,7 @@ interface RawRow {
   last_error_json: string | null;
   rejection_reason: string | null;
   superseded_by: string | null;
-  confirmed_to_concur: number;
+  concur_confirmation: 'success' | 'error' | null;
   created_at: string;
   updated_at: string;
   posted_at: string | null;
@@ -165,7 +168,8 @@ function toRow(r: RawRow): PostingRow {
     lastError: r.last_error_json ? (JSON.parse(r.last_error_json) as PostingError) : null,
     rejectionReason: r.rejection_reason,
     supersededBy: r.superseded_by,
-    confirmedToConcur: r.confirmed_to_concur === 1,
+    confirmedToConcur: r.concur_confirmation === 'success',
+    concurConfirmation: r.concur_confirmation,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     postedAt: r.posted_at,

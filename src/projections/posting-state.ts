@@ -41,7 +41,7 @@ export const postingStateProjection: Projection = {
         last_error_json TEXT,
         rejection_reason TEXT,
         superseded_by TEXT,
-        confirmed_to_concur INTEGER NOT NULL DEFAULT 0,
+        concur_confirmation TEXT,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         posted_at TEXT
@@ -121,7 +121,7 @@ export const postingStateProjection: Projection = {
         else set({ status: 'REJECTED', attempts: event.data.attempt, last_error_json: JSON.stringify(event.data.error), next_attempt_at: null, rejection_reason: event.data.error.message });
         return;
       case 'PostingConfirmedToConcur':
-        set({ confirmed_to_concur: 1, ...(event.data.status === 'success' && currentStatus(db, t, id) === 'POSTED' ? { status: 'CONFIRMED' } : {}) });
+        set({ concur_confirmation: event.data.status, ...(event.data.status === 'success' && currentStatus(db, t, id) === 'POSTED' ? { status: 'CONFIRMED' } : {}) });
         return;
       case 'DocumentRecalled':
         set(hasRecordNo(db, t, id) ? {} : { status: 'SUPERSEDED' });

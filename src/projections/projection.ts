@@ -13,6 +13,11 @@ import type { RecordedEvent } from '../domain/events/envelope.js';
 export interface ProjectionContext {
   readonly db: Database.Database;
   table(logical: string): string;
+  /**
+   * A prepared statement cached for this generation (the SQL names physical tables, so one cache per
+   * generation). Preparing once per event would dominate a replay of a million events.
+   */
+  prepare(sql: string): Database.Statement;
 }
 
 export interface Projection {

@@ -92,7 +92,8 @@ export function decide(command: DocumentCommand, state: DocumentState): Document
     }
 
     case 'RecordConfirmation':
-      if (state.confirmedToConcur) return [];
+      // Once confirmed as posted, nothing more; an error confirmation is sent once per rejection.
+      if (state.confirmation === 'success' || state.confirmation === command.data.status) return [];
       if (command.data.status === 'success' && !state.recordNo) {
         throw new LifecycleError(`${doc} cannot be confirmed to Concur as posted: it has no Intacct RECORDNO`);
       }

@@ -44,7 +44,8 @@ export interface DocumentState {
   attempts: number;
   gaps: MappingGap[];
   lastError: PostingError | null;
-  confirmedToConcur: boolean;
+  /** Last posting confirmation sent to Concur: an error confirmation may later be followed by a success. */
+  confirmation: 'success' | 'error' | null;
   supersededBy: string | null;
   reversal: { postingKey: string; recordNo: string | null } | null;
 }
@@ -62,7 +63,7 @@ export const initialDocumentState = (): DocumentState => ({
   attempts: 0,
   gaps: [],
   lastError: null,
-  confirmedToConcur: false,
+  confirmation: null,
   supersededBy: null,
   reversal: null,
 });
@@ -115,7 +116,7 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
     case 'PostingConfirmedToConcur':
       return {
         ...state,
-        confirmedToConcur: true,
+        confirmation: event.data.status,
         status: event.data.status === 'success' && state.status === 'POSTED' ? 'CONFIRMED' : state.status,
       };
     case 'DocumentRecalled':

@@ -1,0 +1,248 @@
+import type { DocumentCommand } from '../../domain/document/decider.js';
+import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
+import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
+import type { PostingQueries, PostingRow } from '../../projections/posting-queries.js';
+import type { Logger } from '../logger.js';
+import { runDocumentCommand } from '../../adapters/concur/document-commands.js';
+
+/** What the pipeline needs from Concur (implemented over the FIS client; the simulator in sandbox). */
+export interface ConcurDocumentGateway {
+  /** The FIS item `{id, docType, …, document}`, or null when Concur does not know the id (116). */
+  fetch(docType: ConcurDocType, docId: string): Promise<unknown | null>;
+  acknowledge(docType: ConcurDocType, docId: string): Promise<{ code: number; outcome: string }>;
+  confirm(
+    docType: ConcurDocType,
+    confirmation: { docId: string; status: 'success' | 'error'; documentNumber: string | null; postingDate: string | null; messages: string[] },
+  ): Promise<{ code: number; outcome: string }>;
+}
+
+/** Turns a fetched FIS item into the preparation result, with the current mappings and dimension caches. */
+export type DocumentPreparer = (item: unknown, docType: ConcurDocType, docId: string) => Extract<DocumentCommand, { type: 'RecordPreparation' }>['data'];
+
+/** Summary fields of a fetched document, or the reason it cannot be read. */
+export type DocumentSummarizer = (item: unknown) =>
+  | { ok: true; summary: { reportId: string | null; reportName: string | null; employeeId: string | null; amount: string | null; currency: string | null; version: string } }
+  | { ok: false; reason: string };
+
+export interface DocumentPipelineOptions {
+  store: EventStore;
+  queries: PostingQueries;
+  /** Resolves once the read models reflect everything appended so far. */
+  readModelsCaughtUp: () => Promise<void>;
+  concur: ConcurDocumentGateway;
+  prepare: DocumentPreparer;
+  summarize: DocumentSummarizer;
+  log: Logger;
+  /** Documents worked on at the same time. */
+  concurrency?: number;
+  /** Idle re-scan interval (failed steps are retried with backoff). */
+  scanIntervalMs?: number;
+  /** Event types after which documents awaiting mapping are evaluated again. */
+  reevaluateOn?: readonly string[];
+}
+
+const ACTOR = 'system:document-pipeline';
+const DEFAULT_REEVALUATE = ['MappingChanged', 'MappingsImported', 'ReferenceDataSynced'];
+
+type Step = 'fetch' | 'prepare' | 'confirm';
+
+/**
+ * The process manager that moves documents through their lifecycle: fetch the FIS document,
+ * acknowledge it, prepare the journal entry (or record the gaps), supersede older versions of the same
+ * report, and confirm the posting outcome to Concur. The Intacct posting itself is the posting worker's.
+ *
+ * It is state-driven rather than event-driven: each cycle derives the work from the posting-state read
+ * model, so nothing depends on an in-memory queue surviving a crash, and every step is idempotent (the
+ * decider ignores repeats and event ids are deterministic).
+ */
+export class DocumentPipeline {
+  private readonly concurrency: number;
+  private readonly scanIntervalMs: number;
+  private readonly reevaluateOn: Set<string>;
+  private subscription: Subscription | null = null;
+  private running = false;
+  private wake: (() => void) | null = null;
+  private dirty = true;
+  private loop: Promise<void> | null = null;
+  /** Bumped when mappings or reference data change; documents awaiting mapping remember the one they were evaluated at. */
+  private generation = 0;
+  private readonly evaluatedAt = new Map<string, number>();
+  private readonly backoff = new Map<string, { failures: number; notBefore: number }>();
+
+  constructor(private readonly options: DocumentPipelineOptions) {
+    this.concurrency = options.concurrency ?? 4;
+    this.scanIntervalMs = options.scanIntervalMs ?? 2000;
+    this.reevaluateOn = new Set(options.reevaluateOn ?? DEFAULT_REEVALUATE);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const after = await this.options.store.headPosition();
+    this.subscription = this.options.store.subscribeToAll(
+      (event) => {
+        if (this.reevaluateOn.has(event.type)) this.generation++;
+        this.kick();
+      },
+      { after, onError: (error) => this.options.log.error('document pipeline lost its store subscription', { error: error.message }) },
+    );
+    this.loop = this.run();
+  }
+
+  /** Asks for a new cycle soon (after an append, a mapping change, an operator retry). */
+  kick(): void {
+    this.dirty = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.subscription?.stop();
+    await this.loop;
+  }
+
+  /** Runs cycles until no document has work left that is not waiting for a backoff; for tests and the CLI. */
+  async drain(maxCycles = 100): Promise<void> {
+    for (let i = 0; i < maxCycles; i++) if ((await this.cycle()) === 0) return;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.dirty) {
+        this.dirty = false;
+        try {
+          if ((await this.cycle()) > 0) this.dirty = true;
+        } catch (error) {
+          this.options.log.error('document pipeline cycle failed; retrying', { error: (error as Error).message });
+        }
+      }
+      if (!this.running) break;
+      if (!this.dirty) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, this.scanIntervalMs).unref();
+        });
+        this.wake = null;
+        this.dirty = true;
+      }
+    }
+  }
+
+  /** One pass: returns how many steps it ran. */
+  private async cycle(): Promise<number> {
+    await this.options.readModelsCaughtUp();
+    const work = this.findWork();
+    let done = 0;
+    for (let i = 0; i < work.length; i += this.concurrency) {
+      const slice = work.slice(i, i + this.concurrency);
+      const results = await Promise.all(slice.map(([row, step]) => this.runStep(row, step)));
+      done += results.filter(Boolean).length;
+    }
+    return done;
+  }
+
+  private findWork(): Array<[PostingRow, Step]> {
+    const q = this.options.queries;
+    const now = Date.now();
+    const ready = (row: PostingRow): boolean => (this.backoff.get(row.id)?.notBefore ?? 0) <= now;
+    const work: Array<[PostingRow, Step]> = [];
+    for (const row of q.list({ status: ['RECEIVED'] }, 200).rows) if (ready(row)) work.push([row, 'fetch']);
+    for (const row of q.list({ status: ['FETCHED'] }, 200).rows) if (ready(row)) work.push([row, 'prepare']);
+    for (const row of q.list({ status: ['AWAITING_MAPPING'] }, 500).rows) {
+      if ((this.evaluatedAt.get(row.id) ?? -1) < this.generation && ready(row)) work.push([row, 'prepare']);
+    }
+    for (const row of q.list({ status: ['POSTED'] }, 200).rows) if (row.concurConfirmation !== 'success' && ready(row)) work.push([row, 'confirm']);
+    for (const row of q.list({ status: ['REJECTED'] }, 200).rows) {
+      if (row.lastError && row.concurConfirmation === null && ready(row)) work.push([row, 'confirm']);
+    }
+    return work;
+  }
+
+  private async runStep(row: PostingRow, step: Step): Promise<boolean> {
+    try {
+      if (step === 'fetch') await this.fetch(row);
+      else if (step === 'prepare') await this.prepare(row);
+      else await this.confirm(row);
+      this.backoff.delete(row.id);
+      return true;
+    } catch (error) {
+      const previous = this.backoff.get(row.id)?.failures ?? 0;
+      const delay = Math.min(300_000, 1000 * 2 ** previous) * (0.8 + Math.random() * 0.4);
+      this.backoff.set(row.id, { failures: previous + 1, notBefore: Date.now() + delay });
+      this.options.log.warn(`could not ${step} ${row.docType} document ${row.concurDocumentId}; will retry`, {
+        error: (error as Error).message,
+        retryInMs: Math.round(delay),
+      });
+      return false;
+    }
+  }
+
+  private command(row: PostingRow, command: DocumentCommand, idKey: string): Promise<number> {
+    return runDocumentCommand(this.options.store, row.id, command, `${row.id}:${idKey}`, { actor: ACTOR, correlationId: row.id });
+  }
+
+  private async fetch(row: PostingRow): Promise<void> {
+    const docType = row.docType as ConcurDocType;
+    const item = await this.options.concur.fetch(docType, row.concurDocumentId);
+    if (item === null) {
+      await this.command(row, { type: 'RecordRecall', data: { serviceCode: 116, reason: `Concur does not know ${docType} document ${row.concurDocumentId} (FIS 116)` } }, 'recall-116');
+      return;
+    }
+    const summary = this.options.summarize(item);
+    const s = summary.ok ? summary.summary : { reportId: null, reportName: null, employeeId: null, amount: null, currency: null, version: '0' };
+    await this.command(row, { type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...s, document: item } }, 'fetched');
+    const ack = await this.options.concur.acknowledge(docType, row.concurDocumentId);
+    await this.command(row, { type: 'RecordAcknowledgement', data: { systemId: 'ml-connector', serviceCode: ack.code } }, 'ack');
+    if (ack.outcome === 'recalled') {
+      await this.command(row, { type: 'RecordRecall', data: { serviceCode: ack.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (FIS ${ack.code})` } }, 'recall');
+      return;
+    }
+    if (!summary.ok) {
+      await this.command(row, { type: 'RecordPreparation', data: { result: 'rejected', reason: summary.reason, difference: null } }, 'unreadable');
+    }
+  }
+
+  private async prepare(row: PostingRow): Promise<void> {
+    const events = await this.options.store.readStream(row.id);
+    const fetched = events.find((e) => e.type === 'ConcurDocumentFetched');
+    if (!fetched) return;
+    const generation = this.generation;
+    const item = (fetched.data as { document: unknown }).document;
+    const result = this.options.prepare(item, row.docType as ConcurDocType, row.concurDocumentId);
+    await this.command(row, { type: 'RecordPreparation', data: result }, `prepare:${events.length}`);
+    this.evaluatedAt.set(row.id, generation);
+    if (row.reportId) await this.supersedeOlderVersions(row);
+  }
+
+  /** A recalled and resubmitted report arrives as a new document id: older documents of the report give way. */
+  private async supersedeOlderVersions(row: PostingRow): Promise<void> {
+    const me = this.options.queries.get(row.id);
+    for (const other of this.options.queries.byReport(row.reportId!)) {
+      if (other.id === row.id || other.supersededBy || other.status === 'SUPERSEDED' || other.status === 'REVERSED') continue;
+      if (me && other.createdAt > me.createdAt) continue;
+      await this.command(other, { type: 'Supersede', data: { byConcurDocumentId: row.concurDocumentId } }, `superseded-by:${row.concurDocumentId}`);
+    }
+  }
+
+  private async confirm(row: PostingRow): Promise<void> {
+    const docType = row.docType as ConcurDocType;
+    const success = row.status === 'POSTED';
+    const messages = success ? [] : [row.lastError?.message ?? row.rejectionReason ?? 'Rejected by Sage Intacct'];
+    const result = await this.options.concur.confirm(docType, {
+      docId: row.concurDocumentId,
+      status: success ? 'success' : 'error',
+      documentNumber: success ? row.intacctRecordNo : null,
+      postingDate: row.batchDate,
+      messages,
+    });
+    if (result.outcome === 'retry-later' || result.outcome === 'failed') {
+      throw new Error(`Concur answered the posting confirmation with service code ${result.code}`);
+    }
+    await this.command(
+      row,
+      { type: 'RecordConfirmation', data: { status: success ? 'success' : 'error', documentNumber: success ? row.intacctRecordNo : null, serviceCode: result.code, messages } },
+      `confirm:${success ? 'success' : `error:${row.attempts}`}`,
+    );
+  }
+}
