@@ -9,12 +9,8 @@ export function physicalTable(logical: string, generation: number): string {
   return `${logical}__g${generation}`;
 }
 
-/**
- * One generation of a projection's tables: where a live run or a rebuild writes. Each generation has
- * its own statement cache because its SQL names its own physical tables.
- */
+/** One generation of a projection's tables: where a live run or a rebuild writes. */
 export class Generation implements ProjectionContext {
-  private readonly statements = new Map<string, Database.Statement>();
   private readonly handled: ReadonlySet<string>;
 
   constructor(
@@ -35,15 +31,6 @@ export class Generation implements ProjectionContext {
     return physicalTable(logical, this.number);
   }
 
-  prepare(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
   /** Creates the generation's tables (dropping leftovers of an interrupted earlier attempt). */
   create(): void {
     this.drop();
@@ -52,7 +39,6 @@ export class Generation implements ProjectionContext {
 
   drop(): void {
     for (const logical of this.projection.tables) this.db.exec(`DROP TABLE IF EXISTS "${physicalTable(logical, this.number)}"`);
-    this.statements.clear();
   }
 
   /** Points the logical names (views readers query) at this generation. Call inside a transaction. */
@@ -72,7 +58,13 @@ export class Generation implements ProjectionContext {
     let position = after;
     for (const event of events) {
       if (event.position <= position) continue;
-      if (this.handled.has(event.type)) this.projection.apply(event, this);
+      if (this.handled.has(event.type)) {
+        try {
+          this.projection.apply(event, this);
+        } catch (error) {
+          throw new ProjectionApplyError(this.projection, event, error);
+        }
+      }
       position = event.position;
     }
     return position;
@@ -88,5 +80,18 @@ export function dropOrphanGenerations(db: Database.Database, projection: Project
       const match = pattern.exec(name);
       if (match && !keep.includes(Number(match[1]))) db.exec(`DROP TABLE IF EXISTS "${name}"`);
     }
+  }
+}
+
+/** A projection's `apply` threw: names the projection, the event and what to do. */
+export class ProjectionApplyError extends Error {
+  override readonly name = 'ProjectionApplyError';
+  constructor(projection: Projection, event: RecordedEvent, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Projection ${projection.name} v${projection.version} could not apply event ${event.id} (${event.type}, stream ${event.streamId}, ` +
+        `position ${event.position}): ${reason}. Nothing of its batch was kept; fix the projection and restart (it resumes from its checkpoint).`,
+      { cause },
+    );
   }
 }

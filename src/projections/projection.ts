@@ -13,11 +13,6 @@ import type { RecordedEvent } from '../domain/events/envelope.js';
 export interface ProjectionContext {
   readonly db: Database.Database;
   table(logical: string): string;
-  /**
-   * A prepared statement cached for this generation (the SQL names physical tables, so one cache per
-   * generation). Preparing once per event would dominate a replay of a million events.
-   */
-  prepare(sql: string): Database.Statement;
 }
 
 export interface Projection {
@@ -28,8 +23,26 @@ export interface Projection {
   readonly eventTypes: readonly string[];
   /** Logical table names the projection owns. */
   readonly tables: readonly string[];
-  /** Creates the tables (and indexes) of one generation. */
+  /**
+   * Creates the tables (and indexes) of one generation. Name indexes after `ctx.table(...)` (e.g.
+   * `${ctx.table('postings')}_by_status`): two generations exist side by side during a rebuild.
+   */
   setup(ctx: ProjectionContext): void;
   /** Applies one event synchronously, inside the runner's transaction. Must not do I/O besides `ctx.db`. */
   apply(event: RecordedEvent, ctx: ProjectionContext): void;
+}
+
+const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * `ctx.db.prepare(sql)`, cached per database and SQL text. Preparing once per event would dominate a
+ * replay of a million events; the SQL names the generation's physical tables, so each generation
+ * gets its own statements.
+ */
+export function prepareCached(ctx: ProjectionContext, sql: string): Database.Statement {
+  let cache = statementCaches.get(ctx.db);
+  if (!cache) statementCaches.set(ctx.db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = ctx.db.prepare(sql)));
+  return statement;
 }
