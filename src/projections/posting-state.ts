@@ -15,8 +15,9 @@ export const postingStateProjection: Projection = {
   eventTypes: DOCUMENT_EVENT_TYPES,
   tables: ['postings'],
 
-  setup({ db, table }: ProjectionContext): void {
-    const t = table('postings');
+  setup(ctx: ProjectionContext): void {
+    const { db } = ctx;
+    const t = ctx.table('postings');
     db.exec(`
       CREATE TABLE IF NOT EXISTS ${t} (
         id TEXT PRIMARY KEY,
@@ -55,8 +56,9 @@ export const postingStateProjection: Projection = {
     `);
   },
 
-  apply(recorded: RecordedEvent, { db, table }: ProjectionContext): void {
-    const t = table('postings');
+  apply(recorded: RecordedEvent, ctx: ProjectionContext): void {
+    const { db } = ctx;
+    const t = ctx.table('postings');
     const event = recorded as unknown as DocumentEvent;
     const at = recorded.recordedAt;
     const id = recorded.streamId;

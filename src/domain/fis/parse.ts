@@ -1,0 +1,53 @@
+import type { ConcurDocType } from '../journal/journal-entry.js';
+import type { FisDocument, FisFields, FisItemHeader } from './model.js';
+import { FisDocumentError, FisReader, describe } from './reader.js';
+import { parseCashAdvanceApplications, parseEmployee, parseEntries, parseReport } from './parse-expense.js';
+import { parseCashAdvance, parseInvoice } from './parse-other.js';
+
+const DOC_TYPES: Readonly<Record<string, ConcurDocType>> = {
+  expense: 'expense',
+  invoice: 'invoice',
+  paymentrequest: 'paymentrequest',
+  cashadvance: 'cashadvance',
+};
+
+/**
+ * Parses one FIS item (`{id, docType, companyId, entityId, …, document}`) into a `FisDocument`.
+ * Throws `FisDocumentError` naming the document id and the path of the first missing/invalid field.
+ */
+export function parseFisDocument(item: unknown): FisDocument {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    throw new FisDocumentError('(unknown)', 'item', `must be an object, got ${describe(item)}`);
+  }
+  const o = item as FisFields;
+  const rawId = o['id'];
+  const id = typeof rawId === 'string' && rawId !== '' ? rawId : '(unknown)';
+  const probe = new FisReader(id, 'USD');
+  if (id === '(unknown)') probe.fail('id', 'is missing or empty');
+  const docTypeText = probe.string(o['docType'], 'item', 'docType').toLowerCase();
+  const docType = DOC_TYPES[docTypeText];
+  if (!docType) probe.fail('item.docType', `"${docTypeText}" is not a supported type (expense, invoice, paymentrequest, cashadvance)`);
+  const document = probe.object(o['document'], 'document');
+  const header: Omit<FisItemHeader, 'currency'> = {
+    id,
+    docType,
+    companyId: probe.optionalString(o['companyId'], 'item', 'companyId'),
+    entityId: probe.optionalString(o['entityId'], 'item', 'entityId'),
+    docStatus: probe.optionalString(o['docStatus'], 'item', 'docStatus'),
+  };
+  if (docType === 'cashadvance') return parseCashAdvance(header, document);
+  if (docType === 'invoice' || docType === 'paymentrequest') return parseInvoice(header, document);
+
+  const rawReport = probe.object(document['report'], 'document.report');
+  const currency = probe.string(rawReport['employeeCurrencyAlphaCode'], 'document.report', 'employeeCurrencyAlphaCode');
+  const r = new FisReader(id, currency);
+  return {
+    ...header,
+    currency,
+    kind: 'expense',
+    employee: parseEmployee(r, document['employee'], 'document.employee'),
+    report: parseReport(r, rawReport, 'document.report'),
+    entries: parseEntries(r, document, 'document'),
+    cashAdvanceApplications: parseCashAdvanceApplications(r, document, 'document'),
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Field readers for FIS JSON that fail with a `FisDocumentError` naming the document and the exact
+ * path (`document.expenseEntry[2].allocation[0].journal[1].amountGross`), so a person can find it.
+ */
+import { currencyExponent, MoneyError, parseMinorWithExponent } from '../money/money.js';
+import type { FisFields } from './model.js';
+
+export class FisDocumentError extends Error {
+  override readonly name = 'FisDocumentError';
+  constructor(
+    readonly documentId: string,
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`Concur FIS document ${documentId}: ${path} ${problem}. The document cannot be posted as received; check it in Concur (or the FIS payload) and resubmit.`);
+  }
+}
+
+export class FisReader {
+  private readonly exponent: number;
+  constructor(
+    readonly documentId: string,
+    readonly currency: string,
+  ) {
+    this.exponent = currencyExponent(currency);
+  }
+
+  fail(path: string, problem: string): never {
+    throw new FisDocumentError(this.documentId, path, problem);
+  }
+
+  object(value: unknown, path: string): FisFields {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(path, `must be an object, got ${describe(value)}`);
+    return value as FisFields;
+  }
+
+  // Readers take the value, read at the call site with a literal key (`o['entryId']`): keeps
+  // property access monomorphic on this hot path. The path is only built when something fails.
+
+  array(value: unknown, path: string, key: string, required = true): readonly unknown[] {
+    if (value === undefined || value === null) {
+      if (required) this.fail(`${path}.${key}`, 'is missing');
+      return [];
+    }
+    if (!Array.isArray(value)) this.fail(`${path}.${key}`, `must be an array, got ${describe(value)}`);
+    return value;
+  }
+
+  string(value: unknown, path: string, key: string): string {
+    const text = this.optionalString(value, path, key);
+    if (text === null) this.fail(`${path}.${key}`, 'is missing or empty');
+    return text;
+  }
+
+  optionalString(value: unknown, path: string, key: string): string | null {
+    if (typeof value === 'string') return value === '' || value.trim() === '' ? null : value;
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    this.fail(`${path}.${key}`, `must be a string, got ${describe(value)}`);
+  }
+
+  amount(value: unknown, path: string, key: string): number {
+    const minor = this.optionalAmount(value, path, key);
+    if (minor === null) this.fail(`${path}.${key}`, 'is missing');
+    return minor;
+  }
+
+  optionalAmount(value: unknown, path: string, key: string): number | null {
+    if (value === undefined || value === null || value === '') return null;
+    try {
+      return parseMinorWithExponent(value, this.exponent, this.currency);
+    } catch (error) {
+      if (error instanceof MoneyError) this.fail(`${path}.${key}`, `is not a valid ${this.currency} amount (${error.message})`);
+      throw error;
+    }
+  }
+
+  /** First of several accepted names (shapes not confirmed by a Concur sample): [value, path, key]. */
+  first(obj: FisFields, keys: readonly string[], path: string): [unknown, string, string] {
+    const key = keys.find((k) => obj[k] !== undefined && obj[k] !== null) ?? keys[0]!;
+    return [obj[key], path, key];
+  }
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  return typeof value;
+}

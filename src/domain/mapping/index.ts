@@ -1,0 +1,6 @@
+export * from './model.js';
+export * from './events.js';
+export * from './validate.js';
+export * from './evolve.js';
+export * from './json.js';
+export * from './decide.js';

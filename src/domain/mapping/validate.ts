@@ -1,0 +1,236 @@
+/**
+ * Validation of mapping JSON (import) and of single mapping changes, with precise errors: the path
+ * of the offending value (`counterparties.IBCP.account`, `dimensions[2].target`) and what is wrong.
+ */
+import { DIMENSION_TARGETS, type DimensionTarget } from '../journal/journal-entry.js';
+import {
+  BATCH_DATE_POLICIES,
+  DEFAULT_MAPPING_OPTIONS,
+  dimensionKey,
+  emptyMappingSet,
+  MAPPING_SECTIONS,
+  SCALAR_SECTIONS,
+  type BatchDatePolicy,
+  type CounterpartyMapping,
+  type DimensionRule,
+  type MappingOptions,
+  type MappingSection,
+  type MappingSet,
+  type TaxAccountMapping,
+} from './model.js';
+
+export interface MappingIssue {
+  path: string;
+  message: string;
+}
+
+export type MappingValidation<T> = { ok: true; value: T } | { ok: false; issues: MappingIssue[] };
+
+/** Payment-type codes a counterparty may be keyed by (§6), plus `VENDOR` for invoice AP. */
+export const COUNTERPARTY_CODES = ['EMPL', 'COPD', 'IBIP', 'IBCP', 'CBCP', 'VENDOR'] as const;
+
+type Issues = MappingIssue[];
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'string' ? `the string "${v}"` : `a ${typeof v}`;
+}
+
+function code(v: unknown, path: string, issues: Issues): string {
+  if (v === undefined) {
+    issues.push({ path, message: 'is missing' });
+    return '';
+  }
+  if (typeof v !== 'string') {
+    issues.push({ path, message: `must be a non-empty string, got ${kind(v)}` });
+    return '';
+  }
+  if (v.trim() === '') issues.push({ path, message: 'must not be empty' });
+  else if (v !== v.trim()) issues.push({ path, message: `"${v}" has leading or trailing spaces` });
+  return v;
+}
+
+function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], path: string, issues: Issues): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) issues.push({ path: `${path}.${k}`, message: `is not a known field (expected one of ${allowed.join(', ')})` });
+  }
+}
+
+function stringMap(v: unknown, path: string, issues: Issues): Record<string, string> {
+  if (!isObject(v)) {
+    issues.push({ path, message: `must be an object of code -> value, got ${kind(v)}` });
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (k.trim() === '') issues.push({ path, message: 'has an empty key' });
+    out[k] = code(val, `${path}.${k}`, issues);
+  }
+  return out;
+}
+
+function counterparty(v: unknown, path: string, issues: Issues): CounterpartyMapping {
+  if (!isObject(v)) {
+    issues.push({ path, message: `must be an object like {"account": "2050"}, got ${kind(v)}` });
+    return { account: '' };
+  }
+  onlyKeys(v, ['account', 'employeeDimension', 'vendorId'], path, issues);
+  const out: CounterpartyMapping = { account: code(v['account'], `${path}.account`, issues) };
+  if (v['employeeDimension'] !== undefined) {
+    if (typeof v['employeeDimension'] !== 'boolean') issues.push({ path: `${path}.employeeDimension`, message: `must be true or false, got ${kind(v['employeeDimension'])}` });
+    else out.employeeDimension = v['employeeDimension'];
+  }
+  if (v['vendorId'] !== undefined) out.vendorId = code(v['vendorId'], `${path}.vendorId`, issues);
+  if (out.employeeDimension && out.vendorId !== undefined) issues.push({ path, message: 'cannot carry both employeeDimension and vendorId' });
+  return out;
+}
+
+function taxAccount(v: unknown, path: string, issues: Issues): TaxAccountMapping {
+  if (!isObject(v)) {
+    issues.push({ path, message: `must be an object like {"reclaim": "1410", "nonDeductible": "6990"}, got ${kind(v)}` });
+    return { reclaim: '', nonDeductible: '' };
+  }
+  onlyKeys(v, ['reclaim', 'nonDeductible'], path, issues);
+  return { reclaim: code(v['reclaim'], `${path}.reclaim`, issues), nonDeductible: code(v['nonDeductible'], `${path}.nonDeductible`, issues) };
+}
+
+function dimensionRule(v: unknown, path: string, issues: Issues): DimensionRule {
+  const rule: DimensionRule = { source: '', target: 'DEPARTMENT', values: {}, passThrough: false };
+  if (!isObject(v)) {
+    issues.push({ path, message: `must be an object {source, target, values, passThrough}, got ${kind(v)}` });
+    return rule;
+  }
+  onlyKeys(v, ['source', 'target', 'values', 'passThrough'], path, issues);
+  rule.source = code(v['source'], `${path}.source`, issues);
+  // product.md §5: cost dimensions never come from the employee section (it describes the person, not the spend).
+  if (/^employee/i.test(rule.source)) issues.push({ path: `${path}.source`, message: `"${rule.source}" is an employee field; dimensions must come from the allocation, entry or report` });
+  const target = v['target'];
+  if (typeof target !== 'string' || !DIMENSION_TARGETS.includes(target as DimensionTarget)) {
+    issues.push({ path: `${path}.target`, message: `must be one of ${DIMENSION_TARGETS.join(', ')}, got ${kind(target)}` });
+  } else rule.target = target as DimensionTarget;
+  if (v['values'] !== undefined) rule.values = stringMap(v['values'], `${path}.values`, issues);
+  if (v['passThrough'] !== undefined) {
+    if (typeof v['passThrough'] !== 'boolean') issues.push({ path: `${path}.passThrough`, message: `must be true or false, got ${kind(v['passThrough'])}` });
+    else rule.passThrough = v['passThrough'];
+  }
+  return rule;
+}
+
+function defaults(v: unknown, path: string, issues: Issues): Partial<Record<DimensionTarget, string>> {
+  const map = stringMap(v, path, issues);
+  for (const k of Object.keys(map)) {
+    if (!DIMENSION_TARGETS.includes(k as DimensionTarget)) issues.push({ path: `${path}.${k}`, message: `is not a dimension (expected one of ${DIMENSION_TARGETS.join(', ')})` });
+  }
+  return map;
+}
+
+function optionValue(key: string, v: unknown, path: string, issues: Issues): unknown {
+  if (key === 'mergeLines') {
+    if (typeof v !== 'boolean') issues.push({ path, message: `must be true or false, got ${kind(v)}` });
+    return v;
+  }
+  if (key === 'batchDatePolicy') {
+    if (!BATCH_DATE_POLICIES.includes(v as BatchDatePolicy)) issues.push({ path, message: `must be one of ${BATCH_DATE_POLICIES.join(', ')}, got ${kind(v)}` });
+    return v;
+  }
+  issues.push({ path, message: 'is not a known option (expected mergeLines or batchDatePolicy)' });
+  return v;
+}
+
+function options(v: unknown, path: string, issues: Issues): MappingOptions {
+  const out = { ...DEFAULT_MAPPING_OPTIONS };
+  if (!isObject(v)) {
+    issues.push({ path, message: `must be an object, got ${kind(v)}` });
+    return out;
+  }
+  for (const [k, val] of Object.entries(v)) (out as Record<string, unknown>)[k] = optionValue(k, val, `${path}.${k}`, issues);
+  return out;
+}
+
+function nullableCode(v: unknown, path: string, issues: Issues): string | null {
+  return v === null || v === undefined ? null : code(v, path, issues);
+}
+
+/** Validates a whole mapping set (the JSON of product.md §5). Absent sections are empty. */
+export function validateMappingSet(json: unknown): MappingValidation<MappingSet> {
+  const issues: Issues = [];
+  const set = emptyMappingSet();
+  if (!isObject(json)) return { ok: false, issues: [{ path: '(root)', message: `must be a JSON object, got ${kind(json)}` }] };
+  onlyKeys(json, MAPPING_SECTIONS, '(root)', issues);
+  set.journal = nullableCode(json['journal'], 'journal', issues);
+  set.cashAdvanceAccount = nullableCode(json['cashAdvanceAccount'], 'cashAdvanceAccount', issues);
+  if (json['accounts'] !== undefined) set.accounts = stringMap(json['accounts'], 'accounts', issues);
+  if (json['employees'] !== undefined) set.employees = stringMap(json['employees'], 'employees', issues);
+  if (json['defaults'] !== undefined) set.defaults = defaults(json['defaults'], 'defaults', issues);
+  if (json['options'] !== undefined) set.options = options(json['options'], 'options', issues);
+  if (json['counterparties'] !== undefined) {
+    if (!isObject(json['counterparties'])) issues.push({ path: 'counterparties', message: `must be an object, got ${kind(json['counterparties'])}` });
+    else {
+      for (const [k, v] of Object.entries(json['counterparties'])) {
+        if (!(COUNTERPARTY_CODES as readonly string[]).includes(k)) issues.push({ path: `counterparties.${k}`, message: `is not a payment-type code (expected one of ${COUNTERPARTY_CODES.join(', ')})` });
+        set.counterparties[k] = counterparty(v, `counterparties.${k}`, issues);
+      }
+    }
+  }
+  if (json['taxAccounts'] !== undefined) {
+    if (!isObject(json['taxAccounts'])) issues.push({ path: 'taxAccounts', message: `must be an object, got ${kind(json['taxAccounts'])}` });
+    else for (const [k, v] of Object.entries(json['taxAccounts'])) set.taxAccounts[k] = taxAccount(v, `taxAccounts.${k}`, issues);
+  }
+  if (json['dimensions'] !== undefined) {
+    if (!Array.isArray(json['dimensions'])) issues.push({ path: 'dimensions', message: `must be an array of rules, got ${kind(json['dimensions'])}` });
+    else {
+      const seen = new Map<string, number>();
+      json['dimensions'].forEach((raw, i) => {
+        const rule = dimensionRule(raw, `dimensions[${i}]`, issues);
+        const key = dimensionKey(rule);
+        const first = seen.get(key);
+        if (first !== undefined) issues.push({ path: `dimensions[${i}]`, message: `repeats ${key} already defined at dimensions[${first}]` });
+        else seen.set(key, i);
+        set.dimensions.push(rule);
+      });
+    }
+  }
+  return issues.length === 0 ? { ok: true, value: set } : { ok: false, issues };
+}
+
+/** Validates the value of one `setMapping` change (`value` null = removal, checked elsewhere). */
+export function validateSectionValue(section: MappingSection, key: string | null, value: unknown): MappingValidation<unknown> {
+  const issues: Issues = [];
+  if (!MAPPING_SECTIONS.includes(section)) return { ok: false, issues: [{ path: String(section), message: `is not a mapping section (expected one of ${MAPPING_SECTIONS.join(', ')})` }] };
+  const scalar = SCALAR_SECTIONS.includes(section);
+  if (scalar && key !== null) issues.push({ path: section, message: 'takes no key' });
+  if (!scalar && (key === null || key.trim() === '')) return { ok: false, issues: [{ path: section, message: 'needs a key (which code to map)' }] };
+  const path = scalar ? section : `${section}.${key}`;
+  let out: unknown = value;
+  switch (section) {
+    case 'journal':
+    case 'cashAdvanceAccount':
+    case 'accounts':
+    case 'employees':
+      out = code(value, path, issues);
+      break;
+    case 'defaults':
+      if (!DIMENSION_TARGETS.includes(key as DimensionTarget)) issues.push({ path, message: `is not a dimension (expected one of ${DIMENSION_TARGETS.join(', ')})` });
+      out = code(value, path, issues);
+      break;
+    case 'counterparties':
+      if (!(COUNTERPARTY_CODES as readonly string[]).includes(key!)) issues.push({ path, message: `is not a payment-type code (expected one of ${COUNTERPARTY_CODES.join(', ')})` });
+      out = counterparty(value, path, issues);
+      break;
+    case 'taxAccounts':
+      out = taxAccount(value, path, issues);
+      break;
+    case 'dimensions': {
+      const rule = dimensionRule(value, path, issues);
+      if (issues.length === 0 && dimensionKey(rule) !== key) issues.push({ path, message: `key must be "${dimensionKey(rule)}" (source->target of the rule)` });
+      out = rule;
+      break;
+    }
+    case 'options':
+      out = optionValue(key!, value, path, issues);
+      break;
+  }
+  return issues.length === 0 ? { ok: true, value: out } : { ok: false, issues };
+}
