@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+    // Starts one real Apache Kafka broker (KRaft, loopback) for the run; see scripts/kafka/.
+    globalSetup: ['test/setup/kafka-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { KafkaConfigError, kafkaConfigFromEnv, type KafkaConfig } from '../adapters/kafka/kafka-config.js';
 
 /**
  * Configuration from the environment (product.md §4), with `.env` read first when present (real
@@ -33,7 +34,7 @@ export interface Config {
     journal: string;
     maxConcurrency: number;
   };
-  kafka: { brokers: string[]; concurTopic: string; domainTopic: string; groupId: string } | null;
+  kafka: KafkaConfig | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -165,16 +166,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (secretKey !== null && secretKey.length < 32) problems.push('ML_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)');
 
-  const brokers = (str('KAFKA_BROKERS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const b of brokers) if (!/^[^\s:]+:\d+$/.test(b)) problems.push(`KAFKA_BROKERS entries must be host:port (got "${b}")`);
-  const kafka = brokers.length
-    ? {
-        brokers,
-        concurTopic: str('KAFKA_CONCUR_TOPIC') ?? 'concur.events',
-        domainTopic: str('KAFKA_DOMAIN_TOPIC') ?? 'ml-connector.events',
-        groupId: str('KAFKA_GROUP_ID') ?? 'ml-connector',
-      }
-    : null;
+  let kafka: KafkaConfig | null = null;
+  try {
+    kafka = kafkaConfigFromEnv(env);
+  } catch (error) {
+    if (!(error instanceof KafkaConfigError)) throw error;
+    problems.push(error.message);
+  }
 
   const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);

@@ -79,7 +79,7 @@ export interface ConnectorApi {
   syncRuns(): Promise<SyncRunSummary[]>;
   syncReferenceData(kinds: string[], actor: string): Promise<JobStatus>;
 
-  projections(): ProjectionStatus[];
+  projections(): Promise<ProjectionStatus[]>;
   replayProjection(name: string, actor: string): Promise<ProjectionStatus>;
 
   retryPosting(id: string, actor: string): Promise<PostingRow>;

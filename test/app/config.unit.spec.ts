@@ -46,7 +46,7 @@ describe('configuration', () => {
     expect(error.message).toContain('PORT must be a whole number');
     expect(error.message).toContain('ML_STORE must be sqlite:<path>');
     expect(error.message).toContain('LOG_LEVEL must be one of');
-    expect(error.message).toContain('KAFKA_BROKERS entries must be host:port');
+    expect(error.message).toContain('KAFKA_BROKERS must be a comma list of host:port');
     expect(error.message).toContain('ML_SECRET_KEY must be at least 32 characters');
   });
 
