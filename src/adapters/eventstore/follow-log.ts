@@ -22,11 +22,19 @@ export function followLog(
   let wake: (() => void) | null = null;
   let markCaughtUp!: () => void;
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
-  const unlisten = listen(() => wake?.());
+  // Set by every wake-up, cleared just before each read: an append that lands while a page is being
+  // read or handled (when nobody waits on `wake`) must still cause another read, or it would sit
+  // unseen until the next append (forever, in a store without polling).
+  let signalled = false;
+  const unlisten = listen(() => {
+    signalled = true;
+    wake?.();
+  });
   let checkpoint = options.after;
 
   const run = async (): Promise<void> => {
     while (!stopped) {
+      signalled = false;
       const page = await store.readAll({ after: checkpoint, maxCount: pageSize });
       for (const event of page) {
         if (stopped) return;
@@ -35,11 +43,13 @@ export function followLog(
       }
       if (page.length < pageSize) {
         markCaughtUp();
-        if (stopped) return;
+        if (stopped || signalled) continue;
+        let timer: ReturnType<typeof setTimeout> | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
-          if (pollIntervalMs !== undefined) setTimeout(resolve, pollIntervalMs).unref?.();
+          if (pollIntervalMs !== undefined) timer = setTimeout(resolve, pollIntervalMs).unref?.();
         });
+        clearTimeout(timer);
         wake = null;
       }
     }

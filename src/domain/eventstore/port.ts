@@ -54,7 +54,9 @@ export interface Subscription {
  * `adapters/eventstore/eventstoredb` (production), `adapters/eventstore/memory` (reference).
  * All pass `test/eventstore/contract.ts`.
  *
- * Idempotency: an event whose `id` is already stored (in any stream) is skipped on append. An append
+ * Idempotency: an event whose `id` is already stored is skipped on append (SQLite and memory: in any
+ * stream; EventStoreDB: in the target stream, as it has no index by event id — the connector's
+ * deterministic ids always target the same stream, so both give exactly-once appends). An append
  * whose events are all already stored succeeds without checking the expected revision, so a retried
  * append after a lost answer is safe.
  */
