@@ -1,0 +1,215 @@
+import { deterministicEventId, newEvent, type NewEvent } from '../../domain/events/envelope.js';
+import type { EventStore } from '../../domain/eventstore/port.js';
+import { documentStreamId, type ConcurDocumentReceived, type InboundChannel } from '../../domain/document/events.js';
+import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
+
+/**
+ * Concur Event Subscription Service (ESS) notifications, whichever way they arrive (webhook, Kafka
+ * relay, sandbox): validate the envelope, classify it, and record it durably. The notification id is
+ * the de-duplication key (delivery is at least once), so every event appended here has an id derived
+ * from it and a redelivery appends nothing.
+ */
+
+export class NotificationValidationError extends Error {
+  override readonly name = 'NotificationValidationError';
+}
+
+export interface ConcurNotificationEnvelope {
+  id: string;
+  correlationId: string | null;
+  eventType: string;
+  topic: string;
+  subtopic: string | null;
+  timeStamp: string;
+  facts: Record<string, unknown>;
+  data: unknown;
+}
+
+/** Recorded on `concur-notification-<id>` for `public.concur.expense.report` events. */
+export interface ConcurReportStatusChanged {
+  notificationId: string;
+  eventType: string;
+  topic: string;
+  reportId: string | null;
+  userId: string | null;
+  href: string | null;
+  facts: Record<string, unknown>;
+}
+
+/** Recorded on `concur-notification-<id>` for topics and event types the connector does not act on. */
+export interface ConcurNotificationIgnored {
+  notificationId: string;
+  eventType: string;
+  topic: string;
+  reason: string;
+}
+
+export const notificationStreamId = (notificationId: string): string => `concur-notification-${notificationId}`;
+
+export type NotificationClassification =
+  | { kind: 'document'; docType: ConcurDocType; documentId: string; href: string | null; reportId: string | null }
+  | { kind: 'report-status'; reportId: string | null; userId: string | null; href: string | null }
+  | { kind: 'ignored'; reason: string };
+
+export interface IngestResult {
+  outcome: 'accepted' | 'duplicate' | 'ignored';
+  eventId: string;
+  streamId: string;
+}
+
+export interface ConcurNotificationIngestOptions {
+  /** Clock for `occurredAt` when the envelope's timeStamp is unusable. */
+  now?: () => Date;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
+const optionalString = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : null);
+
+export function parseNotificationEnvelope(body: unknown): ConcurNotificationEnvelope {
+  if (!isRecord(body)) throw new NotificationValidationError('The Concur notification is not a JSON object; expected an ESS envelope {id, eventType, topic, timeStamp, facts}');
+  const problems: string[] = [];
+  if (!nonEmpty(body.id)) problems.push('`id` is missing or not a string');
+  if (!nonEmpty(body.eventType)) problems.push('`eventType` is missing or not a string');
+  if (!nonEmpty(body.topic)) problems.push('`topic` is missing or not a string');
+  if (!nonEmpty(body.timeStamp)) problems.push('`timeStamp` is missing or not a string');
+  if (!isRecord(body.facts)) problems.push('`facts` is missing or not an object');
+  if (body.correlationId !== undefined && body.correlationId !== null && typeof body.correlationId !== 'string') problems.push('`correlationId` is not a string');
+  if (body.subtopic !== undefined && body.subtopic !== null && typeof body.subtopic !== 'string') problems.push('`subtopic` is not a string');
+  if (problems.length > 0) {
+    const id = nonEmpty(body.id) ? ` ${body.id}` : '';
+    throw new NotificationValidationError(`The Concur notification${id} is not a valid ESS envelope: ${problems.join('; ')}`);
+  }
+  return {
+    id: body.id as string,
+    correlationId: (body.correlationId as string | null | undefined) || null,
+    eventType: body.eventType as string,
+    topic: body.topic as string,
+    subtopic: (body.subtopic as string | null | undefined) || null,
+    timeStamp: body.timeStamp as string,
+    facts: body.facts as Record<string, unknown>,
+    data: body.data ?? null,
+  };
+}
+
+const DOC_TYPES: readonly ConcurDocType[] = ['expense', 'invoice', 'paymentrequest', 'cashadvance'];
+
+/** `…/transactiontypes/expense/transactions?docId=ABC` -> {docType: 'expense', docId: 'ABC'}. */
+export function parseFisHref(href: string): { docType: ConcurDocType | null; docId: string | null } {
+  let url: URL;
+  try {
+    url = new URL(href, 'http://concur.invalid');
+  } catch {
+    return { docType: null, docId: null };
+  }
+  const typeMatch = /\/transactiontypes\/([^/]+)\//i.exec(url.pathname);
+  const rawType = typeMatch?.[1]?.toLowerCase();
+  const docType = DOC_TYPES.find((t) => t === rawType) ?? null;
+  const fromQuery = url.searchParams.get('docId');
+  if (fromQuery) return { docType, docId: fromQuery };
+  // Some samples put the document id as the last path segment instead of a query parameter.
+  const last = url.pathname.split('/').filter(Boolean).at(-1) ?? null;
+  return { docType, docId: last && last.toLowerCase() !== 'transactions' ? decodeURIComponent(last) : null };
+}
+
+// Topic strings vary between SAP samples (`public.concur.financialintegration`,
+// `concur.financialintegration`, upper/lower case); match on the meaningful part only.
+const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9.]/g, '');
+
+export function classifyNotification(env: ConcurNotificationEnvelope): NotificationClassification {
+  const topic = norm(env.topic);
+  const eventType = norm(env.eventType);
+  const href = optionalString(env.facts.href);
+  if (topic.includes('financialintegration')) {
+    if (!eventType.includes('readyforintegration')) return { kind: 'ignored', reason: `event type ${env.eventType} on ${env.topic} needs no action` };
+    const fromHref = href ? parseFisHref(href) : { docType: null, docId: null };
+    const prefix = eventType.split('.')[0] ?? '';
+    const docType = DOC_TYPES.find((t) => t === prefix) ?? fromHref.docType;
+    if (docType !== 'expense' && docType !== 'invoice') {
+      return { kind: 'ignored', reason: `document type ${docType ?? (prefix || 'unknown')} is not posted by the connector` };
+    }
+    const documentId = optionalString(env.facts.documentId) ?? fromHref.docId;
+    if (!documentId) throw new NotificationValidationError(`Concur notification ${env.id} (${env.eventType}) names no document: facts.documentId and facts.href are both missing`);
+    return { kind: 'document', docType, documentId, href, reportId: optionalString(env.facts.reportId) };
+  }
+  if (topic.includes('expense.report') || topic.endsWith('expensereport')) {
+    if (eventType.includes('statuschanged') || eventType.includes('status')) {
+      return { kind: 'report-status', reportId: optionalString(env.facts.reportId), userId: optionalString(env.facts.userId), href };
+    }
+    return { kind: 'ignored', reason: `event type ${env.eventType} on ${env.topic} needs no action` };
+  }
+  return { kind: 'ignored', reason: `topic ${env.topic} is not one the connector subscribes to` };
+}
+
+function occurredAt(timeStamp: string, now: () => Date): string {
+  const t = Date.parse(timeStamp);
+  return Number.isNaN(t) ? now().toISOString() : new Date(t).toISOString();
+}
+
+export class ConcurNotificationIngest {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: EventStore,
+    options: ConcurNotificationIngestOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Validates, classifies and durably records one notification. Resolves only after the append, so a
+   * caller may acknowledge the delivery once this resolves. Throws NotificationValidationError for an
+   * envelope that cannot be understood (answer 400: a retry would not help).
+   */
+  async ingest(body: unknown, channel: InboundChannel): Promise<IngestResult> {
+    const env = parseNotificationEnvelope(body);
+    const classification = classifyNotification(env);
+    const eventId = deterministicEventId('concur-notification', env.id);
+    const options = {
+      id: eventId,
+      correlationId: env.correlationId ?? env.id,
+      actor: `concur:${channel}`,
+      occurredAt: occurredAt(env.timeStamp, this.now),
+    };
+    let streamId: string;
+    let event: NewEvent;
+    switch (classification.kind) {
+      case 'document': {
+        streamId = documentStreamId(classification.docType, classification.documentId);
+        const data: ConcurDocumentReceived = {
+          docType: classification.docType,
+          concurDocumentId: classification.documentId,
+          channel,
+          notificationId: env.id,
+          href: classification.href,
+          reportId: classification.reportId,
+        };
+        event = newEvent('ConcurDocumentReceived', data, options);
+        break;
+      }
+      case 'report-status': {
+        streamId = notificationStreamId(env.id);
+        const data: ConcurReportStatusChanged = {
+          notificationId: env.id,
+          eventType: env.eventType,
+          topic: env.topic,
+          reportId: classification.reportId,
+          userId: classification.userId,
+          href: classification.href,
+          facts: env.facts,
+        };
+        event = newEvent('ConcurReportStatusChanged', data, options);
+        break;
+      }
+      case 'ignored': {
+        streamId = notificationStreamId(env.id);
+        const data: ConcurNotificationIgnored = { notificationId: env.id, eventType: env.eventType, topic: env.topic, reason: classification.reason };
+        event = newEvent('ConcurNotificationIgnored', data, options);
+        break;
+      }
+    }
+    const result = await this.store.appendToStream(streamId, [event]);
+    const outcome = result.appended === 0 ? 'duplicate' : classification.kind === 'ignored' ? 'ignored' : 'accepted';
+    return { outcome, eventId, streamId };
+  }
+}

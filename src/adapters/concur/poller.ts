@@ -1,0 +1,77 @@
+import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
+import type { FisClient } from './fis-client.js';
+import type { ConcurDocumentIntake } from './intake.js';
+import { silentLogger, type ConcurLogger } from './log.js';
+
+export interface FisPollerOptions {
+  fis: FisClient;
+  intake: ConcurDocumentIntake;
+  /** `CONCUR_POLL_INTERVAL_S`; 0 disables polling. */
+  intervalS: number;
+  docTypes?: readonly ConcurDocType[];
+  pageSize?: number;
+  logger?: ConcurLogger;
+}
+
+/**
+ * Pages the FIS queue and records every waiting document. It is the safety net under the webhook:
+ * a document whose notification was lost, or whose fetch failed, stays in the queue (it was not
+ * acknowledged) and is picked up here.
+ */
+export class FisQueuePoller {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private readonly logger: ConcurLogger;
+
+  constructor(private readonly options: FisPollerOptions) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** One pass over the queue of every document type; returns how many documents were recorded. */
+  pollOnce(): Promise<number> {
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    let recorded = 0;
+    for (const docType of this.options.docTypes ?? ['expense', 'invoice']) {
+      // Acknowledged documents leave the queue, so page 0 is read again while it yields new
+      // documents; a page of documents already seen in this pass (not taken: unknown, failing)
+      // moves on to the next page instead. `guard` bounds one pass whatever FIS answers.
+      const seen = new Set<string>();
+      let page: number | null = 0;
+      for (let guard = 0; page !== null && guard < 1000; guard++) {
+        const result = await this.options.fis.getQueuePage(docType, page, this.options.pageSize ?? 25);
+        const fresh = result.items.filter((item) => !seen.has(item.id));
+        for (const item of fresh) {
+          seen.add(item.id);
+          if ((await this.options.intake.recordItem(docType, item, 'fis-poll')) === 'recorded') recorded++;
+        }
+        page = fresh.length > 0 ? 0 : result.nextPage;
+      }
+    }
+    return recorded;
+  }
+
+  start(): void {
+    if (this.options.intervalS <= 0 || this.timer) return;
+    const tick = () => {
+      this.pollOnce()
+        .then((n) => n > 0 && this.logger.log('info', `FIS queue poll recorded ${n} document(s)`))
+        .catch((error: Error) => this.logger.log('warn', `FIS queue poll failed; next try in ${this.options.intervalS}s: ${error.message}`))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, this.options.intervalS * 1000);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,116 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeyObject } from 'node:crypto';
+import { EventStoreUnavailableError } from '../../domain/eventstore/port.js';
+import { silentLogger, type ConcurLogger } from './log.js';
+import { NotificationValidationError, type ConcurNotificationIngest, type IngestResult } from './notifications.js';
+import { verifyConcurSignature } from './signature.js';
+
+export interface WebhookOptions {
+  ingest: ConcurNotificationIngest;
+  /** `signature` verifies `Concur-Signature`; `none` only where the config allowed it (sandbox). */
+  verify: 'signature' | 'none';
+  publicKeys: readonly KeyObject[];
+  /** Largest body accepted; ESS notifications are small (a few KB). */
+  maxBodyBytes?: number;
+  logger?: ConcurLogger;
+  /** Called after a notification is durably recorded (e.g. to nudge the document intake). */
+  onRecorded?: (result: IngestResult) => void;
+}
+
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export const DEFAULT_WEBHOOK_MAX_BYTES = 256 * 1024;
+
+type Headers = Record<string, string | string[] | undefined>;
+const header = (headers: Headers, name: string): string | undefined => {
+  const v = headers[name] ?? headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/**
+ * The webhook as a function of (raw body, headers): verify, parse, record, answer. A 2xx is given
+ * only after the durable append (Concur redelivers on anything else), a duplicate is a 200, and a
+ * failure of our store is a 503 so that Concur retries.
+ */
+export async function handleConcurWebhook(rawBody: Buffer, headers: Headers, options: WebhookOptions): Promise<WebhookAnswer> {
+  const logger = options.logger ?? silentLogger;
+  const correlationId = header(headers, 'concur-correlationid') ?? null;
+  const max = options.maxBodyBytes ?? DEFAULT_WEBHOOK_MAX_BYTES;
+  if (rawBody.length > max) return { status: 413, body: { error: 'payload_too_large', message: `The notification is ${rawBody.length} bytes; the limit is ${max}` } };
+  if (options.verify === 'signature' && !verifyConcurSignature(rawBody, header(headers, 'concur-signature'), options.publicKeys)) {
+    logger.log('warn', 'Concur webhook refused: Concur-Signature missing or not valid for any configured key', { correlationId, bytes: rawBody.length });
+    return { status: 401, body: { error: 'invalid_signature', message: 'Concur-Signature is missing or does not verify against the configured public keys (CONCUR_WEBHOOK_PUBLIC_KEYS)' } };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody.toString('utf8'));
+  } catch (error) {
+    return { status: 400, body: { error: 'malformed_json', message: `The notification body is not valid JSON: ${(error as Error).message}` } };
+  }
+  try {
+    const result = await options.ingest.ingest(parsed, 'webhook');
+    logger.log('info', 'Concur notification recorded', { outcome: result.outcome, streamId: result.streamId, eventId: result.eventId, correlationId });
+    options.onRecorded?.(result);
+    return { status: 200, body: { outcome: result.outcome, eventId: result.eventId } };
+  } catch (error) {
+    if (error instanceof NotificationValidationError) return { status: 400, body: { error: 'invalid_notification', message: error.message } };
+    logger.log('error', 'Concur notification could not be stored; Concur will redeliver', { correlationId, error });
+    const unavailable = error instanceof EventStoreUnavailableError;
+    return { status: 503, body: { error: unavailable ? 'store_unavailable' : 'internal_error', message: 'The notification was not stored; Concur will retry' } };
+  }
+}
+
+/**
+ * node:http wrapper: reads the body with a hard size limit (stops reading and answers 413 as soon as
+ * the limit is passed, so a huge body cannot exhaust memory), then delegates.
+ */
+export function createConcurWebhookHandler(options: WebhookOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const max = options.maxBodyBytes ?? DEFAULT_WEBHOOK_MAX_BYTES;
+  const send = (res: ServerResponse, answer: WebhookAnswer): void => {
+    const body = JSON.stringify(answer.body);
+    res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  return (req, res) => {
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return send(res, { status: 405, body: { error: 'method_not_allowed', message: 'Concur notifications are POSTed' } });
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) {
+      res.setHeader('connection', 'close');
+      send(res, { status: 413, body: { error: 'payload_too_large', message: `The notification is ${declared} bytes; the limit is ${max}` } });
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > max) {
+        done = true;
+        res.setHeader('connection', 'close');
+        send(res, { status: 413, body: { error: 'payload_too_large', message: `The notification exceeds the limit of ${max} bytes` } });
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      handleConcurWebhook(Buffer.concat(chunks, size), req.headers, options).then(
+        (answer) => send(res, answer),
+        () => send(res, { status: 500, body: { error: 'internal_error', message: 'The notification was not stored; Concur will retry' } }),
+      );
+    });
+    req.on('error', () => {
+      done = true;
+    });
+  };
+}

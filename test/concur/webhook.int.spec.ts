@@ -1,0 +1,140 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/index.js';
+import { ConcurNotificationIngest } from '../../src/adapters/concur/notifications.js';
+import { parsePublicKeys } from '../../src/adapters/concur/signature.js';
+import { createConcurWebhookHandler } from '../../src/adapters/concur/webhook.js';
+import { startConcurSimulator, type ConcurSimulator } from '../../src/adapters/concur/simulator/index.js';
+import { documentStreamId } from '../../src/domain/document/events.js';
+
+let dir: string;
+let store: SqliteEventStore;
+let server: Server;
+let url: string;
+let sim: ConcurSimulator;
+let failNext = 0;
+
+const rawPost = (body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'concur-webhook-'));
+  sim = await startConcurSimulator({ fixtureDir: false });
+  store = await SqliteEventStore.open(join(dir, 'events.db'));
+  const handler = createConcurWebhookHandler({
+    ingest: new ConcurNotificationIngest(store),
+    verify: 'signature',
+    publicKeys: parsePublicKeys([sim.ess.publicKeyPem]),
+    maxBodyBytes: 16 * 1024,
+  });
+  server = createServer((req, res) => {
+    if (failNext > 0) {
+      failNext--;
+      res.writeHead(503).end();
+      req.resume();
+      return;
+    }
+    handler(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/concur`;
+  sim.ess.endpoint = url;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await sim.close();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+let before: bigint;
+beforeEach(async () => {
+  before = await store.headPosition();
+});
+
+describe('POST /webhooks/concur', () => {
+  it('records 50 concurrent deliveries of the same event as one document', async () => {
+    const event = sim.ess.documentReady('expense', 'DOC50', sim.url);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => sim.ess.deliver(event, { maxAttempts: 1 })));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const outcomes = answers.map((a) => (JSON.parse(a.body) as { outcome: string }).outcome).sort();
+    expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(49);
+    const stream = await store.readStream(documentStreamId('expense', 'DOC50'));
+    expect(stream.map((e) => e.type)).toEqual(['ConcurDocumentReceived']);
+    expect(stream[0]!.data).toMatchObject({ concurDocumentId: 'DOC50', channel: 'webhook', notificationId: event.id });
+    expect(await store.readAll({ after: before })).toHaveLength(1);
+  });
+
+  it('answers 401 to a bad or missing signature and stores nothing', async () => {
+    const event = sim.ess.documentReady('expense', 'DOC-BADSIG', sim.url);
+    expect((await sim.ess.deliver(event, { signWithForeignKey: true, maxAttempts: 1 })).status).toBe(401);
+    expect((await rawPost(JSON.stringify(event))).status).toBe(401);
+    const body = JSON.stringify(event);
+    // A valid signature over different bytes does not verify either.
+    expect((await rawPost(body.replace('DOC-BADSIG', 'DOC-BADSIH'), { 'concur-signature': sim.ess.signature(body) })).status).toBe(401);
+    expect(await store.headPosition()).toBe(before);
+  });
+
+  it('answers 400 to malformed JSON and to an invalid envelope, saying what is wrong', async () => {
+    const broken = '{"id": "x", ';
+    const a = await rawPost(broken, { 'concur-signature': sim.ess.signature(broken) });
+    expect(a.status).toBe(400);
+    expect(a.body).toContain('not valid JSON');
+    const noType = JSON.stringify({ id: 'n1', topic: 'public.concur.financialintegration', timeStamp: new Date().toISOString(), facts: {} });
+    const b = await rawPost(noType, { 'concur-signature': sim.ess.signature(noType) });
+    expect(b.status).toBe(400);
+    expect(b.body).toContain('eventType');
+    expect(await store.headPosition()).toBe(before);
+  });
+
+  it('answers 413 to an oversized body, declared or streamed', async () => {
+    const big = JSON.stringify({ id: 'big', pad: 'x'.repeat(20_000) });
+    expect((await rawPost(big, { 'concur-signature': sim.ess.signature(big) })).status).toBe(413);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 20; i++) req.write('x'.repeat(1024));
+      req.end();
+    });
+    expect(chunked).toBe(413);
+    expect(await store.headPosition()).toBe(before);
+  });
+
+  it('accepts and records unknown topics as ignored, and report status changes', async () => {
+    const unknown = sim.ess.envelope({ topic: 'public.concur.travel.itinerary', eventType: 'created', facts: {} });
+    const a = await sim.ess.deliver(unknown);
+    expect(a.status).toBe(200);
+    expect(JSON.parse(a.body)).toMatchObject({ outcome: 'ignored' });
+    const status = sim.ess.envelope({ topic: 'public.concur.expense.report', eventType: 'statusChanged', facts: { reportId: 'R1', userId: 'U1' } });
+    expect((await sim.ess.deliver(status)).status).toBe(200);
+    const types = (await store.readAll({ after: before })).map((e) => [e.type, e.streamId]);
+    expect(types).toEqual([
+      ['ConcurNotificationIgnored', `concur-notification-${unknown.id}`],
+      ['ConcurReportStatusChanged', `concur-notification-${status.id}`],
+    ]);
+  });
+
+  it('is redelivered by ESS after a failure and then recorded once', async () => {
+    failNext = 2;
+    const event = sim.ess.documentReady('invoice', 'INV-REDELIVER', sim.url);
+    const result = await sim.ess.deliver(event, { retryDelayMs: 5 });
+    expect(result).toMatchObject({ status: 200, attempts: 3 });
+    expect(await store.readStream(documentStreamId('invoice', 'INV-REDELIVER'))).toHaveLength(1);
+  });
+});
