@@ -64,7 +64,7 @@ export const postingStateProjection: Projection = {
     const id = recorded.streamId;
     const set = (fields: Record<string, unknown>): void => {
       const names = Object.keys(fields);
-      db.prepare(`UPDATE ${t} SET ${names.map((n) => `${n} = @${n}`).join(', ')}, updated_at = @updated_at WHERE id = @id`).run({
+      db.prepare(`UPDATE ${t} SET ${[...names.map((n) => `${n} = @${n}`), 'updated_at = @updated_at'].join(', ')} WHERE id = @id`).run({
         ...fields,
         updated_at: at,
         id,

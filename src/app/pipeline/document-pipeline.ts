@@ -102,6 +102,20 @@ export class DocumentPipeline {
     await this.loop;
   }
 
+  /**
+   * An operator's retry: prepares the document again now (with the mappings and reference data as
+   * they are now), which requests a new posting under the same posting key when the entry is ready.
+   */
+  async retry(streamId: string): Promise<void> {
+    await this.options.readModelsCaughtUp();
+    const row = this.options.queries.get(streamId);
+    if (!row) return;
+    this.backoff.delete(row.id);
+    if (row.status === 'RECEIVED') await this.fetch(row);
+    else await this.prepare(row);
+    this.kick();
+  }
+
   /** Runs cycles until no document has work left that is not waiting for a backoff; for tests and the CLI. */
   async drain(maxCycles = 100): Promise<void> {
     for (let i = 0; i < maxCycles; i++) if ((await this.cycle()) === 0) return;

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { runDocumentCommand } from '../adapters/concur/document-commands.js';
+import type { EventStore } from '../domain/eventstore/port.js';
+import { parseFisDocument } from '../domain/fis/index.js';
+import type { ConcurDocType } from '../domain/journal/journal-entry.js';
+import {
+  decideMapping,
+  exportMappingsJson,
+  MAPPINGS_STREAM,
+  MAPPING_SECTIONS,
+  MappingCommandRejected,
+  mappingSetFromEvents,
+  type MappingCommand,
+  type MappingSection,
+} from '../domain/mapping/index.js';
+import { preparePosting } from '../domain/posting/index.js';
+import { REFERENCE_KINDS, type ReferenceKind } from '../domain/reference/index.js';
+import { dimensionCheckFrom, listReferenceRecords } from '../projections/dimension-cache.js';
+import { readCurrentMappings, readMappingHistory, readMappingsAsOf } from '../projections/mapping-read-model.js';
+import { PostingQueries, type PostingFilter } from '../projections/posting-queries.js';
+import type { ProjectionRunner } from '../projections/runner.js';
+import type { ConnectorApi, DimensionRecord, JobStatus, MappingHistoryEntry, ProjectionStatus, SyncRunSummary } from './connector-api.js';
+import type { DocumentPipeline, DocumentPreparer } from './pipeline/document-pipeline.js';
+
+/** A request the caller got wrong (unknown id, invalid input): GraphQL shows it as BAD_USER_INPUT / NOT_FOUND. */
+export class UserInputError extends Error {
+  override readonly name = 'UserInputError';
+  constructor(message: string, readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' = 'BAD_USER_INPUT') {
+    super(message);
+  }
+}
+
+export interface JobRunner {
+  backfill(from: string, to: string, dryRun: boolean, actor: string, progress: (job: JobStatus) => void): Promise<JobStatus>;
+  sync(kinds: string[], actor: string, progress: (job: JobStatus) => void): Promise<JobStatus>;
+  syncRuns(): Promise<SyncRunSummary[]>;
+}
+
+/**
+ * The application services behind the GraphQL API and the CLI: reads from the read models, writes as
+ * events through the deciders. Long work (backfill, sync, replay) runs as jobs whose progress can be
+ * polled.
+ */
+export class ConnectorService implements ConnectorApi {
+  readonly queries: PostingQueries;
+  private readonly jobs = new Map<string, JobStatus>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly runner: ProjectionRunner,
+    private readonly pipeline: DocumentPipeline,
+    private readonly jobRunner: JobRunner,
+    private readonly defaultJournal: string,
+  ) {
+    this.queries = new PostingQueries(runner.db);
+  }
+
+  private get db(): Database.Database {
+    return this.runner.db;
+  }
+
+  /** Waits until the read models include everything appended so far (read-your-writes for the API). */
+  async caughtUp(): Promise<void> {
+    await this.runner.waitFor(await this.store.headPosition());
+  }
+
+  /** The preparer the pipeline uses: current mappings + the dimension cache + the posting rules. */
+  preparer(): DocumentPreparer {
+    const check = dimensionCheckFrom(this.db);
+    return (item) => {
+      const { set, revision } = readCurrentMappings(this.db);
+      let doc;
+      try {
+        doc = parseFisDocument(item);
+      } catch (error) {
+        return { result: 'rejected', reason: (error as Error).message, difference: null };
+      }
+      const result = preparePosting(doc, set, check, { today: new Date().toISOString().slice(0, 10), defaultJournal: this.defaultJournal });
+      if (result.ok) return { result: 'entry', entry: result.entry, mappingRevision: revision };
+      if ('gaps' in result) return { result: 'gaps', gaps: result.gaps, mappingRevision: revision };
+      return { result: 'rejected', reason: result.rejected.reason, difference: result.rejected.difference };
+    };
+  }
+
+  listPostings(filter: PostingFilter, first: number, after?: string) {
+    return this.queries.list(filter, first, after);
+  }
+
+  getPosting(id: string) {
+    return this.queries.get(id);
+  }
+
+  async timeline(postingId: string) {
+    const row = this.queries.get(postingId);
+    return row ? this.store.readStream(row.id) : [];
+  }
+
+  statistics(from?: string, to?: string) {
+    return this.queries.statistics(from, to);
+  }
+
+  async mappings(asOf?: string) {
+    if (asOf) {
+      if (Number.isNaN(Date.parse(asOf))) throw new UserInputError(`asOf "${asOf}" is not a date-time`);
+      const { set, revision } = readMappingsAsOf(this.db, asOf);
+      return { json: exportMappingsJson(set), revision, asOf };
+    }
+    const { set, revision } = readCurrentMappings(this.db);
+    return { json: exportMappingsJson(set), revision, asOf: null };
+  }
+
+  async mappingHistory(): Promise<MappingHistoryEntry[]> {
+    return readMappingHistory(this.db, { limit: 500 }).map((h) => ({
+      revision: h.revision,
+      type: h.type,
+      section: h.section,
+      key: h.key,
+      value: h.value === null ? null : JSON.stringify(h.value),
+      reason: h.reason,
+      actor: h.actor,
+      occurredAt: h.occurredAt,
+    }));
+  }
+
+  setMapping(section: string, key: string, value: unknown, reason: string, actor: string): Promise<number> {
+    return this.changeMappings({ type: 'setMapping', section: this.section(section), key, value, reason, actor });
+  }
+
+  removeMapping(section: string, key: string, reason: string, actor: string): Promise<number> {
+    return this.changeMappings({ type: 'removeMapping', section: this.section(section), key, reason, actor });
+  }
+
+  importMappings(json: string, reason: string, actor: string): Promise<number> {
+    return this.changeMappings({ type: 'importMappings', json, reason, actor });
+  }
+
+  private section(section: string): MappingSection {
+    if (!(MAPPING_SECTIONS as readonly string[]).includes(section)) {
+      throw new UserInputError(`Unknown mapping section "${section}"; use one of ${MAPPING_SECTIONS.join(', ')}`);
+    }
+    return section as MappingSection;
+  }
+
+  /** Decides against the current stream (not the read model) and appends with its revision. */
+  private async changeMappings(command: MappingCommand): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const events = await this.store.readStream(MAPPINGS_STREAM);
+      const current = mappingSetFromEvents(events as never);
+      let decided;
+      try {
+        decided = decideMapping(command, current.set);
+      } catch (error) {
+        if (error instanceof MappingCommandRejected) throw new UserInputError(error.message);
+        throw error;
+      }
+      if (decided.length === 0) return current.revision;
+      try {
+        const result = await this.store.appendToStream(MAPPINGS_STREAM, decided, { expectedRevision: events.length === 0 ? 'no_stream' : events.length - 1 });
+        await this.runner.waitFor(result.position);
+        this.pipeline.kick();
+        return result.nextExpectedRevision;
+      } catch (error) {
+        if ((error as Error).name === 'WrongExpectedRevisionError' && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+
+  dimensions(kind?: string): DimensionRecord[] {
+    const kinds = kind ? [kind.toUpperCase()] : REFERENCE_KINDS;
+    for (const k of kinds) if (!(REFERENCE_KINDS as readonly string[]).includes(k)) throw new UserInputError(`Unknown dimension kind "${kind}"; use one of ${REFERENCE_KINDS.join(', ')}`);
+    return kinds.flatMap((k) => listReferenceRecords(this.db, k as ReferenceKind).map((r) => ({ kind: k, id: r.id, name: r.name, status: r.status })));
+  }
+
+  syncRuns(): Promise<SyncRunSummary[]> {
+    return this.jobRunner.syncRuns();
+  }
+
+  syncReferenceData(kinds: string[], actor: string): Promise<JobStatus> {
+    return this.startJob('sync', false, (progress) => this.jobRunner.sync(kinds, actor, progress));
+  }
+
+  async projections(): Promise<ProjectionStatus[]> {
+    return (await this.runner.status()).map((s) => ({
+      name: s.name,
+      version: s.version,
+      position: s.position.toString(),
+      headPosition: s.headPosition.toString(),
+      lag: s.lag,
+      state: s.state,
+      rebuildProgress: s.rebuild ? s.rebuild.progress : null,
+      error: s.error ?? null,
+    }));
+  }
+
+  async replayProjection(name: string, _actor: string): Promise<ProjectionStatus> {
+    const known = (await this.runner.status()).map((s) => s.name);
+    if (!known.includes(name)) throw new UserInputError(`Unknown projection "${name}"; known: ${known.join(', ')}`, 'NOT_FOUND');
+    const rebuild = this.runner.rebuild(name);
+    rebuild.catch(() => undefined);
+    // Let the rebuild register before reporting its state.
+    await new Promise((r) => setImmediate(r));
+    return (await this.projections()).find((p) => p.name === name)!;
+  }
+
+  async retryPosting(id: string, actor: string) {
+    const row = this.queries.get(id);
+    if (!row) throw new UserInputError(`No posting or document with id "${id}"`, 'NOT_FOUND');
+    try {
+      await runDocumentCommand(this.store, row.id, { type: 'RequestRetry', data: { reason: `retry requested by ${actor}` } }, `${row.id}:retry:${randomUUID()}`, {
+        actor,
+        correlationId: row.id,
+      });
+    } catch (error) {
+      if ((error as Error).name === 'LifecycleError') throw new UserInputError((error as Error).message, 'CONFLICT');
+      throw error;
+    }
+    await this.pipeline.retry(row.id);
+    await this.caughtUp();
+    return this.queries.get(row.id)!;
+  }
+
+  backfill(from: string, to: string, dryRun: boolean, actor: string): Promise<JobStatus> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to)) throw new UserInputError('backfill needs dates as YYYY-MM-DD');
+    if (from > to) throw new UserInputError(`backfill: from (${from}) is after to (${to})`);
+    return this.startJob('backfill', dryRun, (progress) => this.jobRunner.backfill(from, to, dryRun, actor, progress));
+  }
+
+  job(id: string): JobStatus | null {
+    return this.jobs.get(id) ?? null;
+  }
+
+  /** Starts a job, returns its first status at once; the job updates its entry as it goes. */
+  private async startJob(kind: JobStatus['kind'], dryRun: boolean, run: (progress: (job: JobStatus) => void) => Promise<JobStatus>): Promise<JobStatus> {
+    const id = `${kind}-${randomUUID()}`;
+    const initial: JobStatus = { id, kind, state: 'running', dryRun, processed: 0, total: null, startedAt: new Date().toISOString(), finishedAt: null, items: [], error: null };
+    this.jobs.set(id, initial);
+    const update = (job: JobStatus): void => void this.jobs.set(id, { ...job, id, kind });
+    void run(update)
+      .then((final) => update({ ...final, state: final.state === 'running' ? 'succeeded' : final.state, finishedAt: final.finishedAt ?? new Date().toISOString() }))
+      .catch((error: unknown) => update({ ...(this.jobs.get(id) ?? initial), state: 'failed', error: (error as Error).message, finishedAt: new Date().toISOString() }));
+    // Short jobs (a dry run over a few documents) are usually done by now: answer with their result.
+    await new Promise((r) => setTimeout(r, 50));
+    return this.jobs.get(id)!;
+  }
+}
+
+export const isDocType = (value: string): value is ConcurDocType => ['expense', 'invoice', 'paymentrequest', 'cashadvance'].includes(value);

@@ -1,0 +1,159 @@
+import type { RecordedEvent } from '../domain/events/envelope.js';
+import type {
+  JournalEntryPrepared,
+  MappingGapFound,
+  PostingConfirmedToConcur,
+  PostingFailed,
+  PostingRejected,
+  PostingRequested,
+  PostingSucceeded,
+} from '../domain/document/events.js';
+import type { JournalEntry } from '../domain/journal/journal-entry.js';
+import { redactText, redactValue } from './redact.js';
+import type {
+  ConcurConfirmationType,
+  JournalEntryType,
+  PostingAttemptType,
+  TimelineEventType,
+} from './types/posting.js';
+
+/** Read-only views of a document stream for the `posting` detail fields. Pure functions of the events. */
+
+export function toTimelineEvent(e: RecordedEvent, secrets: readonly string[]): TimelineEventType {
+  return {
+    id: e.id,
+    type: e.type,
+    position: e.position.toString(),
+    revision: e.revision,
+    schemaVersion: e.schemaVersion,
+    occurredAt: e.metadata.occurredAt,
+    recordedAt: e.recordedAt,
+    actor: e.metadata.actor,
+    correlationId: e.metadata.correlationId,
+    causationId: e.metadata.causationId,
+    data: redactValue(e.data, secrets),
+  };
+}
+
+function toEntry(entry: JournalEntry, reverses: string | null): JournalEntryType {
+  return {
+    postingKey: entry.postingKey,
+    journal: entry.journal,
+    batchDate: entry.batchDate,
+    batchTitle: entry.batchTitle,
+    currency: entry.currency,
+    total: entry.total,
+    reverses,
+    lines: entry.lines.map((l) => ({
+      accountNo: l.accountNo,
+      trType: l.trType,
+      amount: l.amount,
+      memo: l.memo,
+      kind: l.kind,
+      sources: l.sources ?? [],
+      dimensions: Object.entries(l.dimensions)
+        .filter((d): d is [string, string] => typeof d[1] === 'string')
+        .map(([target, value]) => ({ target, value })),
+    })),
+  };
+}
+
+/** The entry as last sent for posting (not a reversal), or else as last prepared. */
+export function journalEntryOf(events: readonly RecordedEvent[]): JournalEntryType | null {
+  let prepared: JournalEntry | null = null;
+  let requested: JournalEntry | null = null;
+  for (const e of events) {
+    if (e.type === 'JournalEntryPrepared') prepared = (e.data as JournalEntryPrepared).entry;
+    if (e.type === 'PostingRequested' && (e.data as PostingRequested).reverses === null) requested = (e.data as PostingRequested).entry;
+  }
+  const entry = requested ?? prepared;
+  return entry ? toEntry(entry, null) : null;
+}
+
+/** The reversal entry, when the posted entry was reversed after a recall/resubmission. */
+export function reversalEntryOf(events: readonly RecordedEvent[]): JournalEntryType | null {
+  const e = [...events].reverse().find((x) => x.type === 'PostingRequested' && (x.data as PostingRequested).reverses !== null);
+  return e ? toEntry((e.data as PostingRequested).entry, (e.data as PostingRequested).reverses) : null;
+}
+
+/** The mapping revision the last entry (or gap list) was computed with, and when. */
+export function mappingEvaluationOf(events: readonly RecordedEvent[]): { revision: number; at: string } | null {
+  const e = [...events].reverse().find((x) => x.type === 'JournalEntryPrepared' || x.type === 'MappingGapFound');
+  return e ? { revision: (e.data as JournalEntryPrepared | MappingGapFound).mappingRevision, at: e.recordedAt } : null;
+}
+
+/**
+ * The gateway adapter may record the exchanged XML on the outcome event (`requestXml`/`responseXml`,
+ * or `exchange.request`/`exchange.response`); it is always redacted before it leaves the API.
+ */
+function xmlOf(data: unknown, which: 'request' | 'response', secrets: readonly string[]): string | null {
+  const d = data as Record<string, unknown>;
+  const exchange = (d.exchange ?? {}) as Record<string, unknown>;
+  const value = d[`${which}Xml`] ?? exchange[which];
+  return typeof value === 'string' ? redactText(value, secrets) : null;
+}
+
+export function attemptsOf(events: readonly RecordedEvent[], secrets: readonly string[]): PostingAttemptType[] {
+  const attempts: PostingAttemptType[] = [];
+  const requestedAt = new Map<string, string>();
+  const reversals = new Set<string>();
+  const pending = new Map<string, Omit<PostingAttemptType, 'number'>>();
+  const push = (a: Omit<PostingAttemptType, 'number'>): void => {
+    attempts.push({ ...a, number: attempts.length + 1 });
+  };
+  for (const e of events) {
+    if (e.type === 'PostingRequested') {
+      const d = e.data as PostingRequested;
+      requestedAt.set(d.postingKey, e.recordedAt);
+      if (d.reverses !== null) reversals.add(d.postingKey);
+      pending.set(d.postingKey, blank(d.postingKey, d.reverses !== null, e.recordedAt));
+      continue;
+    }
+    if (e.type === 'PostingSucceeded' || e.type === 'PostingFailed' || e.type === 'PostingRejected') {
+      const key = (e.data as { postingKey: string }).postingKey;
+      pending.delete(key);
+      const base = {
+        ...blank(key, reversals.has(key), requestedAt.get(key) ?? null),
+        completedAt: e.recordedAt,
+        requestXml: xmlOf(e.data, 'request', secrets),
+        responseXml: xmlOf(e.data, 'response', secrets),
+      };
+      if (e.type === 'PostingSucceeded') {
+        const d = e.data as PostingSucceeded;
+        push({ ...base, outcome: 'SUCCEEDED', recordNo: d.recordNo, result: d.outcome });
+      } else if (e.type === 'PostingFailed') {
+        const d = e.data as PostingFailed;
+        push({ ...base, outcome: 'FAILED', error: redactValue(d.error, secrets) as PostingAttemptType['error'], nextAttemptAt: d.nextAttemptAt });
+      } else {
+        const d = e.data as PostingRejected;
+        push({ ...base, outcome: 'REJECTED', error: redactValue(d.error, secrets) as PostingAttemptType['error'] });
+      }
+      // After a failure the worker tries again without a new PostingRequested: the next outcome is a new attempt.
+    }
+  }
+  for (const open of pending.values()) push(open);
+  return attempts;
+}
+
+function blank(postingKey: string, reversal: boolean, requestedAt: string | null): Omit<PostingAttemptType, 'number'> {
+  return {
+    postingKey,
+    reversal,
+    outcome: 'PENDING',
+    requestedAt,
+    completedAt: null,
+    recordNo: null,
+    result: null,
+    error: null,
+    nextAttemptAt: null,
+    requestXml: null,
+    responseXml: null,
+  };
+}
+
+export function confirmationOf(events: readonly RecordedEvent[]): ConcurConfirmationType | null {
+  const e = [...events].reverse().find((x) => x.type === 'PostingConfirmedToConcur');
+  if (!e) return null;
+  const d = e.data as PostingConfirmedToConcur;
+  return { status: d.status, documentNumber: d.documentNumber, serviceCode: d.serviceCode, messages: d.messages, at: e.recordedAt };
+}

@@ -1,0 +1,152 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { DateScalar, DateTimeScalar, JSONScalar } from '../scalars.js';
+import { DocumentStatus } from './enums.js';
+import { Posting } from './posting.js';
+
+@ObjectType('MappingSet', { description: 'The mapping set (product.md §5 JSON) as it stood at a time.' })
+export class MappingSetType {
+  @Field(() => String, { description: 'The set as JSON text, ready for `importMappings` or the CLI.' })
+  json!: string;
+  @Field(() => JSONScalar, { description: 'The same set as a JSON value.' })
+  document!: unknown;
+  @Field(() => Int, { description: 'Revision of the mapping stream this set reflects.' })
+  revision!: number;
+  @Field(() => DateTimeScalar, { nullable: true })
+  asOf!: string | null;
+}
+
+@ObjectType('MappingChange', { description: 'The outcome of a mapping mutation.' })
+export class MappingChangeType {
+  @Field(() => Int, { description: 'The mapping stream revision after the change.' })
+  revision!: number;
+  @Field(() => String)
+  actor!: string;
+  @Field(() => String)
+  reason!: string;
+}
+
+@ObjectType('MappingHistoryEntry', { description: 'Who changed which mapping when, and why.' })
+export class MappingHistoryEntryType {
+  @Field(() => Int)
+  revision!: number;
+  @Field(() => String)
+  type!: string;
+  @Field(() => String, { nullable: true })
+  section!: string | null;
+  @Field(() => String, { nullable: true })
+  key!: string | null;
+  @Field(() => String, { nullable: true, description: 'The new value as JSON text; null for a removal.' })
+  value!: string | null;
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+  @Field(() => String)
+  actor!: string;
+  @Field(() => DateTimeScalar)
+  occurredAt!: string;
+}
+
+@ObjectType('MappingGapGroup', { description: 'One missing mapping and every document waiting for it.' })
+export class MappingGapGroupType {
+  @Field(() => String)
+  kind!: string;
+  @Field(() => String)
+  code!: string;
+  @Field(() => String)
+  field!: string;
+  @Field(() => String)
+  message!: string;
+  @Field(() => Int)
+  documentCount!: number;
+  @Field(() => [Posting])
+  documents!: Posting[];
+}
+
+@ObjectType('Dimension', { description: 'A cached Intacct dimension value or master record.' })
+export class DimensionType {
+  @Field(() => String)
+  kind!: string;
+  @Field(() => ID)
+  id!: string;
+  @Field(() => String, { nullable: true })
+  name!: string | null;
+  @Field(() => String, { description: 'active or inactive' })
+  status!: string;
+}
+
+@ObjectType('StatisticsRow', { description: 'Counts and amounts per day (of last change, UTC), status and currency.' })
+export class StatisticsRowType {
+  @Field(() => DateScalar)
+  day!: string;
+  @Field(() => DocumentStatus)
+  status!: DocumentStatus;
+  @Field(() => String, { nullable: true })
+  currency!: string | null;
+  @Field(() => Int)
+  count!: number;
+  @Field(() => String, { description: 'Exact decimal sum.' })
+  amount!: string;
+}
+
+@ObjectType('SyncRun', { description: 'One reference-data synchronisation run.' })
+export class SyncRunType {
+  @Field(() => ID)
+  id!: string;
+  @Field(() => [String])
+  kinds!: string[];
+  @Field(() => String)
+  state!: string;
+  @Field(() => DateTimeScalar)
+  startedAt!: string;
+  @Field(() => DateTimeScalar, { nullable: true })
+  finishedAt!: string | null;
+  @Field(() => JSONScalar, { description: 'Records created/updated/deactivated per kind.' })
+  counts!: Record<string, number>;
+  @Field(() => [String])
+  errors!: string[];
+}
+
+@ObjectType('ProjectionStatus', { description: 'A read model: where it is in the event log and whether it is rebuilding.' })
+export class ProjectionStatusType {
+  @Field(() => String)
+  name!: string;
+  @Field(() => Int)
+  version!: number;
+  @Field(() => String, { description: 'Last applied global position (64-bit integer as text).' })
+  position!: string;
+  @Field(() => String)
+  headPosition!: string;
+  @Field(() => Float, { description: 'Events not yet applied.' })
+  lag!: number;
+  @Field(() => String, { description: 'live, rebuilding, stopped or failed' })
+  state!: string;
+  @Field(() => Float, { nullable: true, description: '0..1 while rebuilding.' })
+  rebuildProgress!: number | null;
+  @Field(() => String, { nullable: true })
+  error!: string | null;
+}
+
+@ObjectType('Job', { description: 'Long-running work (backfill, sync, replay) and its progress.' })
+export class JobType {
+  @Field(() => ID)
+  id!: string;
+  @Field(() => String, { description: 'backfill, sync or replay' })
+  kind!: string;
+  @Field(() => String, { description: 'running, succeeded or failed' })
+  state!: string;
+  @Field(() => Boolean)
+  dryRun!: boolean;
+  @Field(() => Int)
+  processed!: number;
+  @Field(() => Int, { nullable: true })
+  total!: number | null;
+  @Field(() => Float, { nullable: true, description: 'processed / total, when the total is known.' })
+  progress!: number | null;
+  @Field(() => DateTimeScalar)
+  startedAt!: string;
+  @Field(() => DateTimeScalar, { nullable: true })
+  finishedAt!: string | null;
+  @Field(() => [String], { description: 'Result lines, e.g. what a dry run would post.' })
+  items!: string[];
+  @Field(() => String, { nullable: true })
+  error!: string | null;
+}

@@ -1,0 +1,248 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { DateScalar, DateTimeScalar, JSONScalar } from '../scalars.js';
+import { DocumentStatus } from './enums.js';
+
+@ObjectType('PostingError', { description: "Intacct's answer, classified, with what a person must do." })
+export class PostingErrorType {
+  @Field(() => String, { description: 'auth, rate-limit, transient, validation, closed-period or duplicate' })
+  category!: string;
+  @Field(() => String, { nullable: true })
+  errorNo!: string | null;
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+  @Field(() => String, { nullable: true })
+  description2!: string | null;
+  @Field(() => String, { nullable: true })
+  correction!: string | null;
+  @Field(() => String, { description: 'What to fix, rewritten from Intacct where possible.' })
+  message!: string;
+}
+
+@ObjectType('MappingGap', { description: 'One Concur code that could not be resolved to an Intacct value.' })
+export class MappingGapType {
+  @Field(() => String)
+  kind!: string;
+  @Field(() => String)
+  code!: string;
+  @Field(() => String, { description: 'The mapping section or field, e.g. accounts or dimensions[allocationCustom4Code->DEPARTMENT].' })
+  field!: string;
+  @Field(() => [String])
+  lines!: string[];
+  @Field(() => String)
+  message!: string;
+}
+
+@ObjectType('DimensionValue')
+export class DimensionValueType {
+  @Field(() => String, { description: 'Intacct GLENTRY field: DEPARTMENT, LOCATION, PROJECTID, CUSTOMERID, CLASSID, ITEMID, VENDORID, EMPLOYEEID' })
+  target!: string;
+  @Field(() => String)
+  value!: string;
+}
+
+@ObjectType('JournalLine')
+export class JournalLineType {
+  @Field(() => String)
+  accountNo!: string;
+  @Field(() => Int, { description: '1 = debit, -1 = credit' })
+  trType!: number;
+  @Field(() => String, { description: 'Positive decimal string; the side is trType.' })
+  amount!: string;
+  @Field(() => String)
+  memo!: string;
+  @Field(() => String)
+  kind!: string;
+  @Field(() => [DimensionValueType])
+  dimensions!: DimensionValueType[];
+  @Field(() => [String])
+  sources!: string[];
+}
+
+@ObjectType('JournalEntry', { description: 'The balanced entry posted (or to be posted) as one Intacct GLBATCH.' })
+export class JournalEntryType {
+  @Field(() => String)
+  postingKey!: string;
+  @Field(() => String)
+  journal!: string;
+  @Field(() => DateScalar)
+  batchDate!: string;
+  @Field(() => String)
+  batchTitle!: string;
+  @Field(() => String)
+  currency!: string;
+  @Field(() => String)
+  total!: string;
+  @Field(() => [JournalLineType])
+  lines!: JournalLineType[];
+  @Field(() => String, { nullable: true, description: 'For a reversal: the RECORDNO it reverses.' })
+  reverses!: string | null;
+}
+
+@ObjectType('PostingAttempt', { description: 'One request to the Intacct XML gateway and its outcome.' })
+export class PostingAttemptType {
+  @Field(() => Int)
+  number!: number;
+  @Field(() => String)
+  postingKey!: string;
+  @Field(() => Boolean)
+  reversal!: boolean;
+  @Field(() => String, { description: 'SUCCEEDED, FAILED (will retry), REJECTED or PENDING' })
+  outcome!: string;
+  @Field(() => DateTimeScalar, { nullable: true })
+  requestedAt!: string | null;
+  @Field(() => DateTimeScalar, { nullable: true })
+  completedAt!: string | null;
+  @Field(() => String, { nullable: true })
+  recordNo!: string | null;
+  @Field(() => String, { nullable: true, description: 'created, or found-existing when a read-back found the batch already there' })
+  result!: string | null;
+  @Field(() => PostingErrorType, { nullable: true })
+  error!: PostingErrorType | null;
+  @Field(() => DateTimeScalar, { nullable: true })
+  nextAttemptAt!: string | null;
+  @Field(() => String, { nullable: true, description: 'The request XML as sent, credentials redacted.' })
+  requestXml!: string | null;
+  @Field(() => String, { nullable: true, description: "Intacct's response XML, session ids redacted." })
+  responseXml!: string | null;
+}
+
+@ObjectType('ConcurConfirmation', { description: 'The posting confirmation sent back to Concur.' })
+export class ConcurConfirmationType {
+  @Field(() => String)
+  status!: string;
+  @Field(() => String, { nullable: true })
+  documentNumber!: string | null;
+  @Field(() => Int)
+  serviceCode!: number;
+  @Field(() => [String])
+  messages!: string[];
+  @Field(() => DateTimeScalar)
+  at!: string;
+}
+
+@ObjectType('TimelineEvent', { description: 'One recorded fact about a document, in order.' })
+export class TimelineEventType {
+  @Field(() => ID)
+  id!: string;
+  @Field(() => String)
+  type!: string;
+  @Field(() => String, { description: 'Position in the global event log (a 64-bit integer, as text).' })
+  position!: string;
+  @Field(() => Int, { description: '0-based position within the document stream.' })
+  revision!: number;
+  @Field(() => Int)
+  schemaVersion!: number;
+  @Field(() => DateTimeScalar)
+  occurredAt!: string;
+  @Field(() => DateTimeScalar)
+  recordedAt!: string;
+  @Field(() => String)
+  actor!: string;
+  @Field(() => String)
+  correlationId!: string;
+  @Field(() => String, { nullable: true })
+  causationId!: string | null;
+  @Field(() => JSONScalar, { description: 'The event payload, secrets redacted.' })
+  data!: unknown;
+}
+
+/** Field resolvers (timeline, journalEntry, attemptLog, …) are in resolvers/posting-fields.ts. */
+@ObjectType('Posting', { description: 'One Concur document version on its way to (or in) the Intacct GL.' })
+export class Posting {
+  @Field(() => ID, { description: 'The document stream id.' })
+  id!: string;
+  @Field(() => DocumentStatus)
+  status!: DocumentStatus;
+  @Field(() => String, { description: 'expense, invoice, paymentrequest or cashadvance' })
+  docType!: string;
+  @Field(() => String)
+  concurDocumentId!: string;
+  @Field(() => String, { nullable: true })
+  reportId!: string | null;
+  @Field(() => String, { nullable: true })
+  reportName!: string | null;
+  @Field(() => String, { nullable: true })
+  employeeId!: string | null;
+  @Field(() => String, { nullable: true, description: 'Decimal string (money is never a float).' })
+  amount!: string | null;
+  @Field(() => String, { nullable: true })
+  currency!: string | null;
+  @Field(() => String, { nullable: true })
+  version!: string | null;
+  @Field(() => String, { nullable: true, description: 'Deterministic key: Intacct controlid and GLBATCH REFERENCENO.' })
+  postingKey!: string | null;
+  @Field(() => String, { nullable: true, description: 'The Intacct GLBATCH RECORDNO once posted.' })
+  intacctRecordNo!: string | null;
+  @Field(() => String, { nullable: true })
+  reversalRecordNo!: string | null;
+  @Field(() => DateScalar, { nullable: true })
+  batchDate!: string | null;
+  @Field(() => Int, { description: 'Number of posting attempts so far.' })
+  attempts!: number;
+  @Field(() => DateTimeScalar, { nullable: true })
+  nextAttemptAt!: string | null;
+  @Field(() => [MappingGapType])
+  gaps!: MappingGapType[];
+  @Field(() => PostingErrorType, { nullable: true })
+  lastError!: PostingErrorType | null;
+  @Field(() => String, { nullable: true })
+  rejectionReason!: string | null;
+  @Field(() => String, { nullable: true, description: 'The Concur document id of the version that replaced this one.' })
+  supersededBy!: string | null;
+  @Field(() => Boolean)
+  confirmedToConcur!: boolean;
+  @Field(() => DateTimeScalar)
+  createdAt!: string;
+  @Field(() => DateTimeScalar)
+  updatedAt!: string;
+  @Field(() => DateTimeScalar, { nullable: true })
+  postedAt!: string | null;
+}
+
+@ObjectType('PostingEdge')
+export class PostingEdge {
+  @Field(() => String)
+  cursor!: string;
+  @Field(() => Posting)
+  node!: Posting;
+}
+
+@ObjectType('PageInfo')
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType('PostingConnection')
+export class PostingConnection {
+  @Field(() => [PostingEdge])
+  edges!: PostingEdge[];
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@InputType('PostingFilter', { description: 'All given conditions must hold.' })
+export class PostingFilterInput {
+  @Field(() => [DocumentStatus], { nullable: true })
+  status?: DocumentStatus[] | null;
+  @Field(() => [String], { nullable: true, description: 'expense, invoice, paymentrequest, cashadvance' })
+  docType?: string[] | null;
+  @Field(() => String, { nullable: true })
+  employeeId?: string | null;
+  @Field(() => String, { nullable: true })
+  reportId?: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'Last change on or after this day (UTC).' })
+  from?: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'Last change on or before this day (UTC), inclusive.' })
+  to?: string | null;
+  @Field(() => String, { nullable: true, description: 'Decimal string, inclusive, e.g. "100.00".' })
+  minAmount?: string | null;
+  @Field(() => String, { nullable: true, description: 'Decimal string, inclusive.' })
+  maxAmount?: string | null;
+  @Field(() => String, { nullable: true, description: 'Part of the report name, or an exact report id, document id, employee id, posting key or RECORDNO.' })
+  text?: string | null;
+}
