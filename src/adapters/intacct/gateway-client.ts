@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { ConcurrencyLimit } from './concurrency-limit.js';
+import {
+  IntacctAuthenticationError,
+  IntacctGatewayError,
+  IntacctNetworkError,
+  IntacctUncertainOutcomeError,
+} from './errors.js';
+import { nodeHttpTransport, type HttpTransport } from './http-transport.js';
+import { IntacctSessionManager } from './session.js';
+import { buildRequest, type GatewayFunction, type LoginCredentials, type SenderCredentials } from './xml/envelope.js';
+import { parseGatewayResponse, type FunctionResult, type GatewayResponse } from './xml/response-parser.js';
+
+export interface GatewayClientOptions {
+  endpoint: string;
+  sender: SenderCredentials;
+  login: LoginCredentials;
+  /** INTACCT_MAX_CONCURRENCY. */
+  maxConcurrency?: number;
+  requestTimeoutMs?: number;
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  sessionMarginMs?: number;
+  transport?: HttpTransport;
+  random?: () => number;
+}
+
+export interface ExecuteOptions {
+  /** uniqueid=true: Intacct runs a function whose controlid already ran only once. */
+  uniqueId: boolean;
+  /** The request creates something: an uncertain outcome is then reported, never retried. */
+  mayCreate: boolean;
+}
+
+export interface GatewayMetrics {
+  /** API transactions (functions executed, sessions opened) per calendar month `YYYY-MM`, UTC. */
+  apiTransactionsByMonth: Record<string, number>;
+  requests: number;
+  retries: number;
+  sessionsOpened: number;
+  inFlight: number;
+  peakInFlight: number;
+}
+
+// 502/503 come before Intacct processed anything (and creates carry uniqueid=true anyway); 504 and
+// 524 mean the CDN gave up while Intacct may still be working, so they are uncertain for a create.
+const RETRYABLE_STATUS = new Set([429, 502, 503]);
+const UNCERTAIN_STATUS = new Set([504, 524]);
+
+/**
+ * Sends functions to the XML gateway: one shared session, at most `maxConcurrency` requests at a
+ * time, backoff with jitter on rate limits and gateway errors, several functions per request
+ * (transaction="false", so each commits or fails alone).
+ */
+export class IntacctGatewayClient {
+  readonly sessions: IntacctSessionManager;
+  private readonly limit: ConcurrencyLimit;
+  private readonly transport: HttpTransport;
+  private readonly random: () => number;
+  private readonly monthly = new Map<string, number>();
+  private requests = 0;
+  private retries = 0;
+
+  constructor(private readonly options: GatewayClientOptions) {
+    this.limit = new ConcurrencyLimit(options.maxConcurrency ?? 2);
+    this.transport = options.transport ?? nodeHttpTransport;
+    this.random = options.random ?? Math.random;
+    this.sessions = new IntacctSessionManager({
+      sender: options.sender,
+      login: options.login,
+      loginEndpoint: options.endpoint,
+      marginMs: options.sessionMarginMs,
+      exchange: (url, xml, o) => this.exchange(url, xml, o),
+    });
+  }
+
+  /** Runs the functions in one request and returns their results in the order given. */
+  async execute(functions: readonly GatewayFunction[], options: ExecuteOptions): Promise<FunctionResult[]> {
+    const requestControlId = `ml-${randomUUID()}`;
+    let renewed = false;
+    for (;;) {
+      const session = await this.sessions.get();
+      const xml = buildRequest({ sender: this.options.sender, requestControlId, uniqueId: options.uniqueId, transaction: false, auth: { sessionId: session.sessionId }, functions });
+      try {
+        const response = await this.exchange(session.endpoint, xml, options);
+        this.sessions.touch(session.sessionId, response.authentication?.sessionTimeout ?? null);
+        const byId = new Map(response.results.map((r) => [r.controlId, r]));
+        return functions.map((f) => byId.get(f.controlId) ?? missingResult(f.controlId));
+      } catch (error) {
+        // An expired or revoked session: no function ran, so the same functions (same controlids) are
+        // sent once more with a fresh session. A second refusal is a real credentials problem.
+        if (error instanceof IntacctAuthenticationError && !renewed) {
+          renewed = true;
+          this.sessions.invalidate(session.sessionId);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  metrics(): GatewayMetrics {
+    return {
+      apiTransactionsByMonth: Object.fromEntries(this.monthly),
+      requests: this.requests,
+      retries: this.retries,
+      sessionsOpened: this.sessions.sessionsOpened,
+      inFlight: this.limit.inFlight,
+      peakInFlight: this.limit.peakInFlight,
+    };
+  }
+
+  /** One HTTP exchange with retries for failures that prove nothing was processed. */
+  private async exchange(url: string, xml: string, options: { mayCreate: boolean }): Promise<GatewayResponse> {
+    const maxAttempts = this.options.retry?.maxAttempts ?? 6;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await this.limit.run(() => {
+          this.requests++;
+          return this.transport(url, xml, this.options.requestTimeoutMs ?? 120_000);
+        });
+        if (UNCERTAIN_STATUS.has(answer.status)) throw new IntacctUncertainOutcomeError(`HTTP ${answer.status} from the gateway`);
+        const response = parseGatewayResponse(answer.status, answer.body);
+        this.count(response.results.length);
+        return response;
+      } catch (error) {
+        const retryable =
+          error instanceof IntacctNetworkError ||
+          (error instanceof IntacctGatewayError && (RETRYABLE_STATUS.has(error.httpStatus ?? 0) || error.errors.some((e) => e.errorNo === 'GW-0010'))) ||
+          // A read (or a session request) can simply be asked again.
+          (error instanceof IntacctUncertainOutcomeError && !options.mayCreate);
+        if (!retryable || attempt >= maxAttempts) throw error;
+        this.retries++;
+        await sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const base = this.options.retry?.baseDelayMs ?? 500;
+    const cap = this.options.retry?.maxDelayMs ?? 30_000;
+    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
+    return ceiling / 2 + this.random() * (ceiling / 2);
+  }
+
+  private count(functions: number): void {
+    const month = new Date().toISOString().slice(0, 7);
+    this.monthly.set(month, (this.monthly.get(month) ?? 0) + functions);
+  }
+}
+
+function missingResult(controlId: string): FunctionResult {
+  return {
+    status: 'failure',
+    function: '',
+    controlId,
+    data: null,
+    key: null,
+    errors: [{ errorNo: null, description: 'Intacct returned no result for this function', description2: null, correction: null }],
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,327 @@
+import { causedBy, deterministicEventId, newEvent, type RecordedEvent } from '../../domain/events/envelope.js';
+import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
+import type { PostingError, PostingFailed, PostingRejected, PostingRequested, PostingSucceeded } from '../../domain/document/events.js';
+import { classifyIntacctErrors, transientError } from './classify.js';
+import { IntacctAuthenticationError, IntacctControlError, IntacctGatewayError, IntacctNetworkError, IntacctUncertainOutcomeError } from './errors.js';
+import type { ExecuteOptions } from './gateway-client.js';
+import { createdRecordNo, readBackFunction, recordNosFound } from './glbatch-readback.js';
+import { serializeGlBatch, UnpostableEntryError, type GlBatchOptions } from './glbatch-serializer.js';
+import type { QueuedPosting, SqlitePostingState } from './posting-state.js';
+import type { GatewayFunction } from './xml/envelope.js';
+import type { FunctionResult } from './xml/response-parser.js';
+
+/** The part of the gateway client the worker needs. */
+export interface GatewayExecutor {
+  execute(functions: readonly GatewayFunction[], options: ExecuteOptions): Promise<FunctionResult[]>;
+}
+
+export interface PostingWorkerOptions {
+  store: EventStore;
+  gateway: GatewayExecutor;
+  state: SqlitePostingState;
+  name?: string;
+  /** Documents per gateway request (each its own function and controlid). */
+  batchSize?: number;
+  /** Requests in flight at once; match INTACCT_MAX_CONCURRENCY. */
+  parallelBatches?: number;
+  retry?: { baseDelayMs?: number; maxDelayMs?: number };
+  glBatch?: GlBatchOptions;
+  now?: () => number;
+  onError?: (error: Error) => void;
+}
+
+const ACTOR = 'system:intacct-posting';
+
+class WorkerKilledError extends Error {
+  override readonly name = 'WorkerKilledError';
+}
+
+interface Work {
+  item: QueuedPosting;
+  request: RecordedEvent<'PostingRequested', PostingRequested>;
+  attempt: number;
+}
+
+/**
+ * Posts each PostingRequested as one GLBATCH, exactly once. The posting key is the function
+ * controlid (with uniqueid=true) and the REFERENCENO; whenever the outcome of a create is unknown or
+ * Intacct calls it a duplicate, the GLBATCH is read back by REFERENCENO and its RECORDNO recorded
+ * instead of posting again. The queue of due postings lives in SQLite, so retries survive restarts.
+ */
+export class IntacctPostingWorker {
+  private readonly name: string;
+  private readonly batchSize: number;
+  private readonly parallel: number;
+  private readonly now: () => number;
+  private subscription: Subscription | null = null;
+  private running = false;
+  private killed = false;
+  private readonly inFlight = new Set<string>();
+  private readonly batches = new Set<Promise<void>>();
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private handledUpTo = -1n;
+
+  constructor(private readonly options: PostingWorkerOptions) {
+    this.name = options.name ?? 'intacct-posting';
+    this.batchSize = options.batchSize ?? 25;
+    this.parallel = options.parallelBatches ?? 2;
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    const after = await this.options.state.load(this.name);
+    this.handledUpTo = after ?? -1n;
+    this.subscription = this.options.store.subscribeToAll((e) => this.onEvent(e), { after, onError: (e) => this.fail(e) });
+    this.loop = this.dispatch();
+    await this.subscription.caughtUp;
+  }
+
+  /** Graceful: lets running batches finish and record their outcomes. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.subscription?.stop();
+    await this.loop;
+    await Promise.allSettled([...this.batches]);
+  }
+
+  /** Simulates a crash: from now on nothing more is recorded, requests already sent go on unobserved. */
+  kill(): void {
+    this.killed = true;
+    this.running = false;
+    this.wake?.();
+    void this.subscription?.stop();
+  }
+
+  /** Resolves once every stored event was seen, nothing is queued and nothing is in flight (tests, sandbox). */
+  async idle(pollMs = 10): Promise<void> {
+    for (;;) {
+      if (this.killed) throw new WorkerKilledError('the posting worker was killed');
+      const head = await this.options.store.headPosition();
+      if (this.handledUpTo >= head && this.batches.size === 0 && this.options.state.size() === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  private guard(): void {
+    if (this.killed) throw new WorkerKilledError('the posting worker was killed');
+  }
+
+  private async onEvent(event: RecordedEvent): Promise<void> {
+    this.guard();
+    const state = this.options.state;
+    if (event.type === 'PostingRequested') {
+      const data = event.data as PostingRequested;
+      state.handled(this.name, event.position, () => state.enqueue(data.postingKey, event.streamId, this.now()));
+      this.wake?.();
+    } else if (event.type === 'PostingRetryRequested') {
+      const stream = await this.options.store.readStream(event.streamId);
+      const request = stream.filter((e) => e.type === 'PostingRequested').at(-1);
+      state.handled(this.name, event.position, () => {
+        if (request) state.makeDue((request.data as PostingRequested).postingKey, event.streamId, this.now());
+      });
+      this.wake?.();
+    } else if (event.position % 256n === 0n) {
+      // Unrelated events only move the checkpoint, and only now and then.
+      await state.save(this.name, event.position);
+    }
+    this.handledUpTo = event.position;
+  }
+
+  private async dispatch(): Promise<void> {
+    while (this.running) {
+      if (this.batches.size < this.parallel) {
+        const items = this.options.state
+          .due(this.now(), this.batchSize + this.inFlight.size)
+          .filter((i) => !this.inFlight.has(i.postingKey))
+          .slice(0, this.batchSize);
+        if (items.length > 0) {
+          for (const i of items) this.inFlight.add(i.postingKey);
+          const batch = this.processBatch(items)
+            .catch((e: unknown) => {
+              if (e instanceof WorkerKilledError) return;
+              this.fail(e instanceof Error ? e : new Error(String(e)));
+              // A local failure (event store down, …): try these again a little later, not in a hot loop.
+              if (!this.killed) this.options.state.postpone(items.map((i) => i.postingKey), this.now() + 5_000);
+            })
+            .finally(() => {
+              for (const i of items) this.inFlight.delete(i.postingKey);
+              this.batches.delete(batch);
+              this.wake?.();
+            });
+          this.batches.add(batch);
+          continue;
+        }
+      }
+      const next = this.options.state.nextDueAt();
+      const delay = next === null ? 60_000 : Math.max(5, next - this.now());
+      await new Promise<void>((resolve) => {
+        // Not unref'd: a running worker keeps its process alive for the retries it has scheduled;
+        // a wake-up (new work, stop, kill) clears it.
+        const timer = setTimeout(resolve, Math.min(delay, 60_000));
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.options.onError) this.options.onError(error);
+    else console.error(`[${this.name}]`, error);
+  }
+
+  /** One gateway round for up to `batchSize` documents, then at most one read-back round. */
+  private async processBatch(items: QueuedPosting[]): Promise<void> {
+    const posts: (Work & { fn: GatewayFunction })[] = [];
+    const readBacks: Work[] = [];
+    for (const item of items) {
+      const work = await this.prepare(item);
+      if (!work) continue;
+      if (item.uncertain) {
+        readBacks.push(work);
+        continue;
+      }
+      try {
+        posts.push({ ...work, fn: { controlId: item.postingKey, body: serializeGlBatch(work.request.data.entry, this.options.glBatch) } });
+      } catch (error) {
+        if (!(error instanceof UnpostableEntryError)) throw error;
+        await this.reject(work, { ...transientError(error.message), category: 'validation', message: `${error.message}. Fix the mapping or the document, then retry.` });
+      }
+    }
+    if (posts.length === 0 && readBacks.length === 0) return;
+
+    this.guard();
+    this.options.state.markSending(posts.map((p) => p.item.postingKey));
+    const rbFns = readBacks.map((w) => readBackFunction(w.item.postingKey));
+    let results: FunctionResult[];
+    try {
+      results = await this.options.gateway.execute([...posts.map((p) => p.fn), ...rbFns], { uniqueId: true, mayCreate: posts.length > 0 });
+    } catch (error) {
+      const uncertain = !provesNothingRan(error);
+      if (uncertain && error instanceof IntacctUncertainOutcomeError) return this.readBack([...posts, ...readBacks], 'the previous request ended without an answer');
+      const failure = requestFailure(error);
+      for (const w of posts) await this.retryLater(w, failure, uncertain);
+      for (const w of readBacks) await this.retryLater(w, failure, true);
+      return;
+    }
+
+    const toReadBack: Work[] = [];
+    for (const [i, p] of posts.entries()) {
+      const r = results[i]!;
+      if (r.status === 'success') {
+        const recordNo = createdRecordNo(r);
+        if (recordNo) await this.succeed(p, recordNo, 'created');
+        else toReadBack.push(p);
+        continue;
+      }
+      const error = r.status === 'aborted' ? transientError('Intacct aborted this function because another one in the request failed') : classifyIntacctErrors(r.errors, { level: 'result' });
+      if (error.category === 'duplicate') toReadBack.push(p);
+      else if (error.category === 'validation' || error.category === 'closed-period') await this.reject(p, error);
+      else await this.retryLater(p, error, false);
+    }
+    for (const [i, w] of readBacks.entries()) await this.settleReadBack(w, results[posts.length + i]!, false);
+    if (toReadBack.length > 0) await this.readBack(toReadBack, 'Intacct reported the posting as already sent');
+  }
+
+  /** Reads GLBATCHes back by REFERENCENO after an unknown or duplicate outcome. */
+  private async readBack(works: Work[], why: string): Promise<void> {
+    let results: FunctionResult[];
+    try {
+      results = await this.options.gateway.execute(works.map((w) => readBackFunction(w.item.postingKey)), { uniqueId: true, mayCreate: false });
+    } catch (error) {
+      for (const w of works) await this.retryLater(w, { ...requestFailure(error), message: `${why}; reading it back failed too, so it will be checked again before any re-post` }, true);
+      return;
+    }
+    for (const [i, w] of works.entries()) await this.settleReadBack(w, results[i]!, true);
+  }
+
+  private async settleReadBack(w: Work, r: FunctionResult, afterUnknown: boolean): Promise<void> {
+    if (r.status !== 'success') return this.retryLater(w, classifyIntacctErrors(r.errors, { level: 'result' }), true);
+    const found = recordNosFound(r);
+    if (found.length > 0) return this.succeed(w, found[0]!, 'found-existing');
+    this.guard();
+    if (afterUnknown) {
+      // Not there (yet): Intacct may still be processing, so re-post only after a pause, and read
+      // back once more first; uniqueid=true protects the re-post in any case.
+      return this.retryLater(w, transientError(`The outcome of posting ${w.item.postingKey} was unknown and no GLBATCH with that REFERENCENO exists yet; it will be checked again and re-posted if still missing`), true);
+    }
+    // Checked: nothing was created, so the posting can go out right away.
+    this.options.state.reschedule(w.item.postingKey, this.now(), false);
+  }
+
+  /** Reads the stream: null when there is nothing to do for this queued key. */
+  private async prepare(item: QueuedPosting): Promise<Work | null> {
+    this.guard();
+    const stream = await this.options.store.readStream(item.streamId);
+    const key = item.postingKey;
+    const ofKey = (e: RecordedEvent): boolean => (e.data as { postingKey?: string } | null)?.postingKey === key;
+    const requestIndex = lastIndex(stream, (e) => e.type === 'PostingRequested' && ofKey(e));
+    const done =
+      requestIndex < 0 ||
+      stream.some((e) => e.type === 'PostingSucceeded' && ofKey(e)) ||
+      // A rejection stands until someone asks for a retry.
+      lastIndex(stream, (e) => e.type === 'PostingRejected' && ofKey(e)) > Math.max(requestIndex, lastIndex(stream, (e) => e.type === 'PostingRetryRequested'));
+    if (done) {
+      this.guard();
+      this.options.state.complete(key);
+      return null;
+    }
+    const attempt = stream.filter((e) => (e.type === 'PostingFailed' || e.type === 'PostingRejected') && ofKey(e)).length + 1;
+    return { item, request: stream[requestIndex] as RecordedEvent<'PostingRequested', PostingRequested>, attempt };
+  }
+
+  private async succeed(w: Work, recordNo: string, outcome: PostingSucceeded['outcome']): Promise<void> {
+    const key = w.item.postingKey;
+    await this.append(w, newEvent('PostingSucceeded', { postingKey: key, recordNo, outcome } satisfies PostingSucceeded, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:succeeded`) }));
+    this.options.state.complete(key);
+  }
+
+  private async reject(w: Work, error: PostingError): Promise<void> {
+    const key = w.item.postingKey;
+    const data: PostingRejected = { postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` } };
+    await this.append(w, newEvent('PostingRejected', data, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:rejected:${w.attempt}`) }));
+    this.options.state.complete(key);
+  }
+
+  private async retryLater(w: Work, error: PostingError, uncertain: boolean): Promise<void> {
+    const key = w.item.postingKey;
+    const base = this.options.retry?.baseDelayMs ?? 30_000;
+    const max = this.options.retry?.maxDelayMs ?? 3_600_000;
+    const delay = Math.min(max, base * 2 ** Math.min(20, w.attempt - 1)) * (0.8 + Math.random() * 0.4);
+    const dueAt = Math.round(this.now() + delay);
+    const data: PostingFailed = { postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, nextAttemptAt: new Date(dueAt).toISOString() };
+    await this.append(w, newEvent('PostingFailed', data, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:failed:${w.attempt}`) }));
+    this.options.state.reschedule(key, dueAt, uncertain);
+  }
+
+  private async append(w: Work, event: ReturnType<typeof newEvent>): Promise<void> {
+    this.guard();
+    await this.options.store.appendToStream(w.item.streamId, [event]);
+    this.guard();
+  }
+}
+
+function lastIndex<T>(list: readonly T[], test: (item: T) => boolean): number {
+  for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!)) return i;
+  return -1;
+}
+
+/** Errors after which we know no function of the request ran. */
+function provesNothingRan(error: unknown): boolean {
+  return (
+    error instanceof IntacctNetworkError ||
+    error instanceof IntacctControlError ||
+    error instanceof IntacctAuthenticationError ||
+    (error instanceof IntacctGatewayError && [429, 502, 503].includes(error.httpStatus ?? 0))
+  );
+}
+
+function requestFailure(error: unknown): PostingError {
+  if (error instanceof IntacctGatewayError) return classifyIntacctErrors(error.errors, { level: error.level, httpStatus: error.httpStatus });
+  return transientError(error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,105 @@
+/**
+ * The simulated Intacct company: master data, GL period state and everything posted. Readable
+ * objects are flat rows of strings keyed by their id field, exactly as readByQuery returns them.
+ */
+export type Row = Record<string, string>;
+
+export const ID_FIELDS: Record<string, string> = {
+  GLACCOUNT: 'ACCOUNTNO',
+  DEPARTMENT: 'DEPARTMENTID',
+  LOCATION: 'LOCATIONID',
+  PROJECT: 'PROJECTID',
+  CUSTOMER: 'CUSTOMERID',
+  CLASS: 'CLASSID',
+  ITEM: 'ITEMID',
+  EMPLOYEE: 'EMPLOYEEID',
+  VENDOR: 'VENDORID',
+  CONTACT: 'CONTACTNAME',
+  GLBATCH: 'RECORDNO',
+};
+
+export interface PostedGlBatch {
+  recordNo: string;
+  controlId: string;
+  header: Row;
+  entries: Row[];
+}
+
+export interface SimulatedCompany {
+  senderId: string;
+  senderPassword: string;
+  companyId: string;
+  /** userId -> password */
+  users: Map<string, string>;
+  journals: Set<string>;
+  objects: Map<string, Map<string, Row>>;
+  /** Account -> dimension objects every line on it must carry (e.g. 6500 -> DEPARTMENT). */
+  accountRequires: Map<string, string[]>;
+  /** Account -> departments that may NOT be used on it ("Department … is restricted by GL account …"). */
+  restrictedDepartments: Map<string, Set<string>>;
+  /** Month keys `YYYY-MM` whose GL period is closed. */
+  closedPeriods: Set<string>;
+  glbatches: PostedGlBatch[];
+  nextRecordNo: number;
+}
+
+export interface CompanySeed {
+  senderId?: string;
+  senderPassword?: string;
+  companyId?: string;
+  users?: Record<string, string>;
+  closedPeriods?: string[];
+}
+
+export function seedDemoCompany(seed: CompanySeed = {}): SimulatedCompany {
+  const objects = new Map<string, Map<string, Row>>();
+  const add = (object: string, row: Row): void => {
+    const table = objects.get(object) ?? new Map<string, Row>();
+    table.set(row[ID_FIELDS[object]!]!, { STATUS: 'active', ...row });
+    objects.set(object, table);
+  };
+  for (const [no, title] of [
+    ['1000', 'Cash'],
+    ['1400', 'VAT receivable'],
+    ['1450', 'Cash advances'],
+    ['2000', 'Accounts payable'],
+    ['2100', 'Employee reimbursements payable'],
+    ['2150', 'Corporate card clearing'],
+    ['6000.10', 'Travel - airfare'],
+    ['6100', 'Meals'],
+    ['6200', 'Lodging'],
+    ['6500', 'Travel'],
+    ['6900', 'Non-deductible VAT'],
+  ] as const)
+    add('GLACCOUNT', { ACCOUNTNO: no, TITLE: title });
+  add('GLACCOUNT', { ACCOUNTNO: '9999', TITLE: 'Retired', STATUS: 'inactive' });
+  for (const d of ['D100', 'D200', 'D300', '0021']) add('DEPARTMENT', { DEPARTMENTID: d, TITLE: `Department ${d}` });
+  add('DEPARTMENT', { DEPARTMENTID: 'D900', TITLE: 'Closed department', STATUS: 'inactive' });
+  for (const l of ['100', '200']) add('LOCATION', { LOCATIONID: l, NAME: `Location ${l}` });
+  for (const p of ['P-1001', 'P-1002']) add('PROJECT', { PROJECTID: p, NAME: `Project ${p}` });
+  for (const c of ['C-ACME', 'C-GLOBEX']) add('CUSTOMER', { CUSTOMERID: c, NAME: `Customer ${c}` });
+  for (const c of ['CL-SALES', 'CL-RND']) add('CLASS', { CLASSID: c, NAME: `Class ${c}` });
+  add('ITEM', { ITEMID: 'I-1', NAME: 'Item 1' });
+  add('CONTACT', { CONTACTNAME: 'Smith, Chris', PRINTAS: 'Chris Smith' });
+  add('EMPLOYEE', { RECORDNO: '1', EMPLOYEEID: 'E1017', 'PERSONALINFO.CONTACTNAME': 'Smith, Chris' });
+  add('CONTACT', { CONTACTNAME: 'Hotel Co', PRINTAS: 'Hotel Co' });
+  add('VENDOR', { RECORDNO: '1', VENDORID: 'V100', NAME: 'Hotel Co', 'DISPLAYCONTACT.PRINTAS': 'Hotel Co' });
+  add('VENDOR', { RECORDNO: '2', VENDORID: 'AMEX', NAME: 'American Express', 'DISPLAYCONTACT.PRINTAS': 'American Express' });
+
+  return {
+    senderId: seed.senderId ?? 'ml-sender',
+    senderPassword: seed.senderPassword ?? 'sender-secret',
+    companyId: seed.companyId ?? 'ml-demo',
+    users: new Map(Object.entries(seed.users ?? { 'ml-api': 'user-secret' })),
+    journals: new Set(['EXPJ', 'GJ', 'APJ']),
+    objects,
+    accountRequires: new Map([
+      ['6500', ['DEPARTMENT']],
+      ['6100', ['DEPARTMENT']],
+    ]),
+    restrictedDepartments: new Map([['6500', new Set(['D300'])]]),
+    closedPeriods: new Set(seed.closedPeriods ?? ['2025-11', '2025-12']),
+    glbatches: [],
+    nextRecordNo: 1001,
+  };
+}

@@ -1,0 +1,9 @@
+export { startIntacctSimulator, type IntacctSimulator, type IntacctSimulatorOptions, type SimulatorStats } from './server.js';
+export { seedDemoCompany, type SimulatedCompany, type PostedGlBatch } from './company.js';
+export { FaultPlan, type FaultKind, type FaultOptions } from './faults.js';
+
+/** Credentials the simulator's demo company accepts (sandbox mode configures the client with them). */
+export const SIMULATOR_CREDENTIALS = {
+  sender: { senderId: 'ml-sender', senderPassword: 'sender-secret' },
+  login: { userId: 'ml-api', companyId: 'ml-demo', userPassword: 'user-secret' },
+} as const;

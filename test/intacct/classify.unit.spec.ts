@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { classifyIntacctErrors } from '../../src/adapters/intacct/classify.js';
+import { intacctConfigFromEnv } from '../../src/adapters/intacct/config.js';
+
+const bl = (description2: string, correction = '') => [{ errorNo: 'BL01001973', description: '', description2, correction }];
+
+describe('Intacct error classification', () => {
+  it.each([
+    ['Department D100 is restricted by GL account 6500.', 'validation', 'Department D100 is restricted for account 6500'],
+    ['The transaction is missing the Department dimension for the Account 6100.', 'validation', 'Account 6100 requires a Department'],
+    ['Account 9999 is not valid.', 'validation', 'GL account 9999 does not exist or is inactive'],
+    ['Location 900 is not valid.', 'validation', 'Location 900 does not exist or is inactive'],
+    ['The period for 12/15/2025 is closed. Date must be on or after 01/01/2026.', 'closed-period', 'period of the batch date is closed'],
+    ['The function with control id ML-EXP-1-1 has already been executed; it was not run again.', 'duplicate', 'already sent'],
+    ['Required field BATCH_TITLE is missing.', 'validation', 'Intacct rejected the entry'],
+  ])('%s -> %s', (text, category, message) => {
+    const e = classifyIntacctErrors(bl(text, 'Fix it.'), { level: 'result' });
+    expect(e.category).toBe(category);
+    expect(e.message).toContain(message);
+    expect(e).toMatchObject({ errorNo: 'BL01001973', description2: text, correction: 'Fix it.' });
+  });
+
+  it('rate limits, authentication failures and 5xx', () => {
+    expect(classifyIntacctErrors([{ errorNo: 'GW-0010', description: 'Too many', description2: null, correction: null }], { level: 'control', httpStatus: 429 }).category).toBe('rate-limit');
+    expect(classifyIntacctErrors([{ errorNo: 'XL03000006', description: 'Sign-in information is incorrect', description2: null, correction: null }], { level: 'authentication' }).category).toBe('auth');
+    expect(classifyIntacctErrors([], { level: 'http', httpStatus: 503 }).category).toBe('transient');
+  });
+});
+
+describe('Intacct configuration', () => {
+  const full = { INTACCT_SENDER_ID: 's', INTACCT_SENDER_PASSWORD: 'sp', INTACCT_COMPANY_ID: 'c', INTACCT_USER_ID: 'u', INTACCT_USER_PASSWORD: 'up' };
+  it('is absent without credentials, defaults concurrency to 2 and names what is wrong', () => {
+    expect(intacctConfigFromEnv({})).toBeNull();
+    expect(intacctConfigFromEnv(full)?.client.maxConcurrency).toBe(2);
+    expect(intacctConfigFromEnv({ ...full, INTACCT_MAX_CONCURRENCY: '4' })?.client.maxConcurrency).toBe(4);
+    expect(() => intacctConfigFromEnv({ ...full, INTACCT_MAX_CONCURRENCY: 'two' })).toThrow(/INTACCT_MAX_CONCURRENCY must be a whole number/);
+    expect(() => intacctConfigFromEnv({ INTACCT_SENDER_ID: 's' })).toThrow(/INTACCT_SENDER_PASSWORD, .* must be set/);
+    // Secrets never appear in the message.
+    expect(() => intacctConfigFromEnv({ ...full, INTACCT_USER_PASSWORD: '', INTACCT_SENDER_PASSWORD: 'very-secret' })).toThrow(/^(?!.*very-secret)/);
+  });
+});
