@@ -49,7 +49,7 @@ export class ConnectorService implements ConnectorApi {
   constructor(
     private readonly store: EventStore,
     private readonly runner: ProjectionRunner,
-    private readonly pipeline: DocumentPipeline,
+    private readonly pipeline: Pick<DocumentPipeline, 'kick' | 'retry'>,
     private readonly jobRunner: JobRunner,
     private readonly defaultJournal: string,
   ) {

@@ -15,7 +15,7 @@ export interface HttpServerOptions {
   host?: string;
   routes: Record<string, RequestHandler>;
   readiness: ReadinessCheck[];
-  metrics: () => string;
+  metrics: () => Promise<string>;
   log: Logger;
 }
 
@@ -40,9 +40,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
       const ready = results.every((r) => r.ok);
       json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: results });
     },
-    '/metrics': (_req, res) => {
+    '/metrics': async (_req, res) => {
+      const text = await options.metrics();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(options.metrics());
+      res.end(text);
     },
     ...options.routes,
   };

@@ -11,7 +11,7 @@ const labelText = (labels: Labels): string => {
 };
 
 interface Collector {
-  render(): string[];
+  render(): string[] | Promise<string[]>;
 }
 
 export class Counter implements Collector {
@@ -60,12 +60,12 @@ export class Gauge implements Collector {
   constructor(
     readonly name: string,
     readonly help: string,
-    private readonly collect: () => Array<{ labels?: Labels; value: number }>,
+    private readonly collect: () => Array<{ labels?: Labels; value: number }> | Promise<Array<{ labels?: Labels; value: number }>>,
   ) {}
-  render(): string[] {
+  async render(): Promise<string[]> {
     let samples: Array<{ labels?: Labels; value: number }> = [];
     try {
-      samples = this.collect();
+      samples = await this.collect();
     } catch {
       samples = [];
     }
@@ -79,7 +79,8 @@ export class MetricsRegistry {
     this.collectors.push(collector);
     return collector;
   }
-  render(): string {
-    return `${this.collectors.flatMap((c) => c.render()).join('\n')}\n`;
+  async render(): Promise<string> {
+    const parts = await Promise.all(this.collectors.map((c) => c.render()));
+    return `${parts.flat().join('\n')}\n`;
   }
 }

@@ -19,10 +19,14 @@ export interface ConcurDocumentGateway {
 /** Turns a fetched FIS item into the preparation result, with the current mappings and dimension caches. */
 export type DocumentPreparer = (item: unknown, docType: ConcurDocType, docId: string) => Extract<DocumentCommand, { type: 'RecordPreparation' }>['data'];
 
-/** Summary fields of a fetched document, or the reason it cannot be read. */
-export type DocumentSummarizer = (item: unknown) =>
-  | { ok: true; summary: { reportId: string | null; reportName: string | null; employeeId: string | null; amount: string | null; currency: string | null; version: string } }
-  | { ok: false; reason: string };
+/** Summary fields of a fetched document, and why it cannot be read as a FIS document (null when it can). */
+export type DocumentSummarizer = (
+  item: unknown,
+  docType: ConcurDocType,
+) => {
+  summary: { reportId: string | null; reportName: string | null; employeeId: string | null; amount: string | null; currency: string | null; version: string };
+  problem: string | null;
+};
 
 export interface DocumentPipelineOptions {
   store: EventStore;
@@ -203,17 +207,16 @@ export class DocumentPipeline {
       await this.command(row, { type: 'RecordRecall', data: { serviceCode: 116, reason: `Concur does not know ${docType} document ${row.concurDocumentId} (FIS 116)` } }, 'recall-116');
       return;
     }
-    const summary = this.options.summarize(item);
-    const s = summary.ok ? summary.summary : { reportId: null, reportName: null, employeeId: null, amount: null, currency: null, version: '0' };
-    await this.command(row, { type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...s, document: item } }, 'fetched');
+    const { summary, problem } = this.options.summarize(item, docType);
+    await this.command(row, { type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...summary, document: item } }, 'fetched');
     const ack = await this.options.concur.acknowledge(docType, row.concurDocumentId);
     await this.command(row, { type: 'RecordAcknowledgement', data: { systemId: 'ml-connector', serviceCode: ack.code } }, 'ack');
     if (ack.outcome === 'recalled') {
       await this.command(row, { type: 'RecordRecall', data: { serviceCode: ack.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (FIS ${ack.code})` } }, 'recall');
       return;
     }
-    if (!summary.ok) {
-      await this.command(row, { type: 'RecordPreparation', data: { result: 'rejected', reason: summary.reason, difference: null } }, 'unreadable');
+    if (problem) {
+      await this.command(row, { type: 'RecordPreparation', data: { result: 'rejected', reason: problem, difference: null } }, 'unreadable');
     }
   }
 

@@ -1,0 +1,112 @@
+import { parseArgs } from 'node:util';
+
+/** A mistake in the command line: printed as one line, exit code 1. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type SyncKind = 'employees' | 'vendors' | 'dimensions';
+export const SYNC_KINDS: readonly SyncKind[] = ['employees', 'vendors', 'dimensions'];
+
+export type CliCommand =
+  | { name: 'help' }
+  | { name: 'ping' }
+  | { name: 'backfill'; from: string; to: string; dryRun: boolean }
+  | { name: 'replay'; projection: string | null }
+  | { name: 'sync'; kinds: SyncKind[] }
+  | { name: 'mappings-import'; file: string; reason: string | null }
+  | { name: 'mappings-export' };
+
+/** A real calendar day: 2026-02-30 looks like a date but Concur would reject it (or worse, roll it over). */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
+
+function parse(command: string, args: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: values as Record<string, string | boolean | undefined>, positionals };
+  } catch (error) {
+    // parseArgs says e.g. "Unknown option '--form'"; add which command and where to look.
+    throw new UsageError(`${command}: ${(error as Error).message.replace(/\. To specify a positional argument.*$/, '')}. See \`npm run cli -- help\``);
+  }
+}
+
+function noPositionals(command: string, positionals: string[]): void {
+  if (positionals.length) throw new UsageError(`${command} takes no argument "${positionals[0]}". See \`npm run cli -- help\``);
+}
+
+export function parseCommand(argv: readonly string[]): CliCommand {
+  const [name, ...rest] = argv;
+  switch (name) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      return { name: 'help' };
+    case 'ping': {
+      noPositionals('ping', parse('ping', rest, {}).positionals);
+      return { name: 'ping' };
+    }
+    case 'backfill': {
+      const { values, positionals } = parse('backfill', rest, { from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+      noPositionals('backfill', positionals);
+      const from = values['from'] as string | undefined;
+      const to = values['to'] as string | undefined;
+      if (from === undefined || to === undefined) throw new UsageError('backfill needs --from YYYY-MM-DD and --to YYYY-MM-DD, e.g. backfill --from 2026-10-01 --to 2026-10-31 --dry-run');
+      if (!isCalendarDate(from)) throw new UsageError(`--from must be YYYY-MM-DD, a real day (got "${from}")`);
+      if (!isCalendarDate(to)) throw new UsageError(`--to must be YYYY-MM-DD, a real day (got "${to}")`);
+      if (from > to) throw new UsageError(`--from (${from}) is after --to (${to})`);
+      return { name: 'backfill', from, to, dryRun: values['dry-run'] === true };
+    }
+    case 'replay': {
+      const { values, positionals } = parse('replay', rest, { projection: { type: 'string' } });
+      noPositionals('replay', positionals);
+      const projection = (values['projection'] as string | undefined)?.trim();
+      if (projection === '') throw new UsageError('--projection needs a name, e.g. --projection posting-state');
+      return { name: 'replay', projection: projection ?? null };
+    }
+    case 'sync': {
+      const { positionals } = parse('sync', rest, {});
+      const kinds = positionals.map((p) => p.toLowerCase());
+      const unknown = kinds.find((k) => !(SYNC_KINDS as readonly string[]).includes(k));
+      if (unknown !== undefined) throw new UsageError(`sync: unknown kind "${unknown}": use ${SYNC_KINDS.join(', ')} (or nothing for all)`);
+      return { name: 'sync', kinds: [...new Set(kinds)] as SyncKind[] };
+    }
+    case 'mappings': {
+      const [sub, ...subArgs] = rest;
+      if (sub === 'export') {
+        noPositionals('mappings export', parse('mappings export', subArgs, {}).positionals);
+        return { name: 'mappings-export' };
+      }
+      if (sub === 'import') {
+        const { values, positionals } = parse('mappings import', subArgs, { reason: { type: 'string' } });
+        if (positionals.length !== 1) throw new UsageError('mappings import needs exactly one FILE, e.g. mappings import mappings.json --reason "quarterly update"');
+        return { name: 'mappings-import', file: positionals[0]!, reason: (values['reason'] as string | undefined) ?? null };
+      }
+      throw new UsageError(`mappings needs "import FILE" or "export" (got ${sub === undefined ? 'nothing' : `"${sub}"`})`);
+    }
+    default:
+      throw new UsageError(`Unknown command "${name}". See \`npm run cli -- help\``);
+  }
+}
+
+export const USAGE = `ml-connector CLI: npm run cli -- <command>
+
+  ping                                     check the Concur and Intacct credentials (no running service needed)
+  backfill --from YYYY-MM-DD --to YYYY-MM-DD [--dry-run]
+                                           fetch and post Concur documents approved in a date range
+  replay [--projection NAME]               rebuild one read model (or all) from the event log
+  sync [employees|vendors|dimensions]      synchronise reference data now (all kinds when none given)
+  mappings import FILE [--reason TEXT]     replace the mapping set with FILE (JSON)
+  mappings export                          print the mapping set as JSON on stdout
+  help                                     this text
+
+Every command except ping talks to the running service (npm start):
+  ML_URL     service URL (default http://localhost:$PORT, PORT default 4000)
+  ML_TOKEN   API token (default: the first admin token of ML_API_TOKENS; none needed in sandbox)
+`;

@@ -1,0 +1,97 @@
+/**
+ * `npm start`: the service. Without Concur/Intacct credentials it starts in sandbox mode: both systems
+ * are simulated in-process and demo documents flow to posted journal entries at once.
+ */
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { ConfigError, environmentWithDotEnv, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { readPemFiles, startConnector, wipe, type SystemEndpoints } from './runtime.js';
+import { startSandboxSystems } from './sandbox-systems.js';
+import { runSandboxDemo } from './sandbox-demo.js';
+
+async function main(): Promise<void> {
+  const env = environmentWithDotEnv();
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ml-connector cannot start.\n${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger({ level: config.logLevel });
+
+  let systems: SystemEndpoints;
+  let closeSandbox: (() => Promise<void>) | null = null;
+  let sandbox: Awaited<ReturnType<typeof startSandboxSystems>> | null = null;
+  if (config.sandbox) {
+    // A fresh demo every start, in its own folder, so sandbox data never mixes with real postings.
+    const dataDir = join(config.dataDir, 'sandbox');
+    wipe(dataDir);
+    config = {
+      ...config,
+      dataDir,
+      store: env.ML_STORE ? config.store : { kind: 'sqlite', path: join(dataDir, 'ml-connector.db') },
+      concur: { ...config.concur, webhookVerify: env.CONCUR_WEBHOOK_VERIFY ? config.concur.webhookVerify : 'none', pollIntervalS: env.CONCUR_POLL_INTERVAL_S ? config.concur.pollIntervalS : 0 },
+    };
+    sandbox = await startSandboxSystems();
+    systems = sandbox.endpoints;
+    closeSandbox = sandbox.close;
+  } else {
+    systems = {
+      concur: {
+        authBaseUrl: config.concur.authBaseUrl,
+        clientId: config.concur.clientId!,
+        clientSecret: config.concur.clientSecret!,
+        refreshToken: config.concur.refreshToken,
+        companyUuid: config.concur.companyUuid,
+        companyRequestToken: config.concur.companyRequestToken,
+      },
+      concurWebhookKeysPem: await readPemFiles(config.concur.webhookPublicKeys),
+      intacct: {
+        endpoint: config.intacct.endpoint,
+        senderId: config.intacct.senderId!,
+        senderPassword: config.intacct.senderPassword!,
+        companyId: config.intacct.companyId!,
+        userId: config.intacct.userId!,
+        userPassword: config.intacct.userPassword!,
+        entityId: config.intacct.entityId,
+      },
+      secretKey: config.secretKey!,
+    };
+  }
+
+  const running = await startConnector(config, systems, log);
+  const graphqlUrl = `${running.url}/graphql`;
+  if (sandbox) {
+    log.info('*** SANDBOX MODE: Concur and Intacct are simulated in-process; nothing leaves this machine. Set real credentials (see README) to connect. ***');
+    const demo = await runSandboxDemo(running, sandbox, log);
+    log.info(`GraphQL: ${graphqlUrl} (no token needed in sandbox)`);
+    log.info(`Try: curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ postings(first: 20) { totalCount edges { node { concurDocumentId status amount currency intacctRecordNo } } } }"}'`);
+    log.info(
+      `Send a webhook: curl -s -X POST ${running.url}/webhooks/concur -H 'content-type: application/json' -d '${JSON.stringify(demo.sampleNotification)}'`,
+    );
+  } else {
+    log.info(`ml-connector started: GraphQL ${graphqlUrl}, webhook ${running.url}/webhooks/concur`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping (draining in-flight postings, saving checkpoints)`);
+    await running.stop();
+    await closeSandbox?.();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ml-connector failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { IntacctReferenceData, ReferenceObject, ReferenceRow } from '../adapters/intacct/reference.js';
+import { newEvent } from '../domain/events/envelope.js';
+import type { EventStore } from '../domain/eventstore/port.js';
+import { referenceStreamId, REFERENCE_KINDS, type ReferenceKind, type ReferenceRecord } from '../domain/reference/index.js';
+import { listReferenceRecords } from '../projections/dimension-cache.js';
+import { readCurrentMappings } from '../projections/mapping-read-model.js';
+import type { SyncRunSummary } from './connector-api.js';
+import type { Logger } from './logger.js';
+
+/** Stream of sync runs: one `ReferenceSyncCompleted` per run, with counts, changes and errors. */
+export const SYNC_RUNS_STREAM = 'reference-sync-runs';
+
+export interface ReferenceSyncCompleted {
+  runId: string;
+  kinds: string[];
+  startedAt: string;
+  finishedAt: string;
+  counts: Record<string, number>;
+  changes: string[];
+  conflicts: string[];
+  errors: string[];
+}
+
+const ID_FIELD: Record<ReferenceKind, string> = {
+  GLACCOUNT: 'ACCOUNTNO',
+  DEPARTMENT: 'DEPARTMENTID',
+  LOCATION: 'LOCATIONID',
+  PROJECT: 'PROJECTID',
+  CUSTOMER: 'CUSTOMERID',
+  CLASS: 'CLASSID',
+  EMPLOYEE: 'EMPLOYEEID',
+  VENDOR: 'VENDORID',
+};
+const NAME_FIELD: Record<ReferenceKind, string> = {
+  GLACCOUNT: 'TITLE',
+  DEPARTMENT: 'TITLE',
+  LOCATION: 'NAME',
+  PROJECT: 'NAME',
+  CUSTOMER: 'NAME',
+  CLASS: 'NAME',
+  EMPLOYEE: 'PERSONALINFO.CONTACTNAME',
+  VENDOR: 'NAME',
+};
+
+/** API names (`glaccount`, `employees`, `dimensions`, …) to the kinds a run covers, in order. */
+export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[]; pushEmployees: boolean } {
+  const all = names.length === 0 ? ['dimensions', 'employees', 'vendors'] : names.map((n) => n.toLowerCase());
+  const intacct = new Set<ReferenceKind>();
+  let pushEmployees = false;
+  for (const name of all) {
+    if (name === 'dimensions') REFERENCE_KINDS.filter((k) => k !== 'EMPLOYEE' && k !== 'VENDOR').forEach((k) => intacct.add(k));
+    else if (name === 'employees' || name === 'employee') (intacct.add('EMPLOYEE'), (pushEmployees = true));
+    else if (name === 'vendors' || name === 'vendor') intacct.add('VENDOR');
+    else if ((REFERENCE_KINDS as readonly string[]).includes(name.toUpperCase())) intacct.add(name.toUpperCase() as ReferenceKind);
+    else throw new Error(`Unknown reference kind "${name}"; use dimensions, employees, vendors or one of ${REFERENCE_KINDS.join(', ').toLowerCase()}`);
+  }
+  return { intacct: [...intacct], pushEmployees };
+}
+
+function toRecord(kind: ReferenceKind, row: ReferenceRow): ReferenceRecord | null {
+  const id = row[ID_FIELD[kind]];
+  if (!id) return null;
+  return { id, name: row[NAME_FIELD[kind]] ?? row['NAME'] ?? id, status: (row['STATUS'] ?? 'active').toLowerCase() === 'inactive' ? 'inactive' : 'active' };
+}
+
+const sameRecords = (a: ReferenceRecord[], b: ReferenceRecord[]): boolean =>
+  JSON.stringify([...a].sort((x, y) => x.id.localeCompare(y.id))) === JSON.stringify([...b].sort((x, y) => x.id.localeCompare(y.id)));
+
+/**
+ * Reference-data sync. Intacct -> dimension caches: each kind is read whole and recorded as one
+ * complete `ReferenceDataSynced` batch when it differs from the cache. Concur -> Intacct employees: every
+ * employee seen on a Concur document that has no Intacct EMPLOYEE (matched by the mapped employee id,
+ * then by contact name) is created with its CONTACT; an existing employee is never overwritten.
+ * Concur's user and vendor APIs are not wired yet: employees come from the documents' employee
+ * section, and vendors flow Intacct -> cache only (see docs/reference-sync.md).
+ */
+export class ReferenceSync {
+  constructor(
+    private readonly store: EventStore,
+    private readonly readModels: () => Database.Database,
+    private readonly intacct: IntacctReferenceData,
+    private readonly log: Logger,
+  ) {}
+
+  async run(names: readonly string[], actor: string, progress: (done: number, total: number, line: string) => void = () => undefined): Promise<ReferenceSyncCompleted> {
+    const { intacct: kinds, pushEmployees } = kindsToSync(names);
+    const startedAt = new Date().toISOString();
+    const counts: Record<string, number> = {};
+    const changes: string[] = [];
+    const conflicts: string[] = [];
+    const errors: string[] = [];
+    const total = kinds.length + (pushEmployees ? 1 : 0);
+    let done = 0;
+    const rows = new Map<ReferenceKind, ReferenceRow[]>();
+
+    for (const kind of kinds) {
+      try {
+        const fetched = await this.intacct.readAll(kind as ReferenceObject);
+        rows.set(kind, fetched);
+        const records = fetched.map((r) => toRecord(kind, r)).filter((r): r is ReferenceRecord => r !== null);
+        counts[kind] = records.length;
+        const cached = listReferenceRecords(this.readModels(), kind);
+        if (!sameRecords(records, cached) || cached.length === 0) {
+          await this.store.appendToStream(referenceStreamId(kind), [newEvent('ReferenceDataSynced', { kind, records, complete: true }, { actor })]);
+          changes.push(`${kind}: ${describeChange(cached, records)}`);
+        }
+      } catch (error) {
+        errors.push(`${kind}: ${(error as Error).message}`);
+      }
+      progress(++done, total, kind);
+    }
+
+    if (pushEmployees) {
+      try {
+        const created = await this.pushEmployees(rows.get('EMPLOYEE') ?? (await this.intacct.readAll('EMPLOYEE')), conflicts, actor);
+        counts.employeesCreated = created.length;
+        if (created.length) changes.push(`EMPLOYEE created in Intacct: ${created.join(', ')}`);
+      } catch (error) {
+        errors.push(`employees: ${(error as Error).message}`);
+      }
+      progress(++done, total, 'employees');
+    }
+
+    const run: ReferenceSyncCompleted = { runId: randomUUID(), kinds: [...kinds], startedAt, finishedAt: new Date().toISOString(), counts, changes, conflicts, errors };
+    await this.store.appendToStream(SYNC_RUNS_STREAM, [newEvent('ReferenceSyncCompleted', run, { actor })]);
+    this.log.info('reference sync finished', { kinds: kinds.join(','), changes: changes.length, conflicts: conflicts.length, errors: errors.length });
+    return run;
+  }
+
+  async runs(limit = 50): Promise<SyncRunSummary[]> {
+    const events = await this.store.readStream(SYNC_RUNS_STREAM);
+    return events
+      .slice(-limit)
+      .reverse()
+      .map((e) => {
+        const r = e.data as ReferenceSyncCompleted;
+        return { id: r.runId, kinds: r.kinds, state: r.errors.length ? 'completed-with-errors' : 'succeeded', startedAt: r.startedAt, finishedAt: r.finishedAt, counts: r.counts, errors: [...r.errors, ...r.conflicts] };
+      });
+  }
+
+  /** Employees seen on Concur documents that Intacct lacks; created with their CONTACT. */
+  private async pushEmployees(existing: ReferenceRow[], conflicts: string[], actor: string): Promise<string[]> {
+    const db = this.readModels();
+    const { set } = readCurrentMappings(db);
+    const byId = new Map(existing.map((r) => [r['EMPLOYEEID'] ?? '', r]));
+    const byName = new Map(existing.map((r) => [(r['PERSONALINFO.CONTACTNAME'] ?? '').toLowerCase(), r]));
+    const seen = await this.employeesFromDocuments();
+    const created: string[] = [];
+    for (const e of seen) {
+      const intacctId = set.employees[e.concurId] ?? e.concurId;
+      const contactName = `${e.lastName}, ${e.firstName}`.replace(/^, |, $/g, '') || intacctId;
+      const match = byId.get(intacctId);
+      if (match) {
+        const name = (match['PERSONALINFO.CONTACTNAME'] ?? '').toLowerCase();
+        if (name && name !== contactName.toLowerCase()) conflicts.push(`employee ${intacctId}: Concur says "${contactName}", Intacct says "${match['PERSONALINFO.CONTACTNAME']}"; left unchanged`);
+        continue;
+      }
+      const byContact = byName.get(contactName.toLowerCase());
+      if (byContact) {
+        conflicts.push(`employee ${intacctId}: no Intacct EMPLOYEEID ${intacctId}, but ${byContact['EMPLOYEEID']} has the same name; map it with setMapping(section: "employees", key: "${e.concurId}")`);
+        continue;
+      }
+      await this.intacct.createEmployee({ employeeId: intacctId, contactName: `${contactName} (${intacctId})`, firstName: e.firstName || intacctId, lastName: e.lastName || intacctId, email: e.email ?? undefined });
+      created.push(intacctId);
+    }
+    if (created.length) {
+      const records = (await this.intacct.readAll('EMPLOYEE')).map((r) => toRecord('EMPLOYEE', r)).filter((r): r is ReferenceRecord => r !== null);
+      await this.store.appendToStream(referenceStreamId('EMPLOYEE'), [newEvent('ReferenceDataSynced', { kind: 'EMPLOYEE', records, complete: true }, { actor })]);
+    }
+    return created;
+  }
+
+  private async employeesFromDocuments(): Promise<Array<{ concurId: string; firstName: string; lastName: string; email: string | null }>> {
+    const db = this.readModels();
+    const ids = db.prepare(`SELECT id FROM postings WHERE employee_id IS NOT NULL GROUP BY employee_id`).pluck().all() as string[];
+    const out = new Map<string, { concurId: string; firstName: string; lastName: string; email: string | null }>();
+    for (const streamId of ids) {
+      const fetched = (await this.store.readStream(streamId)).find((e) => e.type === 'ConcurDocumentFetched');
+      const employee = ((fetched?.data as { document?: { document?: { employee?: Record<string, unknown> } } })?.document?.document?.employee ?? {}) as Record<string, unknown>;
+      const id = typeof employee.employeeId === 'string' ? employee.employeeId : null;
+      if (!id || out.has(id)) continue;
+      const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+      out.set(id, { concurId: id, firstName: str(employee.employeeFirstName), lastName: str(employee.employeeLastName), email: str(employee.loginId) || null });
+    }
+    return [...out.values()];
+  }
+}
+
+function describeChange(before: ReferenceRecord[], after: ReferenceRecord[]): string {
+  const old = new Map(before.map((r) => [r.id, r]));
+  const now = new Map(after.map((r) => [r.id, r]));
+  const added = after.filter((r) => !old.has(r.id)).length;
+  const removed = before.filter((r) => !now.has(r.id)).length;
+  const changed = after.filter((r) => old.has(r.id) && JSON.stringify(old.get(r.id)) !== JSON.stringify(r)).length;
+  return `${added} added, ${changed} changed, ${removed} removed (${after.length} in Intacct)`;
+}

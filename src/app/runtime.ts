@@ -1,0 +1,281 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  createConcurConnection,
+  createConcurWebhookHandler,
+  levelMethodLogger,
+  NotificationValidationError,
+  parsePublicKeys,
+  summarizeFisItem,
+  type FisItem,
+  type ConcurOAuthConfig,
+} from '../adapters/concur/index.js';
+import { EventStoreDbEventStore } from '../adapters/eventstore/eventstoredb/index.js';
+import { SqliteEventStore } from '../adapters/eventstore/sqlite/index.js';
+import { IntacctGatewayClient } from '../adapters/intacct/gateway-client.js';
+import { SqlitePostingState } from '../adapters/intacct/posting-state.js';
+import { IntacctPostingWorker } from '../adapters/intacct/posting-worker.js';
+import { IntacctReferenceData } from '../adapters/intacct/reference.js';
+import { createKafkaClient } from '../adapters/kafka/kafka-config.js';
+import { KafkaConcurConsumer } from '../adapters/kafka/inbound-consumer.js';
+import { KafkaDomainPublisher } from '../adapters/kafka/domain-publisher.js';
+import type { EventStore } from '../domain/eventstore/port.js';
+import { parseFisDocument } from '../domain/fis/index.js';
+import { createGraphqlHandler } from '../graphql/index.js';
+import { SqliteCheckpointStore } from '../projections/checkpoint-store.js';
+import { dimensionCacheProjection } from '../projections/dimension-cache.js';
+import { mappingReadModelProjection } from '../projections/mapping-read-model.js';
+import { postingStateProjection } from '../projections/posting-state.js';
+import { readModelPath } from '../projections/read-model-db.js';
+import { ProjectionRunner } from '../projections/runner.js';
+import type { Config } from './config.js';
+import type { JobStatus } from './connector-api.js';
+import { ConnectorService } from './connector-service.js';
+import { startHttpServer } from './http-server.js';
+import { registerSecret, type Logger } from './logger.js';
+import { connectorMetrics } from './metrics-wiring.js';
+import { DocumentPipeline } from './pipeline/document-pipeline.js';
+import { ReferenceSync } from './reference-sync.js';
+
+/** Endpoints and credentials of the two systems: real ones, or the sandbox simulators'. */
+export interface SystemEndpoints {
+  concur: ConcurOAuthConfig;
+  concurWebhookKeysPem: string[];
+  intacct: {
+    endpoint: string;
+    senderId: string;
+    senderPassword: string;
+    companyId: string;
+    userId: string;
+    userPassword: string;
+    entityId: string | null;
+  };
+  secretKey: string;
+}
+
+export interface RunningConnector {
+  url: string;
+  store: EventStore;
+  service: ConnectorService;
+  runner: ProjectionRunner;
+  pipeline: DocumentPipeline;
+  worker: IntacctPostingWorker;
+  referenceSync: ReferenceSync;
+  concur: ReturnType<typeof createConcurConnection>;
+  stop(): Promise<void>;
+}
+
+export async function openStore(config: Config): Promise<EventStore> {
+  if (config.store.kind === 'sqlite') {
+    mkdirSync(dirname(config.store.path), { recursive: true });
+    return SqliteEventStore.open(config.store.path);
+  }
+  return EventStoreDbEventStore.connect(config.store.connectionString);
+}
+
+/**
+ * The composition root: opens the store, starts the projections, the document pipeline, the Intacct
+ * posting worker, the Concur poller, the optional Kafka bridges and the HTTP server. `stop()` drains in
+ * reverse order: no new input, in-flight postings finish and record their outcome, checkpoints saved.
+ */
+export async function startConnector(config: Config, systems: SystemEndpoints, log: Logger): Promise<RunningConnector> {
+  for (const secret of [systems.concur.clientSecret, systems.concur.refreshToken, systems.concur.companyRequestToken, systems.intacct.senderPassword, systems.intacct.userPassword, systems.secretKey]) {
+    registerSecret(secret ?? null);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await openStore(config);
+  const stoppers: Array<() => Promise<void>> = [async () => store.close()];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stoppers.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        log.warn('error while stopping', { error: (error as Error).message });
+      }
+    }
+  };
+
+  try {
+    const runner = ProjectionRunner.start({
+      store,
+      databasePath: readModelPath(config.dataDir),
+      projections: [postingStateProjection, dimensionCacheProjection, mappingReadModelProjection],
+      countEventsAfter: store instanceof EventStoreDbEventStore ? (after) => store.countEventsAfter(after) : undefined,
+      onError: (name, error) => log.error(`projection ${name} stopped`, { error: error.message }),
+    });
+    stoppers.push(() => runner.stop());
+
+    const concur = createConcurConnection({
+      store,
+      dataDir: config.dataDir,
+      secretKey: systems.secretKey,
+      oauth: systems.concur,
+      logger: levelMethodLogger(log.child({ system: 'concur' })),
+    });
+
+    const gateway = new IntacctGatewayClient({
+      endpoint: systems.intacct.endpoint,
+      sender: { senderId: systems.intacct.senderId, senderPassword: systems.intacct.senderPassword },
+      login: { userId: systems.intacct.userId, companyId: systems.intacct.companyId, userPassword: systems.intacct.userPassword, locationId: systems.intacct.entityId ?? undefined },
+      maxConcurrency: config.intacct.maxConcurrency,
+    });
+    const postingState = SqlitePostingState.open(join(config.dataDir, 'intacct-posting.db'));
+    const worker = new IntacctPostingWorker({
+      store,
+      gateway,
+      state: postingState,
+      parallelBatches: config.intacct.maxConcurrency,
+      onError: (error) => log.error('Intacct posting worker error', { error: error.message }),
+    });
+
+    const caughtUp = async (): Promise<void> => runner.waitFor(await store.headPosition());
+    const jobRunner = {
+      backfill: async (from: string, to: string, dryRun: boolean, _actor: string, progress: (job: JobStatus) => void): Promise<JobStatus> => {
+        const started = new Date().toISOString();
+        const base: JobStatus = { id: '', kind: 'backfill', state: 'running', dryRun, processed: 0, total: null, startedAt: started, finishedAt: null, items: [], error: null };
+        const result = await concur.backfill.run({ from, to, dryRun, onProgress: (p) => progress({ ...base, processed: p.done, total: p.total }) });
+        pipeline.kick();
+        const items = result.items.map((i) => `${i.state}: report ${i.reportId}${i.reportName ? ` "${i.reportName}"` : ''}${i.amount ? ` ${i.amount} ${i.currency ?? ''}` : ''}`.trim());
+        return { ...base, state: 'succeeded', processed: result.items.length, total: result.items.length, items, finishedAt: new Date().toISOString() };
+      },
+      sync: async (kinds: string[], actor: string, progress: (job: JobStatus) => void): Promise<JobStatus> => {
+        const started = new Date().toISOString();
+        const base: JobStatus = { id: '', kind: 'sync', state: 'running', dryRun: false, processed: 0, total: null, startedAt: started, finishedAt: null, items: [], error: null };
+        const run = await referenceSync.run(kinds, actor, (done, total) => progress({ ...base, processed: done, total }));
+        return {
+          ...base,
+          state: run.errors.length ? 'failed' : 'succeeded',
+          processed: run.kinds.length,
+          total: run.kinds.length,
+          items: [...run.changes, ...run.conflicts.map((c) => `conflict: ${c}`)],
+          error: run.errors.length ? run.errors.join('; ') : null,
+          finishedAt: run.finishedAt,
+        };
+      },
+      syncRuns: () => referenceSync.runs(),
+    };
+
+    let pipeline!: DocumentPipeline;
+    const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id: string) => pipeline.retry(id) }, jobRunner, config.intacct.journal);
+    pipeline = new DocumentPipeline({
+      store,
+      queries: service.queries,
+      readModelsCaughtUp: caughtUp,
+      concur: concur.gateway,
+      prepare: service.preparer(),
+      summarize: (item, docType) => {
+        let problem: string | null = null;
+        try {
+          parseFisDocument(item);
+        } catch (error) {
+          problem = (error as Error).message;
+        }
+        return { summary: summarizeFisItem(docType, item as FisItem), problem };
+      },
+      log: log.child({ component: 'pipeline' }),
+    });
+    const referenceSync = new ReferenceSync(store, () => runner.db, new IntacctReferenceData(gateway), log.child({ component: 'reference-sync' }));
+
+    await worker.start();
+    stoppers.push(async () => {
+      await worker.stop();
+      postingState.close();
+    });
+    await pipeline.start();
+    stoppers.push(() => pipeline.stop());
+
+    const publicKeys = parsePublicKeys(systems.concurWebhookKeysPem);
+    const webhook = createConcurWebhookHandler({
+      ingest: concur.ingest,
+      verify: config.concur.webhookVerify,
+      publicKeys,
+      logger: concur.logger,
+      onRecorded: () => pipeline.kick(),
+    });
+    const graphql = await createGraphqlHandler({
+      api: service,
+      tokens: config.apiTokens,
+      sandbox: config.sandbox,
+      secrets: [systems.concur.clientSecret, systems.concur.refreshToken ?? '', systems.intacct.senderPassword, systems.intacct.userPassword, systems.secretKey].filter((s) => s.length >= 6),
+      log,
+    });
+    stoppers.push(() => graphql.stop());
+
+    if (config.concur.pollIntervalS > 0) {
+      const poller = concur.poller(config.concur.pollIntervalS);
+      poller.start();
+      stoppers.push(() => poller.stop());
+    }
+
+    if (config.kafka) {
+      const kafka = createKafkaClient(config.kafka);
+      const consumer = new KafkaConcurConsumer({
+        kafka,
+        topic: config.kafka.concurTopic,
+        groupId: config.kafka.groupId,
+        ingest: async (body) => {
+          const result = await concur.ingest.ingest(body, 'kafka');
+          pipeline.kick();
+          return result;
+        },
+        isPoison: (error) => error instanceof NotificationValidationError,
+        backlog: () => service.queries.countsByStatus()['POSTING'] ?? 0,
+        highWatermark: 5000,
+        lowWatermark: 1000,
+        log: (level, message) => log[level](message, { component: 'kafka-consumer' }),
+      });
+      const checkpoints = new SqliteCheckpointStore(runner.db);
+      const publisher = new KafkaDomainPublisher({
+        kafka,
+        store,
+        checkpoints,
+        topic: config.kafka.domainTopic,
+        log: (level, message) => log[level](message, { component: 'kafka-publisher' }),
+      });
+      await consumer.start();
+      stoppers.push(() => consumer.stop());
+      await publisher.start();
+      stoppers.push(() => publisher.stop());
+    }
+
+    const http = await startHttpServer({
+      port: config.port,
+      routes: { '/graphql': (req, res) => graphql.handle(req, res), '/webhooks/concur': webhook },
+      readiness: [
+        { name: 'event-store', check: async () => ({ ok: true, detail: `head position ${await store.headPosition()}` }) },
+        {
+          name: 'projections',
+          check: async () => {
+            const status = await runner.status();
+            const failed = status.filter((s) => s.state === 'failed');
+            return { ok: failed.length === 0, detail: failed.length ? failed.map((f) => `${f.name}: ${f.error}`).join('; ') : status.map((s) => `${s.name} lag ${s.lag}`).join(', ') };
+          },
+        },
+        {
+          name: 'concur',
+          check: async () => {
+            const s = concur.tokens.status();
+            return { ok: s.state !== 'reconnect-required', detail: `${s.state}${s.geolocation ? ` (${s.geolocation})` : ''}${s.reason ? `: ${s.reason}` : ''}` };
+          },
+        },
+        { name: 'intacct', check: async () => ({ ok: true, detail: `${gateway.metrics().sessionsOpened} session(s) opened, ${gateway.metrics().inFlight} request(s) in flight` }) },
+      ],
+      metrics: connectorMetrics({ service, runner, gateway, worker }),
+      log,
+    });
+    stoppers.push(() => http.close());
+    return { url: http.url, store, service, runner, pipeline, worker, referenceSync, concur, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+export async function readPemFiles(paths: string[]): Promise<string[]> {
+  return Promise.all(paths.map((p) => readFile(p, 'utf8')));
+}
+
+export function wipe(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
