@@ -77,7 +77,7 @@ export class ConcurApi {
     } catch (error) {
       throw new ConcurUnavailableError(`Concur is unreachable for ${method} ${path} (${(error as Error).message}); retrying later`);
     }
-    this.logger.log(response.ok ? 'info' : 'warn', 'Concur API call', {
+    this.logger.log(response.ok ? 'debug' : 'warn', 'Concur API call', {
       method,
       path: url.pathname,
       status: response.status,
