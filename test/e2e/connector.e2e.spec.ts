@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSandboxDemo } from '../../src/app/sandbox-demo.js';
+import { DEMO_UNMAPPED_ACCOUNT_CODE, DEMO_UNMAPPED_ACCOUNT_FIX, demoDocuments, demoExpectations } from '../../src/app/sandbox/index.js';
+import { demoClosedPeriod } from '../../src/app/sandbox/demo-reference.js';
+import { decimalToUnits, unitsToDecimal } from '../../src/domain/journal/balance.js';
+import { startE2e, TOKENS, type E2e } from './harness.js';
+
+/**
+ * The whole service over real HTTP on loopback: signed Concur webhooks in, the pipeline, the Intacct
+ * posting worker against the gateway simulator, confirmations back to the Concur simulator, GraphQL out.
+ */
+const POSTING_FIELDS = 'id status docType concurDocumentId reportId employeeId amount currency intacctRecordNo postingKey updatedAt';
+
+interface PostingNode {
+  id: string;
+  status: string;
+  concurDocumentId: string;
+  intacctRecordNo: string | null;
+  postingKey: string | null;
+  amount: string | null;
+}
+
+describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
+  let e: E2e;
+  const now = new Date();
+  const expectations = demoExpectations;
+  const ids = Object.keys(expectations);
+
+  const statusOf = async (docId: string): Promise<string | null> => {
+    const r = await e.graphql<{ posting: PostingNode | null }>(`query($id: ID!) { posting(id: $id) { status } }`, { id: docId });
+    return r.data?.posting?.status ?? null;
+  };
+  const glbatchesFor = (postingKey: string) => e.systems.intacct.state.glbatches.filter((b) => b.header['REFERENCENO'] === postingKey);
+  const debits = (entries: Array<Record<string, string>>) =>
+    unitsToDecimal(entries.filter((x) => x['TR_TYPE'] === '1').reduce((s, x) => s + decimalToUnits(x['TRX_AMOUNT']!, 2), 0n), 2);
+
+  beforeAll(async () => {
+    e = await startE2e();
+    await runSandboxDemo(e.running, e.systems, { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } }, now);
+    // The held-back document (invoice l) arrives by a signed ESS webhook, as in production.
+    const held = demoDocuments(now).at(-1)!;
+    await e.systems.concur.ess.deliver(e.systems.concur.ess.documentReady('invoice', held.id, e.systems.concur.url));
+    await e.settle(async () => {
+      for (const id of ids) {
+        const s = await statusOf(id);
+        const want = expectations[id]!.outcome;
+        if (want === 'posted' && s !== 'CONFIRMED') return false;
+        if (want === 'awaiting-mapping' && s !== 'AWAITING_MAPPING') return false;
+        if (want === 'rejected-closed-period' && s !== 'REJECTED') return false;
+      }
+      return true;
+    }, 'every demo document to reach its expected state');
+  }, 120_000);
+
+  afterAll(async () => {
+    await e?.close();
+  });
+
+  it('posts every postable document exactly once, balanced, with the RECORDNO confirmed to Concur', async () => {
+    for (const id of ids.filter((i) => expectations[i]!.outcome === 'posted')) {
+      const r = await e.graphql<{ posting: PostingNode }>(`query($id: ID!) { posting(id: $id) { ${POSTING_FIELDS} } }`, { id });
+      const posting = r.data!.posting;
+      expect(posting.status).toBe('CONFIRMED');
+      const batches = glbatchesFor(posting.postingKey!);
+      expect(batches, `GLBATCHes for ${id}`).toHaveLength(1);
+      expect(batches[0]!.recordNo).toBe(posting.intacctRecordNo);
+      const entries = batches[0]!.entries as Array<Record<string, string>>;
+      const credits = unitsToDecimal(entries.filter((x) => x['TR_TYPE'] === '-1').reduce((s, x) => s + decimalToUnits(x['TRX_AMOUNT']!, 2), 0n), 2);
+      expect(debits(entries)).toBe(credits);
+      expect(debits(entries)).toBe(expectations[id]!.total);
+      const confirmations = e.systems.concur.state.confirmations(id);
+      expect(confirmations.length).toBeGreaterThanOrEqual(1);
+      expect(JSON.stringify(confirmations[0])).toContain(posting.intacctRecordNo!);
+    }
+  });
+
+  it('shows the complete timeline of a posted document', async () => {
+    const id = ids.find((i) => expectations[i]!.outcome === 'posted')!;
+    const r = await e.graphql<{ posting: { timeline: Array<{ type: string; actor: string; correlationId: string }> } }>(
+      `query($id: ID!) { posting(id: $id) { timeline { type actor correlationId causationId occurredAt data } } }`,
+      { id },
+    );
+    const types = r.data!.posting.timeline.map((t) => t.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'ConcurDocumentReceived',
+        'ConcurDocumentFetched',
+        'ConcurDocumentAcknowledged',
+        'JournalEntryPrepared',
+        'PostingRequested',
+        'PostingSucceeded',
+        'PostingConfirmedToConcur',
+      ]),
+    );
+    expect(types.indexOf('PostingRequested')).toBeLessThan(types.indexOf('PostingSucceeded'));
+    expect(types.indexOf('PostingSucceeded')).toBeLessThan(types.indexOf('PostingConfirmedToConcur'));
+    for (const t of r.data!.posting.timeline) expect(t.actor).toMatch(/^(system|concur|user):/);
+  });
+
+  it('a duplicate webhook delivery changes nothing', async () => {
+    const id = ids.find((i) => expectations[i]!.outcome === 'posted')!;
+    const key = (await e.graphql<{ posting: PostingNode }>(`query($id: ID!) { posting(id: $id) { postingKey } }`, { id })).data!.posting.postingKey!;
+    const before = (await e.running.store.readAll()).length;
+    const notification = e.systems.concur.ess.documentReady('expense', id, e.systems.concur.url, 'redelivered-notification-1');
+    for (let i = 0; i < 3; i++) expect((await e.systems.concur.ess.deliver(notification)).status).toBe(200);
+    await e.settle(async () => true, 'read models');
+    // One new ConcurDocumentReceived at most (a new notification id for a known document adds nothing).
+    expect((await e.running.store.readAll()).length - before).toBeLessThanOrEqual(1);
+    expect(glbatchesFor(key)).toHaveLength(1);
+  });
+
+  it('a mapping gap waits, and posts by itself once setMapping fills it', async () => {
+    const id = ids.find((i) => expectations[i]!.outcome === 'awaiting-mapping')!;
+    const gaps = await e.graphql<{ mappingGaps: Array<{ code: string; field: string }> }>(`{ mappingGaps { code field } }`);
+    expect(gaps.data!.mappingGaps.map((g) => g.code)).toContain(DEMO_UNMAPPED_ACCOUNT_CODE);
+    const set = await e.graphql(
+      `mutation($v: JSON!) { setMapping(section: "accounts", key: "${DEMO_UNMAPPED_ACCOUNT_CODE}", value: $v, reason: "map the unmapped expense account") { revision } }`,
+      { v: DEMO_UNMAPPED_ACCOUNT_FIX },
+    );
+    expect(set.errors).toBeUndefined();
+    await e.settle(async () => (await statusOf(id)) === 'CONFIRMED', 'the gap document to post after setMapping');
+    const key = (await e.graphql<{ posting: PostingNode }>(`query($id: ID!) { posting(id: $id) { postingKey } }`, { id })).data!.posting.postingKey!;
+    expect(glbatchesFor(key)).toHaveLength(1);
+    expect(debits(glbatchesFor(key)[0]!.entries as Array<Record<string, string>>)).toBe(expectations[id]!.total);
+    const history = await e.graphql<{ mappingHistory: Array<{ key: string | null; actor: string; reason: string }> }>(`{ mappingHistory { key actor reason } }`);
+    expect(history.data!.mappingHistory.find((h) => h.key === DEMO_UNMAPPED_ACCOUNT_CODE)).toMatchObject({ actor: 'user:sandbox', reason: 'map the unmapped expense account' });
+  });
+
+  it('a closed-period rejection says why, and posts on retry once the period is reopened', async () => {
+    const id = ids.find((i) => expectations[i]!.outcome === 'rejected-closed-period')!;
+    const r = await e.graphql<{ posting: PostingNode & { lastError: { category: string; message: string } } }>(
+      `query($id: ID!) { posting(id: $id) { status postingKey lastError { category message } } }`,
+      { id },
+    );
+    expect(r.data!.posting.lastError.category).toBe('closed-period');
+    expect(glbatchesFor(r.data!.posting.postingKey!)).toHaveLength(0);
+    // Concur was told, with the reason, so the audit trail there shows it too.
+    expect(JSON.stringify(e.systems.concur.state.confirmations(id))).toContain('error');
+
+    e.systems.intacct.state.closedPeriods.delete(demoClosedPeriod(now));
+    const retry = await e.graphql(`mutation($id: ID!) { retryPosting(id: $id) { status } }`, { id });
+    expect(retry.errors).toBeUndefined();
+    await e.settle(async () => ['POSTED', 'CONFIRMED'].includes((await statusOf(id)) ?? ''), 'the retried document to post');
+    expect(glbatchesFor(r.data!.posting.postingKey!)).toHaveLength(1);
+  });
+
+  it('a replayed projection equals the original', async () => {
+    const query = `{ postings(first: 100) { totalCount edges { node { ${POSTING_FIELDS} } } } }`;
+    const before = await e.graphql(query);
+    const replay = await e.graphql(`mutation { replayProjection(name: "posting-state") { name state } }`);
+    expect(replay.errors).toBeUndefined();
+    await e.settle(async () => {
+      const p = await e.graphql<{ projections: Array<{ name: string; state: string }> }>(`{ projections { name state } }`);
+      return p.data!.projections.every((x) => x.state === 'live');
+    }, 'the rebuild to finish');
+    const after = await e.graphql(query);
+    expect(after.data).toEqual(before.data);
+  });
+
+  it('never writes a credential into the log or the event log', async () => {
+    const { endpoints } = e.systems;
+    const events = JSON.stringify(await e.running.store.readAll(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    const text = `${e.lines.join('\n')}\n${events}`;
+    for (const secret of [endpoints.concur.clientSecret, endpoints.intacct.senderPassword, endpoints.intacct.userPassword, endpoints.secretKey]) {
+      expect(text.includes(secret), `secret found: ${secret.slice(0, 3)}…`).toBe(false);
+    }
+  });
+});
+
+describe('ml-connector API security outside sandbox', () => {
+  let e: E2e;
+  beforeAll(async () => {
+    e = await startE2e({ auth: true });
+  }, 60_000);
+  afterAll(async () => {
+    await e?.close();
+  });
+
+  it('refuses unauthenticated requests', async () => {
+    const r = await e.graphql(`{ postings(first: 1) { totalCount } }`, undefined, null);
+    expect(r.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(r.data ?? null).toBeNull();
+  });
+
+  it('lets a viewer read but not mutate; an admin may change mappings', async () => {
+    expect((await e.graphql(`{ postings(first: 1) { totalCount } }`, undefined, TOKENS.viewer)).errors).toBeUndefined();
+    const denied = await e.graphql(`mutation { setMapping(section: "journal", key: "", value: "GJ", reason: "x") { revision } }`, undefined, TOKENS.viewer);
+    expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const retry = await e.graphql(`mutation { replayProjection(name: "posting-state") { name } }`, undefined, TOKENS.viewer);
+    expect(retry.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const allowed = await e.graphql(`mutation { setMapping(section: "journal", key: "", value: "GJ", reason: "switch journal") { revision } }`, undefined, TOKENS.admin);
+    expect(allowed.errors).toBeUndefined();
+  });
+
+  it('refuses unsigned webhooks with 401 and stores nothing', async () => {
+    const before = await e.running.store.headPosition();
+    const res = await fetch(`${e.running.url}/webhooks/concur`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'concur-signature': 'bm90IGEgc2lnbmF0dXJl' },
+      body: JSON.stringify({ id: 'x1', topic: 'public.concur.financialintegration', eventType: 'expense.readyForIntegration', timeStamp: new Date().toISOString(), facts: { documentId: 'abc' } }),
+    });
+    expect(res.status).toBe(401);
+    expect(await e.running.store.headPosition()).toBe(before);
+  });
+});
