@@ -12,6 +12,7 @@ import type { JournalEntry } from '../domain/journal/journal-entry.js';
 import { redactText, redactValue } from './redact.js';
 import type {
   ConcurConfirmationType,
+  GatewayExchangeType,
   JournalEntryType,
   PostingAttemptType,
   TimelineEventType,
@@ -93,6 +94,19 @@ function xmlOf(data: unknown, which: 'request' | 'response', secrets: readonly s
   return typeof value === 'string' ? redactText(value, secrets) : null;
 }
 
+/** A recorded `PostingExchange` (events.ts), redacted again on the way out; null for anything else. */
+function exchangeOf(value: unknown, secrets: readonly string[]): GatewayExchangeType | null {
+  const x = (value ?? {}) as Record<string, unknown>;
+  if (typeof x.request !== 'string' || typeof x.sentAt !== 'string') return null;
+  return {
+    requestXml: redactText(x.request, secrets),
+    responseXml: typeof x.response === 'string' ? redactText(x.response, secrets) : null,
+    noResponseReason: typeof x.reason === 'string' ? redactText(x.reason, secrets) : null,
+    sentAt: x.sentAt,
+    durationMs: typeof x.durationMs === 'number' ? x.durationMs : 0,
+  };
+}
+
 export function attemptsOf(events: readonly RecordedEvent[], secrets: readonly string[]): PostingAttemptType[] {
   const attempts: PostingAttemptType[] = [];
   const requestedAt = new Map<string, string>();
@@ -117,6 +131,9 @@ export function attemptsOf(events: readonly RecordedEvent[], secrets: readonly s
         completedAt: e.recordedAt,
         requestXml: xmlOf(e.data, 'request', secrets),
         responseXml: xmlOf(e.data, 'response', secrets),
+        exchanges: [(e.data as PostingSucceeded).earlierExchange, (e.data as PostingSucceeded).exchange]
+          .map((x) => exchangeOf(x, secrets))
+          .filter((x): x is GatewayExchangeType => x !== null),
       };
       if (e.type === 'PostingSucceeded') {
         const d = e.data as PostingSucceeded;
@@ -148,6 +165,7 @@ function blank(postingKey: string, reversal: boolean, requestedAt: string | null
     nextAttemptAt: null,
     requestXml: null,
     responseXml: null,
+    exchanges: [],
   };
 }
 

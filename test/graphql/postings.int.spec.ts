@@ -115,7 +115,7 @@ describe('posting', () => {
       id status intacctRecordNo attempts
       timeline { id type position revision occurredAt recordedAt actor correlationId causationId data }
       journalEntry { postingKey journal batchDate total currency lines { accountNo trType amount kind dimensions { target value } } }
-      attemptLog { number outcome recordNo result requestXml responseXml error { category message } }
+      attemptLog { number outcome recordNo result requestXml responseXml error { category message } exchanges { requestXml responseXml noResponseReason sentAt durationMs } }
       mappingRevision
       lastError { category errorNo correction message }
     }
@@ -138,6 +138,10 @@ describe('posting', () => {
     expect(p.attemptLog[0].requestXml).toContain('<controlid>ML-EXP-D001-1</controlid>');
     expect(p.attemptLog[0].requestXml).toContain('<password>[REDACTED]</password>');
     expect(p.attemptLog[0].responseXml).toContain('<sessionid>[REDACTED]</sessionid>');
+    expect(p.attemptLog[0].exchanges).toHaveLength(2);
+    expect(p.attemptLog[0].exchanges[0]).toMatchObject({ responseXml: null, noResponseReason: 'HTTP 524 from the gateway', sentAt: '2026-11-20T10:00:00.000Z', durationMs: 4012 });
+    expect(p.attemptLog[0].exchanges[0].requestXml).toContain('<password>[REDACTED]</password>');
+    expect(p.attemptLog[0].exchanges[1]).toMatchObject({ requestXml: p.attemptLog[0].requestXml, responseXml: p.attemptLog[0].responseXml, noResponseReason: null, durationMs: 87 });
     expect(p.mappingRevision).toBe(0);
     for (const secret of [SENDER_PASSWORD, USER_PASSWORD, SESSION_ID]) expect(r.text).not.toContain(secret);
   });

@@ -11,12 +11,17 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** Outcome payloads without the recorded XML (posting-exchange.int.spec.ts checks that). */
 async function outcomes(harness: Harness, streamId: string) {
   const events = await harness.store.readStream(streamId);
+  const bare = <T,>(data: unknown): T => {
+    const { exchange: _x, earlierExchange: _e, ...rest } = data as Record<string, unknown>;
+    return rest as T;
+  };
   return {
-    succeeded: events.filter((e) => e.type === 'PostingSucceeded').map((e) => e.data as PostingSucceeded),
-    failed: events.filter((e) => e.type === 'PostingFailed').map((e) => e.data as PostingFailed),
-    rejected: events.filter((e) => e.type === 'PostingRejected').map((e) => e.data as PostingRejected),
+    succeeded: events.filter((e) => e.type === 'PostingSucceeded').map((e) => bare<PostingSucceeded>(e.data)),
+    failed: events.filter((e) => e.type === 'PostingFailed').map((e) => bare<PostingFailed>(e.data)),
+    rejected: events.filter((e) => e.type === 'PostingRejected').map((e) => bare<PostingRejected>(e.data)),
   };
 }
 

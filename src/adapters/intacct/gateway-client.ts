@@ -6,7 +6,8 @@ import {
   IntacctNetworkError,
   IntacctUncertainOutcomeError,
 } from './errors.js';
-import { nodeHttpTransport, type HttpTransport } from './http-transport.js';
+import { redactGatewayXml, type RawExchange } from './exchange-record.js';
+import { nodeHttpTransport, type HttpAnswer, type HttpTransport } from './http-transport.js';
 import { IntacctSessionManager } from './session.js';
 import { buildRequest, type GatewayFunction, type LoginCredentials, type SenderCredentials } from './xml/envelope.js';
 import { parseGatewayResponse, type FunctionResult, type GatewayResponse } from './xml/response-parser.js';
@@ -29,6 +30,16 @@ export interface ExecuteOptions {
   uniqueId: boolean;
   /** The request creates something: an uncertain outcome is then reported, never retried. */
   mayCreate: boolean;
+  /**
+   * Called after every HTTP round trip of this call (retries and a session renewal included, so the
+   * last call is the one that decided the outcome), with passwords and the session id redacted.
+   */
+  onExchange?: (exchange: RawExchange) => void;
+}
+
+interface ExchangeOptions {
+  mayCreate: boolean;
+  observe?: (exchange: RawExchange) => void;
 }
 
 export interface GatewayMetrics {
@@ -81,7 +92,8 @@ export class IntacctGatewayClient {
       const session = await this.sessions.get();
       const xml = buildRequest({ sender: this.options.sender, requestControlId, uniqueId: options.uniqueId, transaction: false, auth: { sessionId: session.sessionId }, functions });
       try {
-        const response = await this.exchange(session.endpoint, xml, options);
+        const observe = options.onExchange && this.redacting(options.onExchange, session.sessionId);
+        const response = await this.exchange(session.endpoint, xml, { mayCreate: options.mayCreate, observe });
         this.sessions.touch(session.sessionId, response.authentication?.sessionTimeout ?? null);
         const byId = new Map(response.results.map((r) => [r.controlId, r]));
         return functions.map((f) => byId.get(f.controlId) ?? missingResult(f.controlId));
@@ -109,15 +121,39 @@ export class IntacctGatewayClient {
     };
   }
 
+  /** Secrets are removed here, where they are known, before the XML leaves the client. */
+  private redacting(observer: (exchange: RawExchange) => void, sessionId: string): (exchange: RawExchange) => void {
+    const secrets = [this.options.sender.senderPassword, this.options.login.userPassword, sessionId];
+    return (x) =>
+      observer({ ...x, request: redactGatewayXml(x.request, secrets), response: x.response === null ? null : redactGatewayXml(x.response, secrets), reason: x.reason === null ? null : redactGatewayXml(x.reason, secrets) });
+  }
+
+  /** One HTTP round trip inside the concurrency cap, reported to `observe` whatever its outcome. */
+  private send(url: string, xml: string, observe: ExchangeOptions['observe']): Promise<HttpAnswer> {
+    return this.limit.run(async () => {
+      this.requests++;
+      const sentAt = new Date().toISOString();
+      const started = performance.now();
+      const report = (response: string | null, httpStatus: number | null, reason: string | null): void =>
+        observe?.({ request: xml, response, httpStatus, reason, sentAt, durationMs: Math.round(performance.now() - started) });
+      try {
+        const answer = await this.transport(url, xml, this.options.requestTimeoutMs ?? 120_000);
+        if (UNCERTAIN_STATUS.has(answer.status)) report(null, answer.status, `HTTP ${answer.status} from the gateway: it gave up waiting, Intacct may still have processed the request`);
+        else report(answer.body, answer.status, null);
+        return answer;
+      } catch (error) {
+        report(null, null, error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    });
+  }
+
   /** One HTTP exchange with retries for failures that prove nothing was processed. */
-  private async exchange(url: string, xml: string, options: { mayCreate: boolean }): Promise<GatewayResponse> {
+  private async exchange(url: string, xml: string, options: ExchangeOptions): Promise<GatewayResponse> {
     const maxAttempts = this.options.retry?.maxAttempts ?? 6;
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await this.limit.run(() => {
-          this.requests++;
-          return this.transport(url, xml, this.options.requestTimeoutMs ?? 120_000);
-        });
+        const answer = await this.send(url, xml, options.observe);
         if (UNCERTAIN_STATUS.has(answer.status)) throw new IntacctUncertainOutcomeError(`HTTP ${answer.status} from the gateway`);
         const response = parseGatewayResponse(answer.status, answer.body);
         this.count(response.results.length);

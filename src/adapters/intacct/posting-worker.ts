@@ -1,8 +1,9 @@
 import { causedBy, deterministicEventId, newEvent, type RecordedEvent } from '../../domain/events/envelope.js';
 import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
-import type { PostingError, PostingFailed, PostingRejected, PostingRequested, PostingSucceeded } from '../../domain/document/events.js';
+import type { PostingError, PostingExchange, PostingFailed, PostingRejected, PostingRequested, PostingSucceeded } from '../../domain/document/events.js';
 import { classifyIntacctErrors, transientError } from './classify.js';
 import { IntacctAuthenticationError, IntacctControlError, IntacctGatewayError, IntacctNetworkError, IntacctUncertainOutcomeError } from './errors.js';
+import { documentExchange, type RawExchange } from './exchange-record.js';
 import type { ExecuteOptions } from './gateway-client.js';
 import { createdRecordNo, readBackFunction, recordNosFound } from './glbatch-readback.js';
 import { serializeGlBatch, UnpostableEntryError, type GlBatchOptions } from './glbatch-serializer.js';
@@ -40,6 +41,25 @@ interface Work {
   item: QueuedPosting;
   request: RecordedEvent<'PostingRequested', PostingRequested>;
   attempt: number;
+}
+
+/** The XML recorded on an outcome event (product.md §1). */
+interface Recorded {
+  exchange?: PostingExchange;
+  earlierExchange?: PostingExchange;
+}
+
+/** Keeps the last round trip of one gateway call: the one that decided its outcome. */
+class ExchangeTap {
+  last: RawExchange | null = null;
+  readonly observe = (x: RawExchange): void => {
+    this.last = x;
+  };
+
+  /** This document's part of the last round trip (nothing when no request left, e.g. no session). */
+  for(controlId: string): PostingExchange | undefined {
+    return this.last ? documentExchange(this.last, controlId) : undefined;
+  }
 }
 
 /**
@@ -198,57 +218,73 @@ export class IntacctPostingWorker {
     this.guard();
     this.options.state.markSending(posts.map((p) => p.item.postingKey));
     const rbFns = readBacks.map((w) => readBackFunction(w.item.postingKey));
+    const tap = new ExchangeTap();
+    // Each document's part of the round trip is found by its function's controlid.
+    const sentAs = (w: Work): string => (w.item.uncertain ? rbFns[readBacks.indexOf(w)]!.controlId : w.item.postingKey);
     let results: FunctionResult[];
     try {
-      results = await this.options.gateway.execute([...posts.map((p) => p.fn), ...rbFns], { uniqueId: true, mayCreate: posts.length > 0 });
+      results = await this.options.gateway.execute([...posts.map((p) => p.fn), ...rbFns], { uniqueId: true, mayCreate: posts.length > 0, onExchange: tap.observe });
     } catch (error) {
       const uncertain = !provesNothingRan(error);
-      if (uncertain && error instanceof IntacctUncertainOutcomeError) return this.readBack([...posts, ...readBacks], 'the previous request ended without an answer');
+      if (uncertain && error instanceof IntacctUncertainOutcomeError) {
+        const earlier = new Map([...posts, ...readBacks].map((w) => [w, tap.for(sentAs(w))]));
+        return this.readBack([...posts, ...readBacks], 'the previous request ended without an answer', earlier);
+      }
       const failure = requestFailure(error);
-      for (const w of posts) await this.retryLater(w, failure, uncertain);
-      for (const w of readBacks) await this.retryLater(w, failure, true);
+      for (const w of posts) await this.retryLater(w, failure, uncertain, { exchange: tap.for(sentAs(w)) });
+      for (const w of readBacks) await this.retryLater(w, failure, true, { exchange: tap.for(sentAs(w)) });
       return;
     }
 
     const toReadBack: Work[] = [];
+    const earlier = new Map<Work, PostingExchange | undefined>();
     for (const [i, p] of posts.entries()) {
       const r = results[i]!;
+      const recorded = { exchange: tap.for(p.item.postingKey) };
       if (r.status === 'success') {
         const recordNo = createdRecordNo(r);
-        if (recordNo) await this.succeed(p, recordNo, 'created');
-        else toReadBack.push(p);
+        if (recordNo) await this.succeed(p, recordNo, 'created', recorded);
+        else {
+          toReadBack.push(p);
+          earlier.set(p, recorded.exchange);
+        }
         continue;
       }
       const error = r.status === 'aborted' ? transientError('Intacct aborted this function because another one in the request failed') : classifyIntacctErrors(r.errors, { level: 'result' });
-      if (error.category === 'duplicate') toReadBack.push(p);
-      else if (error.category === 'validation' || error.category === 'closed-period') await this.reject(p, error);
-      else await this.retryLater(p, error, false);
+      if (error.category === 'duplicate') {
+        toReadBack.push(p);
+        earlier.set(p, recorded.exchange);
+      } else if (error.category === 'validation' || error.category === 'closed-period') await this.reject(p, error, recorded);
+      else await this.retryLater(p, error, false, recorded);
     }
-    for (const [i, w] of readBacks.entries()) await this.settleReadBack(w, results[posts.length + i]!, false);
-    if (toReadBack.length > 0) await this.readBack(toReadBack, 'Intacct reported the posting as already sent');
+    for (const [i, w] of readBacks.entries()) await this.settleReadBack(w, results[posts.length + i]!, false, { exchange: tap.for(sentAs(w)) });
+    if (toReadBack.length > 0) await this.readBack(toReadBack, 'Intacct reported the posting as already sent', earlier);
   }
 
   /** Reads GLBATCHes back by REFERENCENO after an unknown or duplicate outcome. */
-  private async readBack(works: Work[], why: string): Promise<void> {
+  private async readBack(works: Work[], why: string, earlier: ReadonlyMap<Work, PostingExchange | undefined>): Promise<void> {
+    const fns = works.map((w) => readBackFunction(w.item.postingKey));
+    const tap = new ExchangeTap();
+    const recorded = (i: number): Recorded => ({ exchange: tap.for(fns[i]!.controlId), earlierExchange: earlier.get(works[i]!) });
     let results: FunctionResult[];
     try {
-      results = await this.options.gateway.execute(works.map((w) => readBackFunction(w.item.postingKey)), { uniqueId: true, mayCreate: false });
+      results = await this.options.gateway.execute(fns, { uniqueId: true, mayCreate: false, onExchange: tap.observe });
     } catch (error) {
-      for (const w of works) await this.retryLater(w, { ...requestFailure(error), message: `${why}; reading it back failed too, so it will be checked again before any re-post` }, true);
+      for (const [i, w] of works.entries()) await this.retryLater(w, { ...requestFailure(error), message: `${why}; reading it back failed too, so it will be checked again before any re-post` }, true, recorded(i));
       return;
     }
-    for (const [i, w] of works.entries()) await this.settleReadBack(w, results[i]!, true);
+    for (const [i, w] of works.entries()) await this.settleReadBack(w, results[i]!, true, recorded(i));
   }
 
-  private async settleReadBack(w: Work, r: FunctionResult, afterUnknown: boolean): Promise<void> {
-    if (r.status !== 'success') return this.retryLater(w, classifyIntacctErrors(r.errors, { level: 'result' }), true);
+  private async settleReadBack(w: Work, r: FunctionResult, afterUnknown: boolean, recorded: Recorded): Promise<void> {
+    if (r.status !== 'success') return this.retryLater(w, classifyIntacctErrors(r.errors, { level: 'result' }), true, recorded);
     const found = recordNosFound(r);
-    if (found.length > 0) return this.succeed(w, found[0]!, 'found-existing');
+    if (found.length > 0) return this.succeed(w, found[0]!, 'found-existing', recorded);
     this.guard();
     if (afterUnknown) {
       // Not there (yet): Intacct may still be processing, so re-post only after a pause, and read
       // back once more first; uniqueid=true protects the re-post in any case.
-      return this.retryLater(w, transientError(`The outcome of posting ${w.item.postingKey} was unknown and no GLBATCH with that REFERENCENO exists yet; it will be checked again and re-posted if still missing`), true);
+      return this.retryLater(w, transientError(`The outcome of posting ${w.item.postingKey} was unknown and no GLBATCH with that REFERENCENO exists yet; it will be checked again and re-posted if still missing`), true, recorded);
     }
     // Checked: nothing was created, so the posting can go out right away.
     this.options.state.reschedule(w.item.postingKey, this.now(), false);
@@ -275,26 +311,26 @@ export class IntacctPostingWorker {
     return { item, request: stream[requestIndex] as RecordedEvent<'PostingRequested', PostingRequested>, attempt };
   }
 
-  private async succeed(w: Work, recordNo: string, outcome: PostingSucceeded['outcome']): Promise<void> {
+  private async succeed(w: Work, recordNo: string, outcome: PostingSucceeded['outcome'], recorded: Recorded): Promise<void> {
     const key = w.item.postingKey;
-    await this.append(w, newEvent('PostingSucceeded', { postingKey: key, recordNo, outcome } satisfies PostingSucceeded, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:succeeded`) }));
+    await this.append(w, newEvent('PostingSucceeded', { postingKey: key, recordNo, outcome, ...present(recorded) } satisfies PostingSucceeded, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:succeeded`) }));
     this.options.state.complete(key);
   }
 
-  private async reject(w: Work, error: PostingError): Promise<void> {
+  private async reject(w: Work, error: PostingError, recorded: Recorded = {}): Promise<void> {
     const key = w.item.postingKey;
-    const data: PostingRejected = { postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` } };
+    const data: PostingRejected = { postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, ...present({ exchange: recorded.exchange }) };
     await this.append(w, newEvent('PostingRejected', data, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:rejected:${w.attempt}`) }));
     this.options.state.complete(key);
   }
 
-  private async retryLater(w: Work, error: PostingError, uncertain: boolean): Promise<void> {
+  private async retryLater(w: Work, error: PostingError, uncertain: boolean, recorded: Recorded): Promise<void> {
     const key = w.item.postingKey;
     const base = this.options.retry?.baseDelayMs ?? 30_000;
     const max = this.options.retry?.maxDelayMs ?? 3_600_000;
     const delay = Math.min(max, base * 2 ** Math.min(20, w.attempt - 1)) * (0.8 + Math.random() * 0.4);
     const dueAt = Math.round(this.now() + delay);
-    const data: PostingFailed = { postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, nextAttemptAt: new Date(dueAt).toISOString() };
+    const data: PostingFailed = { postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, nextAttemptAt: new Date(dueAt).toISOString(), ...present(recorded) };
     await this.append(w, newEvent('PostingFailed', data, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:failed:${w.attempt}`) }));
     this.options.state.reschedule(key, dueAt, uncertain);
   }
@@ -304,6 +340,11 @@ export class IntacctPostingWorker {
     await this.options.store.appendToStream(w.item.streamId, [event]);
     this.guard();
   }
+}
+
+/** Only the exchanges there are: an absent one is left out of the event, not stored as undefined. */
+function present(recorded: Recorded): Recorded {
+  return Object.fromEntries(Object.entries(recorded).filter(([, v]) => v !== undefined));
 }
 
 function lastIndex<T>(list: readonly T[], test: (item: T) => boolean): number {

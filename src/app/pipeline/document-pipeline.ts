@@ -74,7 +74,7 @@ export class DocumentPipeline {
   private readonly backoff = new Map<string, { failures: number; notBefore: number }>();
 
   constructor(private readonly options: DocumentPipelineOptions) {
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? 16;
     this.scanIntervalMs = options.scanIntervalMs ?? 2000;
     this.reevaluateOn = new Set(options.reevaluateOn ?? DEFAULT_REEVALUATE);
   }
@@ -152,11 +152,15 @@ export class DocumentPipeline {
     await this.options.readModelsCaughtUp();
     const work = this.findWork();
     let done = 0;
-    for (let i = 0; i < work.length; i += this.concurrency) {
-      const slice = work.slice(i, i + this.concurrency);
-      const results = await Promise.all(slice.map(([row, step]) => this.runStep(row, step)));
-      done += results.filter(Boolean).length;
-    }
+    let next = 0;
+    // A pool rather than fixed slices: one slow Concur call does not hold the others back.
+    const lane = async (): Promise<void> => {
+      while (next < work.length) {
+        const [row, step] = work[next++]!;
+        if (await this.runStep(row, step)) done++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, work.length) }, lane));
     return done;
   }
 

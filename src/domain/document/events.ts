@@ -88,11 +88,33 @@ export interface PostingError {
   message: string;
 }
 
+/**
+ * The XML exchanged with Intacct for one document (product.md §1: "what XML was sent, what Intacct
+ * answered"). Several documents share a request, so only this document's part is kept: the envelope
+ * (control block, authentication) with this document's `<function>`, and the answer's control /
+ * authentication status with this document's `<result>`. Passwords and session ids are replaced by
+ * `[REDACTED]`; each side is capped (a closing comment says when it was cut).
+ */
+export interface PostingExchange {
+  request: string;
+  /** null when no answer came (timeout, HTTP 524/504, connection dropped): see `reason`. */
+  response: string | null;
+  /** ISO time the request was sent. */
+  sentAt: string;
+  durationMs: number;
+  /** Why `response` is null. */
+  reason?: string;
+}
+
 export interface PostingSucceeded {
   postingKey: string;
   recordNo: string;
   /** `created`: this request created it; `found-existing`: a read-back found it already there. */
   outcome: 'created' | 'found-existing';
+  /** The exchange that settled it: the create, or for `found-existing` the readByQuery. Absent in older events. */
+  exchange?: PostingExchange;
+  /** Before a read-back: the create whose answer never came, or that Intacct called a duplicate. */
+  earlierExchange?: PostingExchange;
 }
 
 export interface PostingFailed {
@@ -101,12 +123,18 @@ export interface PostingFailed {
   error: PostingError;
   /** ISO time of the next automatic attempt. */
   nextAttemptAt: string;
+  /** The exchange that failed (response null when none came). Absent when nothing was sent, and in older events. */
+  exchange?: PostingExchange;
+  /** Before a read-back: the create whose answer never came, or that Intacct called a duplicate. */
+  earlierExchange?: PostingExchange;
 }
 
 export interface PostingRejected {
   postingKey: string;
   attempt: number;
   error: PostingError;
+  /** The exchange Intacct refused it in. Absent when the entry was refused before sending, and in older events. */
+  exchange?: PostingExchange;
 }
 
 export interface PostingRetryRequested {

@@ -1,10 +1,12 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { PostingRow } from '../../projections/posting-queries.js';
 import { timelineOf, type GraphqlContext } from '../context.js';
 import { apiError, notFound } from '../errors.js';
 import { checkPage, toPostingFilter } from '../input.js';
 import { attemptsOf, confirmationOf, journalEntryOf, mappingEvaluationOf, reversalEntryOf, toTimelineEvent } from '../posting-details.js';
 import { redactValue } from '../redact.js';
+import { selectsField } from '../selection.js';
 import { MappingSetType } from '../types/operations.js';
 import {
   ConcurConfirmationType,
@@ -30,13 +32,16 @@ export class PostingResolver {
     @Arg('filter', () => PostingFilterInput, { nullable: true }) filter: PostingFilterInput | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Info() info: GraphQLResolveInfo,
   ): PostingConnection {
     const page = checkPage(first, after);
-    const result = ctx.api.listPostings(toPostingFilter(filter), page.first, page.after);
+    const totalCount = selectsField(info, 'totalCount');
+    const result = ctx.api.listPostings(toPostingFilter(filter), page.first, page.after, { totalCount });
     return {
       edges: result.rows.map(({ cursor, ...row }) => ({ cursor, node: row as Posting })),
       pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
-      totalCount: result.totalCount,
+      // Only read when selected, and then it was counted.
+      totalCount: result.totalCount ?? 0,
     };
   }
 

@@ -78,6 +78,20 @@ export class JournalEntryType {
   reverses!: string | null;
 }
 
+@ObjectType('GatewayExchange', { description: "One round trip with Intacct for this document: its part of the request and of the answer, secrets redacted." })
+export class GatewayExchangeType {
+  @Field(() => String, { description: "The request envelope with this document's <function> only." })
+  requestXml!: string;
+  @Field(() => String, { nullable: true, description: "The answer's status with this document's <result> only; null when no answer came." })
+  responseXml!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why there is no answer (timeout, HTTP 524, connection dropped).' })
+  noResponseReason!: string | null;
+  @Field(() => DateTimeScalar)
+  sentAt!: string;
+  @Field(() => Int)
+  durationMs!: number;
+}
+
 @ObjectType('PostingAttempt', { description: 'One request to the Intacct XML gateway and its outcome.' })
 export class PostingAttemptType {
   @Field(() => Int)
@@ -104,6 +118,10 @@ export class PostingAttemptType {
   requestXml!: string | null;
   @Field(() => String, { nullable: true, description: "Intacct's response XML, session ids redacted." })
   responseXml!: string | null;
+  @Field(() => [GatewayExchangeType], {
+    description: 'The round trips of this attempt in order: the one that decided it last (requestXml/responseXml), preceded by a create left unanswered or called a duplicate before a read-back.',
+  })
+  exchanges!: GatewayExchangeType[];
 }
 
 @ObjectType('ConcurConfirmation', { description: 'The posting confirmation sent back to Concur.' })

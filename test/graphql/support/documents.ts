@@ -68,7 +68,10 @@ export async function seedDocument(connector: TestConnector, spec: DocSpec): Pro
     events.push({ type: 'JournalEntryPrepared', data: { postingKey: entry.postingKey, entry, mappingRevision: 0 }, actor: 'system:posting-rules' });
     events.push({ type: 'PostingRequested', data: { postingKey: entry.postingKey, entry, reverses: null }, actor: 'system:posting-rules' });
     if (spec.outcome === 'posted') {
-      events.push({ type: 'PostingSucceeded', data: { postingKey: entry.postingKey, recordNo: `RN${spec.id}`, outcome: 'created', requestXml: requestXml(entry.postingKey), responseXml: responseXml(`RN${spec.id}`) }, actor: 'system:intacct' });
+      // The shape the Intacct worker records: an unanswered create (HTTP 524), then the read that settled it.
+      const exchange = { request: requestXml(entry.postingKey), response: responseXml(`RN${spec.id}`), sentAt: '2026-11-20T10:00:05.000Z', durationMs: 87 };
+      const earlierExchange = { request: requestXml(entry.postingKey), response: null, reason: 'HTTP 524 from the gateway', sentAt: '2026-11-20T10:00:00.000Z', durationMs: 4012 };
+      events.push({ type: 'PostingSucceeded', data: { postingKey: entry.postingKey, recordNo: `RN${spec.id}`, outcome: 'created', exchange, earlierExchange }, actor: 'system:intacct' });
     } else if (spec.outcome === 'rejected') {
       events.push({ type: 'PostingRejected', data: { postingKey: entry.postingKey, attempt: 1, error: closedPeriod, requestXml: requestXml(entry.postingKey) }, actor: 'system:intacct' });
     } else {

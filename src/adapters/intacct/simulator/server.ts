@@ -47,6 +47,8 @@ export interface IntacctSimulator {
   state: SimulatedCompany;
   stats: SimulatorStats;
   faults: FaultPlan;
+  /** Every session id handed out so far (tests check none of them was ever recorded). */
+  sessionIdsIssued: readonly string[];
   /** Make every open session invalid now (as if they expired). */
   expireSessions(): void;
   close(): Promise<void>;
@@ -90,6 +92,7 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
   const runner = new FunctionRunner(company);
   const faults = new FaultPlan(options.faults);
   const sessions = new Map<string, Session>();
+  const sessionIdsIssued: string[] = [];
   const executed = new Map<string, XmlFragment>();
   const lifetime = options.sessionLifetimeMs ?? 2 * 3600_000;
   const maxConcurrent = options.maxConcurrent ?? 2;
@@ -151,6 +154,7 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
         newSessionTimeout = Date.now() + lifetime;
         sessions.set(id, { userId, expiresAt: newSessionTimeout });
         stats.sessionsIssued++;
+        sessionIdsIssued.push(id);
         results.push(el('result', [el('status', 'success'), ...head, el('data', el('api', [el('sessionid', id), el('endpoint', `${baseUrl}${SESSION_PATH}`), el('locationid', str(rec(payload)['locationid']))]))]));
         continue;
       }
@@ -234,6 +238,7 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
     state: company,
     stats,
     faults,
+    sessionIdsIssued,
     expireSessions: () => sessions.clear(),
     close: () =>
       new Promise<void>((resolve) => {
