@@ -27,7 +27,12 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
   const running = await startConnector(config, systems.endpoints, log);
   try {
     await runSandboxDemo(running, systems, log);
-    await running.service.caughtUp();
+    // Let the demo documents settle first, so that the GLBATCH count below is ours alone.
+    for (let settled = false; !settled; await new Promise((r) => setTimeout(r, 100))) {
+      await running.service.caughtUp();
+      const counts = running.service.queries.countsByStatus();
+      settled = ['RECEIVED', 'FETCHED', 'READY', 'POSTING'].every((s) => !counts[s]);
+    }
     systems.intacct.faults.latencyMs = INTACCT_LATENCY_MS;
 
     const before = systems.intacct.state.glbatches.length;

@@ -1,24 +1,44 @@
 import { deterministicEventId, newEvent, type EventOptions } from '../../domain/events/envelope.js';
 import { WrongExpectedRevisionError, type EventStore } from '../../domain/eventstore/port.js';
 import { decide, type DocumentCommand } from '../../domain/document/decider.js';
-import { foldDocument } from '../../domain/document/state.js';
+import { evolve, foldDocument, type DocumentEvent } from '../../domain/document/state.js';
 
 /**
  * Runs one lifecycle command against a document stream: fold, decide, append with the stream's
  * revision as the expected one (retrying on a concurrent writer). Event ids derive from `idKey`, so
  * the same outside fact (a redelivered document, a repeated confirmation) never appends twice.
  */
-export async function runDocumentCommand(
+export function runDocumentCommand(
   store: EventStore,
   streamId: string,
   command: DocumentCommand,
   idKey: string,
   meta: Omit<EventOptions, 'id'>,
 ): Promise<number> {
+  return runDocumentCommands(store, streamId, [command], idKey, meta);
+}
+
+/**
+ * Several commands decided in order against the evolving state and appended as ONE atomic append:
+ * one durable write instead of one per step (each fsync blocks the event loop), and no state in which
+ * only some of the steps are recorded.
+ */
+export async function runDocumentCommands(
+  store: EventStore,
+  streamId: string,
+  commands: readonly DocumentCommand[],
+  idKey: string,
+  meta: Omit<EventOptions, 'id'>,
+): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     const history = await store.readStream(streamId);
-    const state = foldDocument(history);
-    const decided = decide(command, state);
+    let state = foldDocument(history);
+    const decided: DocumentEvent[] = [];
+    for (const command of commands) {
+      const events = decide(command, state);
+      for (const event of events) state = evolve(state, event);
+      decided.push(...events);
+    }
     if (decided.length === 0) return 0;
     const events = decided.map((e, i) => newEvent(e.type, e.data, { ...meta, id: deterministicEventId(`concur-${e.type}`, `${idKey}#${i}`) }));
     try {

@@ -3,7 +3,7 @@ import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
 import type { PostingQueries, PostingRow } from '../../projections/posting-queries.js';
 import type { Logger } from '../logger.js';
-import { runDocumentCommand } from '../../adapters/concur/document-commands.js';
+import { runDocumentCommand, runDocumentCommands } from '../../adapters/concur/document-commands.js';
 
 /** What the pipeline needs from Concur (implemented over the FIS client; the simulator in sandbox). */
 export interface ConcurDocumentGateway {
@@ -204,6 +204,12 @@ export class DocumentPipeline {
     return runDocumentCommand(this.options.store, row.id, command, `${row.id}:${idKey}`, { actor: ACTOR, correlationId: row.id });
   }
 
+  /**
+   * Fetch, acknowledge and prepare in one step, recorded as ONE append: fewer durable writes per
+   * document, and the posting is requested as soon as the document is in hand. Acknowledging before the
+   * append is safe: after a crash in between, the document is still RECEIVED here, is fetched by id
+   * again, and the second acknowledgement answers 101 (already acknowledged).
+   */
   private async fetch(row: PostingRow): Promise<void> {
     const docType = row.docType as ConcurDocType;
     const item = await this.options.concur.fetch(docType, row.concurDocumentId);
@@ -212,16 +218,22 @@ export class DocumentPipeline {
       return;
     }
     const { summary, problem } = this.options.summarize(item, docType);
-    await this.command(row, { type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...summary, document: item } }, 'fetched');
     const ack = await this.options.concur.acknowledge(docType, row.concurDocumentId);
-    await this.command(row, { type: 'RecordAcknowledgement', data: { systemId: 'ml-connector', serviceCode: ack.code } }, 'ack');
+    const commands: DocumentCommand[] = [
+      { type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...summary, document: item } },
+      { type: 'RecordAcknowledgement', data: { systemId: 'ml-connector', serviceCode: ack.code } },
+    ];
+    const generation = this.generation;
     if (ack.outcome === 'recalled') {
-      await this.command(row, { type: 'RecordRecall', data: { serviceCode: ack.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (FIS ${ack.code})` } }, 'recall');
-      return;
+      commands.push({ type: 'RecordRecall', data: { serviceCode: ack.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (FIS ${ack.code})` } });
+    } else if (problem) {
+      commands.push({ type: 'RecordPreparation', data: { result: 'rejected', reason: problem, difference: null } });
+    } else {
+      commands.push({ type: 'RecordPreparation', data: this.options.prepare(item, docType, row.concurDocumentId) });
     }
-    if (problem) {
-      await this.command(row, { type: 'RecordPreparation', data: { result: 'rejected', reason: problem, difference: null } }, 'unreadable');
-    }
+    await runDocumentCommands(this.options.store, row.id, commands, `${row.id}:intake`, { actor: ACTOR, correlationId: row.id });
+    this.evaluatedAt.set(row.id, generation);
+    if (summary.reportId && ack.outcome !== 'recalled') await this.supersedeOlderVersions({ ...row, reportId: summary.reportId });
   }
 
   private async prepare(row: PostingRow): Promise<void> {
@@ -240,7 +252,7 @@ export class DocumentPipeline {
   private async supersedeOlderVersions(row: PostingRow): Promise<void> {
     const me = this.options.queries.get(row.id);
     for (const other of this.options.queries.byReport(row.reportId!)) {
-      if (other.id === row.id || other.supersededBy || other.status === 'SUPERSEDED' || other.status === 'REVERSED') continue;
+      if (other.id === row.id || other.docType !== row.docType || other.supersededBy || other.status === 'SUPERSEDED' || other.status === 'REVERSED') continue;
       if (me && other.createdAt > me.createdAt) continue;
       await this.command(other, { type: 'Supersede', data: { byConcurDocumentId: row.concurDocumentId } }, `superseded-by:${row.concurDocumentId}`);
     }
