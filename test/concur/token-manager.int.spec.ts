@@ -28,6 +28,19 @@ describe('Concur token manager against the simulator', () => {
     await expect(new EncryptedFileCredentialStore(h.tokenFile, new SecretBox('another-key-material-0123456789abcdefgh')).load()).rejects.toThrow(/ML_SECRET_KEY/);
   });
 
+  it('picks up a refresh token rotated by another process sharing the data dir (no consumed token reused)', async () => {
+    h = await startHarness();
+    const service = h.tokens;
+    await service.getAccessToken();
+    // `cli ping` (another process, same ML_DATA_DIR) refreshes and rotates the token meanwhile.
+    const ping = h.newTokenManager();
+    await ping.forceRefresh('none');
+    // The service's next refresh must use the newest stored token, not the one ping consumed.
+    const again = await service.forceRefresh((await service.getAccessToken()).accessToken);
+    expect(again.accessToken).toBeTruthy();
+    expect(service.status().state).toBe('connected');
+  });
+
   it('follows a datacenter redirect (code 16) and calls the API there', async () => {
     h = await startHarness();
     h.sim.state.homeDatacenter = 'secondary';

@@ -133,10 +133,12 @@ export class ConcurTokenManager {
 
   private async doRefresh(): Promise<AccessToken> {
     const c = this.options.config;
-    if (this.stored === undefined) {
-      this.stored = await this.options.store.load();
-      this.secrets.add(this.stored?.refreshToken);
-    }
+    // Read the file again before every refresh: another process sharing ML_DATA_DIR (`cli ping`, a
+    // second instance) may have rotated the refresh token since, and the old one is then consumed.
+    const latest = await this.options.store.load().catch(() => null);
+    if (latest && (!this.stored || latest.updatedAt >= this.stored.updatedAt)) this.stored = latest;
+    else if (this.stored === undefined) this.stored = null;
+    this.secrets.add(this.stored?.refreshToken);
     const seed = this.seed();
     // A stored chain wins unless a person configured a different seed credential since it started.
     const useStored = this.stored && (!seed || this.stored.seedFingerprint === seed.fingerprint);
