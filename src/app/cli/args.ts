@@ -3,6 +3,13 @@ import { parseArgs } from 'node:util';
 /** A mistake in the command line: printed as one line, exit code 1. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    /** Then the usage text follows the error. */
+    readonly unknownCommand = false,
+  ) {
+    super(message);
+  }
 }
 
 export type SyncKind = 'employees' | 'vendors' | 'dimensions';
@@ -91,7 +98,7 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       throw new UsageError(`mappings needs "import FILE" or "export" (got ${sub === undefined ? 'nothing' : `"${sub}"`})`);
     }
     default:
-      throw new UsageError(`Unknown command "${name}". See \`npm run cli -- help\``);
+      throw new UsageError(`Unknown command "${name}"`, true);
   }
 }
 
