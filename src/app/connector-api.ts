@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../domain/events/envelope.js';
-import type { PostingFilter, PostingPage, PostingRow } from '../projections/posting-queries.js';
+import type { ListOptions, PostingFilter, PostingPage, PostingRow } from '../projections/posting-queries.js';
 
 /**
  * What the GraphQL API (and the CLI) may ask of the running connector. The GraphQL layer stays thin:
@@ -62,7 +62,7 @@ export interface SyncRunSummary {
 }
 
 export interface ConnectorApi {
-  listPostings(filter: PostingFilter, first: number, after?: string): PostingPage;
+  listPostings(filter: PostingFilter, first: number, after?: string, options?: ListOptions): PostingPage;
   getPosting(id: string): PostingRow | null;
   /** The document stream: every fact about the document, in order. */
   timeline(postingId: string): Promise<RecordedEvent[]>;

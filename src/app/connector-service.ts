@@ -18,7 +18,7 @@ import { preparePosting } from '../domain/posting/index.js';
 import { REFERENCE_KINDS, type ReferenceKind } from '../domain/reference/index.js';
 import { dimensionCheckFrom, listReferenceRecords } from '../projections/dimension-cache.js';
 import { readCurrentMappings, readMappingHistory, readMappingsAsOf } from '../projections/mapping-read-model.js';
-import { PostingQueries, type PostingFilter } from '../projections/posting-queries.js';
+import { PostingQueries, type ListOptions, type PostingFilter } from '../projections/posting-queries.js';
 import type { ProjectionRunner } from '../projections/runner.js';
 import type { ConnectorApi, DimensionRecord, JobStatus, MappingHistoryEntry, ProjectionStatus, SyncRunSummary } from './connector-api.js';
 import type { DocumentPipeline, DocumentPreparer } from './pipeline/document-pipeline.js';
@@ -83,8 +83,8 @@ export class ConnectorService implements ConnectorApi {
     };
   }
 
-  listPostings(filter: PostingFilter, first: number, after?: string) {
-    return this.queries.list(filter, first, after);
+  listPostings(filter: PostingFilter, first: number, after?: string, options?: ListOptions) {
+    return this.queries.list(filter, first, after, options);
   }
 
   getPosting(id: string) {

@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { ConfigError, environmentWithDotEnv, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { readPemFiles, startConnector, wipe, type SystemEndpoints } from './runtime.js';
+import { readPemFiles, startConnector, systemsFromConfig, wipe, type SystemEndpoints } from './runtime.js';
 import { startSandboxSystems } from './sandbox-systems.js';
 import { runSandboxDemo } from './sandbox-demo.js';
 
@@ -41,27 +41,7 @@ async function main(): Promise<void> {
     systems = sandbox.endpoints;
     closeSandbox = sandbox.close;
   } else {
-    systems = {
-      concur: {
-        authBaseUrl: config.concur.authBaseUrl,
-        clientId: config.concur.clientId!,
-        clientSecret: config.concur.clientSecret!,
-        refreshToken: config.concur.refreshToken,
-        companyUuid: config.concur.companyUuid,
-        companyRequestToken: config.concur.companyRequestToken,
-      },
-      concurWebhookKeysPem: await readPemFiles(config.concur.webhookPublicKeys),
-      intacct: {
-        endpoint: config.intacct.endpoint,
-        senderId: config.intacct.senderId!,
-        senderPassword: config.intacct.senderPassword!,
-        companyId: config.intacct.companyId!,
-        userId: config.intacct.userId!,
-        userPassword: config.intacct.userPassword!,
-        entityId: config.intacct.entityId,
-      },
-      secretKey: config.secretKey!,
-    };
+    systems = { ...systemsFromConfig(config), concurWebhookKeysPem: await readPemFiles(config.concur.webhookPublicKeys) };
   }
 
   const running = await startConnector(config, systems, log);

@@ -272,6 +272,31 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
   }
 }
 
+/** Real systems' endpoints and credentials from the configuration (webhook keys are read by the caller). */
+export function systemsFromConfig(config: Config): SystemEndpoints {
+  return {
+    concur: {
+      authBaseUrl: config.concur.authBaseUrl,
+      clientId: config.concur.clientId!,
+      clientSecret: config.concur.clientSecret!,
+      refreshToken: config.concur.refreshToken,
+      companyUuid: config.concur.companyUuid,
+      companyRequestToken: config.concur.companyRequestToken,
+    },
+    concurWebhookKeysPem: [],
+    intacct: {
+      endpoint: config.intacct.endpoint,
+      senderId: config.intacct.senderId!,
+      senderPassword: config.intacct.senderPassword!,
+      companyId: config.intacct.companyId!,
+      userId: config.intacct.userId!,
+      userPassword: config.intacct.userPassword!,
+      entityId: config.intacct.entityId,
+    },
+    secretKey: config.secretKey!,
+  };
+}
+
 export async function readPemFiles(paths: string[]): Promise<string[]> {
   return Promise.all(paths.map((p) => readFile(p, 'utf8')));
 }

@@ -7,7 +7,7 @@ import { IntacctAuthenticationError, IntacctControlError, IntacctNetworkError } 
 import { IntacctGatewayClient } from '../../../adapters/intacct/gateway-client.js';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { redact, registerSecret } from '../../logger.js';
-import type { SystemEndpoints } from '../../runtime.js';
+import { systemsFromConfig, type SystemEndpoints } from '../../runtime.js';
 import { startSandboxSystems } from '../../sandbox-systems.js';
 import { CliError } from '../graphql-client.js';
 import type { CliIo } from '../io.js';
@@ -110,27 +110,3 @@ function intacctAdvice(error: Error): string {
   return error.message;
 }
 
-/** The same mapping as the service's start-up (src/app/main.ts) for real systems. */
-function systemsFromConfig(config: Config): SystemEndpoints {
-  return {
-    concur: {
-      authBaseUrl: config.concur.authBaseUrl,
-      clientId: config.concur.clientId!,
-      clientSecret: config.concur.clientSecret!,
-      refreshToken: config.concur.refreshToken,
-      companyUuid: config.concur.companyUuid,
-      companyRequestToken: config.concur.companyRequestToken,
-    },
-    concurWebhookKeysPem: [],
-    intacct: {
-      endpoint: config.intacct.endpoint,
-      senderId: config.intacct.senderId!,
-      senderPassword: config.intacct.senderPassword!,
-      companyId: config.intacct.companyId!,
-      userId: config.intacct.userId!,
-      userPassword: config.intacct.userPassword!,
-      entityId: config.intacct.entityId,
-    },
-    secretKey: config.secretKey!,
-  };
-}
