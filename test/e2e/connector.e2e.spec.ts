@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateExpenseDocument } from '../../src/adapters/concur/simulator/documents.js';
 import { runSandboxDemo } from '../../src/app/sandbox-demo.js';
 import { DEMO_UNMAPPED_ACCOUNT_CODE, DEMO_UNMAPPED_ACCOUNT_FIX, demoDocuments, demoExpectations } from '../../src/app/sandbox/index.js';
 import { demoClosedPeriod } from '../../src/app/sandbox/demo-reference.js';
@@ -142,6 +143,33 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
     expect(retry.errors).toBeUndefined();
     await e.settle(async () => ['POSTED', 'CONFIRMED'].includes((await statusOf(id)) ?? ''), 'the retried document to post');
     expect(glbatchesFor(r.data!.posting.postingKey!)).toHaveLength(1);
+  });
+
+  it('a recalled and resubmitted report reverses the old entry and posts the new one, linked in the timeline', async () => {
+    const reportId = 'RESUBMIT-0001';
+    const first = generateExpenseDocument({ reportId, employeeId: 'E1021', accountCodes: ['476000'], entryCents: [12000] });
+    await e.systems.concur.publishDocument(first);
+    await e.settle(async () => (await statusOf(first.id)) === 'CONFIRMED', 'the first version to post');
+    const second = generateExpenseDocument({ reportId, employeeId: 'E1021', accountCodes: ['476000'], entryCents: [13500] });
+    await e.systems.concur.publishDocument(second);
+    await e.settle(async () => (await statusOf(second.id)) === 'CONFIRMED' && (await statusOf(first.id)) === 'REVERSED', 'reversal and new posting');
+
+    const old = await e.graphql<{ posting: { postingKey: string; timeline: Array<{ type: string; data: Record<string, unknown> }> } }>(
+      `query($id: ID!) { posting(id: $id) { postingKey timeline { type data } } }`,
+      { id: first.id },
+    );
+    const timeline = old.data!.posting.timeline;
+    expect(timeline.find((t) => t.type === 'DocumentSuperseded')?.data).toMatchObject({ byConcurDocumentId: second.id });
+    const reversalKey = `${old.data!.posting.postingKey}-REV`;
+    const [original] = glbatchesFor(old.data!.posting.postingKey);
+    const [reversal] = glbatchesFor(reversalKey);
+    expect(reversal, 'a reversal GLBATCH').toBeDefined();
+    // The mirror entry: same accounts and amounts, debit and credit swapped.
+    const sides = (b: typeof original) => (b!.entries as Array<Record<string, string>>).map((x) => `${x['ACCOUNTNO']}:${x['TRX_AMOUNT']}:${x['TR_TYPE']}`).sort();
+    expect(sides(reversal)).toEqual(sides(original).map((s) => s.replace(/:(-?1)$/, (_m, t: string) => `:${t === '1' ? '-1' : '1'}`)).sort());
+    expect(timeline.some((t) => t.type === 'PostingRequested' && t.data['reverses'] === original!.recordNo)).toBe(true);
+    const newKey = (await e.graphql<{ posting: PostingNode }>(`query($id: ID!) { posting(id: $id) { postingKey } }`, { id: second.id })).data!.posting.postingKey!;
+    expect(debits(glbatchesFor(newKey)[0]!.entries as Array<Record<string, string>>)).toBe('135.00');
   });
 
   it('a replayed projection equals the original', async () => {
