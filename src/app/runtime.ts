@@ -202,6 +202,17 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     });
     stoppers.push(() => graphql.stop());
 
+    if (!config.sandbox) {
+      // Reference data daily (and once at start), so postings are checked against current Intacct data.
+      const syncNow = (): void =>
+        void referenceSync.run([], 'system:scheduler').catch((error: unknown) => log.error('scheduled reference sync failed', { error: (error as Error).message }));
+      const first = setTimeout(syncNow, 5_000);
+      const daily = setInterval(syncNow, 24 * 3600_000);
+      first.unref();
+      daily.unref();
+      stoppers.push(async () => (clearTimeout(first), clearInterval(daily)));
+    }
+
     if (config.concur.pollIntervalS > 0) {
       const poller = concur.poller(config.concur.pollIntervalS);
       poller.start();
