@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { IntacctReferenceData, ReferenceObject, ReferenceRow } from '../adapters/intacct/reference.js';
+import { REFERENCE_ID_FIELD, REFERENCE_NAME_FIELD, type IntacctReferenceData, type ReferenceObject, type ReferenceRow } from '../adapters/intacct/reference.js';
 import { newEvent } from '../domain/events/envelope.js';
 import type { EventStore } from '../domain/eventstore/port.js';
 import { referenceStreamId, REFERENCE_KINDS, type ReferenceKind, type ReferenceRecord } from '../domain/reference/index.js';
@@ -23,27 +23,6 @@ export interface ReferenceSyncCompleted {
   errors: string[];
 }
 
-const ID_FIELD: Record<ReferenceKind, string> = {
-  GLACCOUNT: 'ACCOUNTNO',
-  DEPARTMENT: 'DEPARTMENTID',
-  LOCATION: 'LOCATIONID',
-  PROJECT: 'PROJECTID',
-  CUSTOMER: 'CUSTOMERID',
-  CLASS: 'CLASSID',
-  EMPLOYEE: 'EMPLOYEEID',
-  VENDOR: 'VENDORID',
-};
-const NAME_FIELD: Record<ReferenceKind, string> = {
-  GLACCOUNT: 'TITLE',
-  DEPARTMENT: 'TITLE',
-  LOCATION: 'NAME',
-  PROJECT: 'NAME',
-  CUSTOMER: 'NAME',
-  CLASS: 'NAME',
-  EMPLOYEE: 'PERSONALINFO.CONTACTNAME',
-  VENDOR: 'NAME',
-};
-
 /** API names (`glaccount`, `employees`, `dimensions`, …) to the kinds a run covers, in order. */
 export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[]; pushEmployees: boolean } {
   const all = names.length === 0 ? ['dimensions', 'employees', 'vendors'] : names.map((n) => n.toLowerCase());
@@ -60,9 +39,9 @@ export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[
 }
 
 function toRecord(kind: ReferenceKind, row: ReferenceRow): ReferenceRecord | null {
-  const id = row[ID_FIELD[kind]];
+  const id = row[REFERENCE_ID_FIELD[kind]];
   if (!id) return null;
-  return { id, name: row[NAME_FIELD[kind]] ?? row['NAME'] ?? id, status: (row['STATUS'] ?? 'active').toLowerCase() === 'inactive' ? 'inactive' : 'active' };
+  return { id, name: row[REFERENCE_NAME_FIELD[kind]] ?? row['NAME'] ?? id, status: (row['STATUS'] ?? 'active').toLowerCase() === 'inactive' ? 'inactive' : 'active' };
 }
 
 const sameRecords = (a: ReferenceRecord[], b: ReferenceRecord[]): boolean =>

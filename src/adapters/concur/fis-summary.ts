@@ -1,20 +1,8 @@
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
-import { parseFisDocument, summarizeFisDocument } from '../../domain/fis/index.js';
+import { parseFisDocument, summarizeFisDocument, type FisDocumentSummary } from '../../domain/fis/index.js';
 import type { FisItem } from './fis-client.js';
 
-/**
- * The few header facts the adapter records with `ConcurDocumentFetched`. Kept behind this one
- * function so it can defer to the domain's FIS parser (src/domain/fis) without touching callers.
- */
-export interface FisDocumentSummary {
-  reportId: string | null;
-  reportName: string | null;
-  employeeId: string | null;
-  /** Decimal string exactly as Concur sent it (never float arithmetic). */
-  amount: string | null;
-  currency: string | null;
-  version: string;
-}
+export type { FisDocumentSummary };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null);

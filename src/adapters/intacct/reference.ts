@@ -18,6 +18,28 @@ export const REFERENCE_FIELDS: Record<ReferenceObject, string[]> = {
   VENDOR: ['RECORDNO', 'VENDORID', 'NAME', 'STATUS'],
 };
 
+/** The id and the display-name field of each object (TITLE for accounts and departments, NAME elsewhere). */
+export const REFERENCE_ID_FIELD: Record<ReferenceObject, string> = {
+  GLACCOUNT: 'ACCOUNTNO',
+  DEPARTMENT: 'DEPARTMENTID',
+  LOCATION: 'LOCATIONID',
+  PROJECT: 'PROJECTID',
+  CUSTOMER: 'CUSTOMERID',
+  CLASS: 'CLASSID',
+  EMPLOYEE: 'EMPLOYEEID',
+  VENDOR: 'VENDORID',
+};
+export const REFERENCE_NAME_FIELD: Record<ReferenceObject, string> = {
+  GLACCOUNT: 'TITLE',
+  DEPARTMENT: 'TITLE',
+  LOCATION: 'NAME',
+  PROJECT: 'NAME',
+  CUSTOMER: 'NAME',
+  CLASS: 'NAME',
+  EMPLOYEE: 'PERSONALINFO.CONTACTNAME',
+  VENDOR: 'NAME',
+};
+
 export type ReferenceRow = Record<string, string>;
 
 export interface EmployeeInput {

@@ -5,6 +5,7 @@
  */
 import type { DimensionCheck } from '../../domain/posting/index.js';
 import { KIND_OF_TARGET, type ReferenceKind, type ReferenceRecord } from '../../domain/reference/index.js';
+import { REFERENCE_NAME_FIELD } from '../../adapters/intacct/reference.js';
 import { ID_FIELDS, type Row, type SimulatedCompany } from '../../adapters/intacct/simulator/company.js';
 
 export interface DemoReferenceSet {
@@ -68,17 +69,6 @@ export function dimensionCheckFrom(sets: readonly DemoReferenceSet[]): Dimension
   };
 }
 
-/** Intacct's name field per object (TITLE for accounts and departments, NAME elsewhere). */
-const NAME_FIELD: Readonly<Record<ReferenceKind, string>> = {
-  GLACCOUNT: 'TITLE',
-  DEPARTMENT: 'TITLE',
-  LOCATION: 'NAME',
-  PROJECT: 'NAME',
-  CUSTOMER: 'NAME',
-  CLASS: 'NAME',
-  EMPLOYEE: 'PERSONALINFO.CONTACTNAME',
-  VENDOR: 'NAME',
-};
 
 /** `YYYY-MM` of the month before `now` (UTC): closed in the sandbox company, so one demo report is refused. */
 export function demoClosedPeriod(now: Date): string {
@@ -104,7 +94,7 @@ export function seedSandboxIntacctCompany(company: SimulatedCompany, now: Date):
         // Intacct keeps a person's or vendor's name on a CONTACT record; create it first, as Intacct requires.
         upsert('CONTACT', { CONTACTNAME: r.name, PRINTAS: r.name.split(', ').reverse().join(' ') });
       }
-      const row: Row = { [ID_FIELDS[set.kind]!]: r.id, [NAME_FIELD[set.kind]]: r.name, STATUS: r.status };
+      const row: Row = { [ID_FIELDS[set.kind]!]: r.id, [REFERENCE_NAME_FIELD[set.kind]]: r.name, STATUS: r.status };
       if (set.kind === 'VENDOR') row['DISPLAYCONTACT.PRINTAS'] = r.name;
       upsert(set.kind, row);
     }
