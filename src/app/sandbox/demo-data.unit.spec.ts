@@ -13,7 +13,7 @@ import {
   demoExpectations,
   demoMappingsJson,
   demoReferenceData,
-  dimensionCheckFrom,
+  demoDimensionCheck,
   DEMO_UNMAPPED_ACCOUNT_CODE,
   DEMO_UNMAPPED_ACCOUNT_FIX,
   seedSandboxIntacctCompany,
@@ -28,7 +28,7 @@ function mappings(): MappingSet {
   return parsed.value;
 }
 
-const check = dimensionCheckFrom(demoReferenceData());
+const check = demoDimensionCheck(demoReferenceData());
 const prepare = (item: unknown, set = mappings()) => preparePosting(parseFisDocument(item), set, check, { today: '2026-11-28' });
 
 /** Sum of one side of an entry in minor units (exact integers, as the rules promise). */

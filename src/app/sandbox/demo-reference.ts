@@ -58,7 +58,7 @@ export function demoReferenceData(): DemoReferenceSet[] {
 }
 
 /** A `DimensionCheck` answering from reference lists (what the dimension cache does from its events). */
-export function dimensionCheckFrom(sets: readonly DemoReferenceSet[]): DimensionCheck {
+export function demoDimensionCheck(sets: readonly DemoReferenceSet[]): DimensionCheck {
   const byKind = new Map<ReferenceKind, Map<string, ReferenceRecord['status']>>();
   for (const set of sets) byKind.set(set.kind, new Map(set.records.map((r) => [r.id, r.status])));
   return (target, value) => {
