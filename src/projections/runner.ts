@@ -50,6 +50,8 @@ interface Lane {
   flushScheduled: boolean;
   rebuild?: Rebuild;
   failed?: Error;
+  /** Why the last rebuild failed while the serving generation went on (cleared by the next rebuild). */
+  lastRebuildError?: string;
 }
 
 interface Waiter {
@@ -150,6 +152,7 @@ export class ProjectionRunner {
         };
       }
       if (lane.failed) status.error = lane.failed.message;
+      else if (lane.lastRebuildError) status.error = lane.lastRebuildError;
       out.push(status);
     }
     return out;
@@ -296,6 +299,7 @@ export class ProjectionRunner {
       })();
     }
     lane.rebuild = rebuild;
+    lane.lastRebuildError = undefined;
     rebuild.done = this.replay(lane, rebuild).catch((error: unknown) => {
       const err = error instanceof Error ? error : new Error(String(error));
       if (this.stopping) throw err;
@@ -306,6 +310,9 @@ export class ProjectionRunner {
           this.catalog.endRebuild(projection.name);
         })();
       }
+      // The serving generation keeps following: the projection stays live, but the failed rebuild
+      // must be visible (status.error) rather than look like a success.
+      lane.lastRebuildError = `rebuild failed at ${new Date().toISOString()}: ${err.message}`;
       if (!lane.following) this.fail(lane, err);
       throw err;
     });

@@ -92,6 +92,27 @@ describe('ProjectionRunner', () => {
     expect(status!.rebuild).toBeUndefined();
   });
 
+  it('reports a failed rebuild while the serving generation stays live and unchanged', async () => {
+    const events = randomEvents(600, 5);
+    const head = await appendSpread(store, events, 300);
+    const first = start();
+    await first.waitFor(head);
+    const served = rows(first.db);
+    await first.stop();
+    // Same read models, a projection whose replay fails once: live following resumes past that position.
+    const failing = firstDepositFrom(events, 100);
+    const runner = start(accountTotals({ failAt: { position: BigInt(failing), times: 1 } }), { rebuildPageSize: 64 });
+    await runner.waitFor(head);
+    await expect(runner.rebuild('account_totals')).rejects.toThrow();
+    const [status] = await runner.status();
+    expect(status).toMatchObject({ state: 'live', generation: 1 });
+    expect(status!.error).toMatch(/rebuild failed/);
+    expect(rows(runner.db)).toEqual(served);
+    // A successful rebuild clears the error.
+    await runner.rebuild('account_totals');
+    expect((await runner.status())[0]!.error).toBeUndefined();
+  });
+
   it('keeps serving reads and following live appends while a rebuild runs', async () => {
     const events = randomEvents(8_000, 3);
     const head = await appendSpread(store, events, 500);

@@ -45,6 +45,7 @@ async function replayOne(client: GraphqlClient, io: CliIo, name: string): Promis
   }
   const { total } = events(status);
   progress.finish(total, total);
+  if (status.state === 'live' && status.error) throw new CliError(`replay of ${name} failed: ${status.error}. The previous read model keeps serving; check the service log, then replay again`);
   if (status.state !== 'live') throw new CliError(`replay of ${name} ended ${status.state}${status.error ? `: ${status.error}` : ''}. The previous read model keeps serving; check the service log, then replay again`);
   io.out(`${name}: rebuilt (version ${status.version}, position ${status.position})`);
 }
