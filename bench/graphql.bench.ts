@@ -26,7 +26,7 @@ function contextFor(db: Database.Database): ProjectionContext {
 }
 
 /** Fills the read model through the real projection with the events each document would get. */
-function fill(db: Database.Database, count: number): void {
+export function fill(db: Database.Database, count: number): void {
   const ctx = contextFor(db);
   postingStateProjection.setup(ctx);
   let position = 0n;
@@ -84,7 +84,7 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
       throw new Error('not part of the postings benchmark');
     };
     const api: ConnectorApi = {
-      listPostings: (f, first, after) => queries.list(f, first, after),
+      listPostings: (f, first, after, options) => queries.list(f, first, after, options),
       getPosting: (id) => queries.get(id),
       timeline: async () => [],
       statistics: (from, to) => queries.statistics(from, to),

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DocumentStatus } from '../domain/document/state.js';
 import type { MappingGap, PostingError } from '../domain/document/events.js';
-import { signedCents } from './posting-state.js';
+import { BROAD_ABOVE, choosePlan, conditionsOf, countSql, whereWith, type ListPlan } from './posting-list-plan.js';
 
 /** Read side of the posting-state projection (logical table `postings`). */
 export interface PostingRow {
@@ -44,13 +44,17 @@ export interface PostingFilter {
   updatedTo?: string;
   minAmount?: string;
   maxAmount?: string;
-  /** Matches report name, report id, document id, employee id, posting key or RECORDNO. */
+  /**
+   * The report name contains the text (case-insensitive for ASCII letters), or the text is exactly
+   * the report id, document id, employee id, posting key or RECORDNO.
+   */
   text?: string;
 }
 
 export interface PostingPage {
   rows: Array<PostingRow & { cursor: string }>;
-  totalCount: number;
+  /** Null when the caller did not ask for it (ListOptions.totalCount false). */
+  totalCount: number | null;
   hasNextPage: boolean;
   endCursor: string | null;
 }
@@ -63,20 +67,57 @@ export function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
-export class PostingQueries {
-  constructor(private readonly db: Database.Database) {}
+export interface ListOptions {
+  /** Count every match (default). A client that does not ask for totalCount saves that work. */
+  totalCount?: boolean;
+}
 
-  /** Newest first (by arrival), Relay-style: `first` rows after `after`. */
-  list(filter: PostingFilter = {}, first = 50, after?: string): PostingPage {
-    const { where, params } = buildWhere(filter);
-    const totalCount = (this.db.prepare(`SELECT count(*) AS n FROM postings ${where}`).get(params) as { n: number }).n;
-    const pageWhere = after === undefined ? where : `${where ? `${where} AND` : 'WHERE'} seq < @afterSeq`;
+export class PostingQueries {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** `broadAbove`: see posting-list-plan.ts; tests lower it to drive every plan over few rows. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly options: { broadAbove?: number } = {},
+  ) {}
+
+  /** Newest first (by arrival), Relay-style: `first` rows after `after`. See posting-list-plan.ts. */
+  list(filter: PostingFilter = {}, first = 50, after?: string, options: ListOptions = {}): PostingPage {
+    const cap = this.options.broadAbove ?? BROAD_ABOVE;
+    const { conditions, params } = conditionsOf(filter, cap);
+    const plan = choosePlan(conditions, params, (sql) => this.prepare(sql), cap);
     const limit = Math.max(0, Math.min(first, 1000));
-    const raw = this.db
-      .prepare(`SELECT * FROM postings ${pageWhere} ORDER BY seq DESC LIMIT @limit`)
-      .all({ ...params, afterSeq: after === undefined ? undefined : decodeCursor(after), limit: limit + 1 }) as RawRow[];
+    const afterSeq = after === undefined ? undefined : decodeCursor(after);
+    const seqs = this.pageSeqs(plan, { ...params, afterSeq, limit: limit + 1 }, afterSeq !== undefined, limit + 1);
+    const raw = seqs.length === 0 ? [] : (this.prepare(`SELECT * FROM postings WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq DESC`).all(JSON.stringify(seqs)) as RawRow[]);
     const rows = raw.slice(0, limit).map((r) => ({ ...toRow(r), cursor: encodeCursor(r.seq) }));
+    const totalCount = options.totalCount === false ? null : this.count(plan, params);
     return { rows, totalCount, hasNextPage: raw.length > limit, endCursor: rows.at(-1)?.cursor ?? null };
+  }
+
+  /** The seqs of the page (plus one, to tell whether another page follows), newest first. */
+  private pageSeqs(plan: ListPlan, params: Record<string, unknown>, paged: boolean, wanted: number): number[] {
+    const select = (where: string[], order: string): number[] => {
+      const clauses = paged ? [...where, order === 'seq' ? 'seq < @afterSeq' : '+seq < @afterSeq'] : where;
+      const sql = `SELECT seq FROM postings ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ${order === 'seq' ? 'seq' : '+seq'} DESC LIMIT @limit`;
+      return this.prepare(sql).pluck().all(params) as number[];
+    };
+    if (plan.mode === 'scan') return select(whereWith(plan.conditions, null), 'seq');
+    // A text driver is a rowid IN list, which SQLite keeps sorted: it reads it newest first and stops.
+    if (plan.mode === 'seek') return select(whereWith(plan.conditions, plan.driver), plan.driver!.kind === 'text' ? 'seq' : '+seq');
+    // walk: each value of the driving equality is already in seq order in its index; merge them.
+    const merged = plan.driver!.perValue.flatMap((value) => select(whereWith(plan.conditions, plan.driver, value), 'seq'));
+    return merged.sort((a, b) => b - a).slice(0, wanted);
+  }
+
+  private count(plan: ListPlan, params: Record<string, unknown>): number {
+    return this.prepare(countSql(plan, params)).pluck().get(params) as number;
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
   get(id: string): PostingRow | null {
@@ -184,35 +225,6 @@ function toRow(r: RawRow): PostingRow {
     postedAt: r.posted_at,
   };
 }
-
-function buildWhere(filter: PostingFilter): { where: string; params: Record<string, unknown> } {
-  const clauses: string[] = [];
-  const params: Record<string, unknown> = {};
-  const inList = (column: string, values: string[] | undefined, prefix: string): void => {
-    if (!values || values.length === 0) return;
-    const names = values.map((v, i) => ((params[`${prefix}${i}`] = v), `@${prefix}${i}`));
-    clauses.push(`${column} IN (${names.join(', ')})`);
-  };
-  inList('status', filter.status, 'st');
-  inList('doc_type', filter.docType, 'dt');
-  if (filter.employeeId) (clauses.push('employee_id = @employeeId'), (params.employeeId = filter.employeeId));
-  if (filter.reportId) (clauses.push('report_id = @reportId'), (params.reportId = filter.reportId));
-  if (filter.updatedFrom) (clauses.push('updated_at >= @updatedFrom'), (params.updatedFrom = filter.updatedFrom));
-  if (filter.updatedTo) (clauses.push('updated_at <= @updatedTo'), (params.updatedTo = endOfDay(filter.updatedTo)));
-  if (filter.minAmount) (clauses.push('amount_cents >= @minCents'), (params.minCents = signedCents(filter.minAmount)));
-  if (filter.maxAmount) (clauses.push('amount_cents <= @maxCents'), (params.maxCents = signedCents(filter.maxAmount)));
-  if (filter.text) {
-    clauses.push(
-      `(report_name LIKE @text ESCAPE '\\' OR report_id = @exact OR concur_document_id = @exact OR employee_id = @exact OR posting_key = @exact OR intacct_record_no = @exact)`,
-    );
-    params.text = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    params.exact = filter.text;
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
-}
-
-/** A bare date as an upper bound means the whole day. */
-const endOfDay = (value: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value);
 
 function centsToDecimal(cents: number): string {
   const negative = cents < 0;
