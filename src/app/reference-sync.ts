@@ -81,7 +81,11 @@ export class ReferenceSync {
         const records = fetched.map((r) => toRecord(kind, r)).filter((r): r is ReferenceRecord => r !== null);
         counts[kind] = records.length;
         const cached = listReferenceRecords(this.readModels(), kind);
-        if (!sameRecords(records, cached) || cached.length === 0) {
+        if (records.length === 0) {
+          // An empty list would make every value of this kind "missing" and park every document; an
+          // Intacct company without any is more likely a permission or API problem. Values stay unchecked.
+          errors.push(`${kind}: Intacct returned no records; ${kind} values are not checked until a sync returns some (check the API user's permissions)`);
+        } else if (!sameRecords(records, cached)) {
           await this.store.appendToStream(referenceStreamId(kind), [newEvent('ReferenceDataSynced', { kind, records, complete: true }, { actor })]);
           changes.push(`${kind}: ${describeChange(cached, records)}`);
         }

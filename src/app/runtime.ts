@@ -157,6 +157,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     };
 
     let pipeline!: DocumentPipeline;
+    let employeeSync: Promise<unknown> | null = null;
     const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id: string) => pipeline.retry(id) }, jobRunner, config.intacct.journal);
     pipeline = new DocumentPipeline({
       store,
@@ -174,6 +175,14 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
         return { summary: summarizeFisItem(docType, item as FisItem), problem };
       },
       log: log.child({ component: 'pipeline' }),
+      onMissingEmployees: () => {
+        // One employee sync at a time; documents that arrive meanwhile are covered by the next.
+        if (employeeSync) return;
+        employeeSync = referenceSync
+          .run(['employees'], 'system:employee-sync')
+          .catch((error: unknown) => log.error('employee sync failed', { error: (error as Error).message }))
+          .finally(() => (employeeSync = null));
+      },
     });
     const referenceSync = new ReferenceSync(store, () => runner.db, new IntacctReferenceData(gateway), log.child({ component: 'reference-sync' }));
 

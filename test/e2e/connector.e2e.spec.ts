@@ -172,6 +172,18 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
     expect(debits(glbatchesFor(newKey)[0]!.entries as Array<Record<string, string>>)).toBe('135.00');
   });
 
+  it('an employee unknown to Intacct is created (with its contact) and the document then posts', async () => {
+    const doc = generateExpenseDocument({ employeeId: 'E5555', accountCodes: ['476000'], entryCents: [4200] });
+    await e.systems.concur.publishDocument(doc);
+    await e.settle(async () => (await statusOf(doc.id)) === 'CONFIRMED', 'the new employee to be created and the document to post');
+    const employees = e.systems.intacct.state.objects.get('EMPLOYEE')!;
+    expect(employees.get('E5555')).toBeDefined();
+    const timeline = await e.graphql<{ posting: { timeline: Array<{ type: string }> } }>(`query($id: ID!) { posting(id: $id) { timeline { type } } }`, { id: doc.id });
+    expect(timeline.data!.posting.timeline.map((t) => t.type)).toContain('MappingGapFound');
+    const runs = await e.graphql<{ syncRuns: Array<{ kinds: string[] }> }>(`{ syncRuns { kinds } }`);
+    expect(runs.data!.syncRuns.some((r) => r.kinds.includes('EMPLOYEE'))).toBe(true);
+  });
+
   it('a replayed projection equals the original', async () => {
     const query = `{ postings(first: 100) { totalCount edges { node { ${POSTING_FIELDS} } } } }`;
     const before = await e.graphql(query);

@@ -41,6 +41,12 @@ export interface DocumentPipelineOptions {
   concurrency?: number;
   /** Idle re-scan interval (failed steps are retried with backoff). */
   scanIntervalMs?: number;
+  /**
+   * Called when a document waits only because its employee does not exist in Intacct yet: the
+   * composition root runs the employee sync (Concur employee -> Intacct EMPLOYEE with its CONTACT),
+   * whose reference-data event then re-evaluates the document.
+   */
+  onMissingEmployees?: () => void;
   /** Event types after which documents awaiting mapping are evaluated again. */
   reevaluateOn?: readonly string[];
 }
@@ -229,7 +235,9 @@ export class DocumentPipeline {
     } else if (problem) {
       commands.push({ type: 'RecordPreparation', data: { result: 'rejected', reason: problem, difference: null } });
     } else {
-      commands.push({ type: 'RecordPreparation', data: this.options.prepare(item, docType, row.concurDocumentId) });
+      const prepared = this.options.prepare(item, docType, row.concurDocumentId);
+      this.noticeMissingEmployees(prepared);
+      commands.push({ type: 'RecordPreparation', data: prepared });
     }
     await runDocumentCommands(this.options.store, row.id, commands, `${row.id}:intake`, { actor: ACTOR, correlationId: row.id });
     this.evaluatedAt.set(row.id, generation);
@@ -243,9 +251,16 @@ export class DocumentPipeline {
     const generation = this.generation;
     const item = (fetched.data as { document: unknown }).document;
     const result = this.options.prepare(item, row.docType as ConcurDocType, row.concurDocumentId);
+    this.noticeMissingEmployees(result);
     await this.command(row, { type: 'RecordPreparation', data: result }, `prepare:${events.length}`);
     this.evaluatedAt.set(row.id, generation);
     if (row.reportId) await this.supersedeOlderVersions(row);
+  }
+
+  private noticeMissingEmployees(result: ReturnType<DocumentPreparer>): void {
+    if (result.result === 'gaps' && result.gaps.some((g) => g.kind === 'employee' && g.code !== '' && g.message.includes('does not exist'))) {
+      this.options.onMissingEmployees?.();
+    }
   }
 
   /** A recalled and resubmitted report arrives as a new document id: older documents of the report give way. */
