@@ -44,6 +44,15 @@ function toRecord(kind: ReferenceKind, row: ReferenceRow): ReferenceRecord | nul
   return { id, name: row[REFERENCE_NAME_FIELD[kind]] ?? row['NAME'] ?? id, status: (row['STATUS'] ?? 'active').toLowerCase() === 'inactive' ? 'inactive' : 'active' };
 }
 
+/** One employee aligned between the systems (stream `employee-<Concur employee id>`). */
+export interface EmployeeSynced {
+  concurEmployeeId: string;
+  intacctEmployeeId: string;
+  direction: 'concur-to-intacct';
+  action: 'created';
+  intacctRecordNo: string | null;
+}
+
 const sameRecords = (a: ReferenceRecord[], b: ReferenceRecord[]): boolean =>
   JSON.stringify([...a].sort((x, y) => x.id.localeCompare(y.id))) === JSON.stringify([...b].sort((x, y) => x.id.localeCompare(y.id)));
 
@@ -145,7 +154,9 @@ export class ReferenceSync {
         conflicts.push(`employee ${intacctId}: no Intacct EMPLOYEEID ${intacctId}, but ${byContact['EMPLOYEEID']} has the same name; map it with setMapping(section: "employees", key: "${e.concurId}")`);
         continue;
       }
-      await this.intacct.createEmployee({ employeeId: intacctId, contactName: `${contactName} (${intacctId})`, firstName: e.firstName || intacctId, lastName: e.lastName || intacctId, email: e.email ?? undefined });
+      const recordNo = await this.intacct.createEmployee({ employeeId: intacctId, contactName: `${contactName} (${intacctId})`, firstName: e.firstName || intacctId, lastName: e.lastName || intacctId, email: e.email ?? undefined });
+      const synced: EmployeeSynced = { concurEmployeeId: e.concurId, intacctEmployeeId: intacctId, direction: 'concur-to-intacct', action: 'created', intacctRecordNo: recordNo || null };
+      await this.store.appendToStream(`employee-${e.concurId}`, [newEvent('EmployeeSynced', synced, { actor })]);
       created.push(intacctId);
     }
     if (created.length) {

@@ -182,6 +182,9 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
     expect(timeline.data!.posting.timeline.map((t) => t.type)).toContain('MappingGapFound');
     const runs = await e.graphql<{ syncRuns: Array<{ kinds: string[] }> }>(`{ syncRuns { kinds } }`);
     expect(runs.data!.syncRuns.some((r) => r.kinds.includes('EMPLOYEE'))).toBe(true);
+    const synced = await e.running.store.readStream('employee-E5555');
+    expect(synced.map((x) => x.type)).toEqual(['EmployeeSynced']);
+    expect(synced[0]!.data).toMatchObject({ concurEmployeeId: 'E5555', intacctEmployeeId: 'E5555', action: 'created' });
   });
 
   it('a replayed projection equals the original', async () => {
