@@ -148,6 +148,39 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
         byFilterDirect: Object.fromEntries([...perFilterDirect].map(([name, times]) => [name, round(percentile([...times].sort((a, b) => a - b), p))])),
       });
     }
+
+    // Shapes the four above do not cover (broad, short or combined text; broad ranges), read directly,
+    // next to the same calls without totalCount: the count is the part that grows with the matches.
+    const others: PostingFilter[] = [
+      {},
+      { docType: ['expense'] },
+      { status: ['POSTED', 'CONFIRMED'], updatedFrom: '2026-03-01' },
+      { minAmount: '4999' },
+      { text: 'Trip' },
+      { text: 'E1' },
+      { status: ['FAILED'], text: 'Trip 9' },
+    ];
+    const withCount = new Map<string, number[]>();
+    const withoutCount = new Map<string, number[]>();
+    for (let i = 0; i < (opts.quick ? 10 : 40) * others.length; i++) {
+      const f = others[i % others.length]!;
+      for (const [totalCount, times] of [[true, withCount], [false, withoutCount]] as const) {
+        const t = performance.now();
+        queries.list(f, 50, undefined, { totalCount });
+        const key = JSON.stringify(f);
+        times.set(key, [...(times.get(key) ?? []), performance.now() - t]);
+      }
+    }
+    const p99 = (times: Map<string, number[]>) => round(percentile([...times.values()].flat().sort((a, b) => a - b), 99));
+    emit({
+      name: `PostingQueries.list p99, other filter shapes (${count} postings, first 50, with totalCount)`,
+      value: p99(withCount),
+      unit: 'ms',
+      baseline: { name: 'same calls without totalCount', value: p99(withoutCount), unit: 'ms' },
+      samples: [...withCount.values()].flat().length,
+      byFilter: Object.fromEntries([...withCount].map(([name, times]) => [name, round(percentile([...times].sort((a, b) => a - b), 99))])),
+      byFilterWithoutCount: Object.fromEntries([...withoutCount].map(([name, times]) => [name, round(percentile([...times].sort((a, b) => a - b), 99))])),
+    });
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await handler.stop();

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DocumentStatus } from '../domain/document/state.js';
 import type { MappingGap, PostingError } from '../domain/document/events.js';
-import { BROAD_ABOVE, choosePlan, conditionsOf, countSql, whereWith, type ListPlan } from './posting-list-plan.js';
+import { BROAD_ABOVE, choosePlan, conditionsOf, countSql, pageSql, type ListPlan } from './posting-list-plan.js';
 
 /** Read side of the posting-state projection (logical table `postings`). */
 export interface PostingRow {
@@ -84,7 +84,8 @@ export class PostingQueries {
   /** Newest first (by arrival), Relay-style: `first` rows after `after`. See posting-list-plan.ts. */
   list(filter: PostingFilter = {}, first = 50, after?: string, options: ListOptions = {}): PostingPage {
     const cap = this.options.broadAbove ?? BROAD_ABOVE;
-    const { conditions, params } = conditionsOf(filter, cap);
+    const textTable = filter.text ? this.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'postings_text'`).pluck().get() === 1 : false;
+    const { conditions, params } = conditionsOf(filter, cap, textTable);
     const plan = choosePlan(conditions, params, (sql) => this.prepare(sql), cap);
     const limit = Math.max(0, Math.min(first, 1000));
     const afterSeq = after === undefined ? undefined : decodeCursor(after);
@@ -97,17 +98,9 @@ export class PostingQueries {
 
   /** The seqs of the page (plus one, to tell whether another page follows), newest first. */
   private pageSeqs(plan: ListPlan, params: Record<string, unknown>, paged: boolean, wanted: number): number[] {
-    const select = (where: string[], order: string): number[] => {
-      const clauses = paged ? [...where, order === 'seq' ? 'seq < @afterSeq' : '+seq < @afterSeq'] : where;
-      const sql = `SELECT seq FROM postings ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ${order === 'seq' ? 'seq' : '+seq'} DESC LIMIT @limit`;
-      return this.prepare(sql).pluck().all(params) as number[];
-    };
-    if (plan.mode === 'scan') return select(whereWith(plan.conditions, null), 'seq');
-    // A text driver is a rowid IN list, which SQLite keeps sorted: it reads it newest first and stops.
-    if (plan.mode === 'seek') return select(whereWith(plan.conditions, plan.driver), plan.driver!.kind === 'text' ? 'seq' : '+seq');
-    // walk: each value of the driving equality is already in seq order in its index; merge them.
-    const merged = plan.driver!.perValue.flatMap((value) => select(whereWith(plan.conditions, plan.driver, value), 'seq'));
-    return merged.sort((a, b) => b - a).slice(0, wanted);
+    const parts = pageSql(plan, paged).map((sql) => this.prepare(sql).pluck().all(params) as number[]);
+    // A walk reads one list per value of the driving equality, each newest first: merge them.
+    return parts.length === 1 ? parts[0]! : parts.flat().sort((a, b) => b - a).slice(0, wanted);
   }
 
   private count(plan: ListPlan, params: Record<string, unknown>): number {
@@ -115,6 +108,8 @@ export class PostingQueries {
   }
 
   private prepare(sql: string): Database.Statement {
+    // Filter shapes are few, but the SQL also varies with the length of IN lists: keep it bounded.
+    if (this.statements.size > 500) this.statements.clear();
     let statement = this.statements.get(sql);
     if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
     return statement;
