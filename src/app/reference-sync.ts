@@ -137,6 +137,7 @@ export class ReferenceSync {
     const db = this.readModels();
     const { set } = readCurrentMappings(db);
     const byId = new Map(existing.map((r) => [r['EMPLOYEEID'] ?? '', r]));
+    const byEmail = new Map(existing.filter((r) => r['PERSONALINFO.EMAIL1']).map((r) => [r['PERSONALINFO.EMAIL1']!.toLowerCase(), r]));
     const byName = new Map(existing.map((r) => [(r['PERSONALINFO.CONTACTNAME'] ?? '').toLowerCase(), r]));
     const seen = await this.employeesFromDocuments();
     const created: string[] = [];
@@ -147,6 +148,12 @@ export class ReferenceSync {
       if (match) {
         const name = (match['PERSONALINFO.CONTACTNAME'] ?? '').toLowerCase();
         if (name && name !== contactName.toLowerCase()) conflicts.push(`employee ${intacctId}: Concur says "${contactName}", Intacct says "${match['PERSONALINFO.CONTACTNAME']}"; left unchanged`);
+        continue;
+      }
+      // Matched by employee id, then by email: the same person under another id is never duplicated.
+      const sameEmail = e.email ? byEmail.get(e.email.toLowerCase()) : undefined;
+      if (sameEmail) {
+        conflicts.push(`employee ${intacctId}: no Intacct EMPLOYEEID ${intacctId}, but ${sameEmail['EMPLOYEEID']} has the same email ${e.email}; map it with setMapping(section: "employees", key: "${e.concurId}")`);
         continue;
       }
       const byContact = byName.get(contactName.toLowerCase());

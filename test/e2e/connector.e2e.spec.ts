@@ -187,6 +187,21 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
     expect(synced[0]!.data).toMatchObject({ concurEmployeeId: 'E5555', intacctEmployeeId: 'E5555', action: 'created' });
   });
 
+  it('an employee whose email already belongs to another Intacct employee is reported, not duplicated', async () => {
+    const contacts = e.systems.intacct.state.objects.get('CONTACT')!;
+    const ana = [...e.systems.intacct.state.objects.get('EMPLOYEE')!.values()].find((r) => r['EMPLOYEEID'] === 'E1021')!;
+    contacts.get(ana['PERSONALINFO.CONTACTNAME']!)!['EMAIL1'] = 'ana.lopez@example.com';
+    const doc = generateExpenseDocument({ employeeId: 'AL-77', accountCodes: ['476000'], entryCents: [1500] });
+    (doc.document['employee'] as Record<string, unknown>)['loginId'] = 'Ana.Lopez@example.com';
+    await e.systems.concur.publishDocument(doc);
+    await e.settle(async () => (await statusOf(doc.id)) === 'AWAITING_MAPPING', 'the document to wait for its employee');
+    await e.settle(async () => {
+      const runs = await e.graphql<{ syncRuns: Array<{ errors: string[] }> }>(`{ syncRuns { errors } }`);
+      return runs.data!.syncRuns.some((r) => r.errors.some((x) => x.includes('AL-77') && x.includes('same email')));
+    }, 'the conflict to be reported');
+    expect(e.systems.intacct.state.objects.get('EMPLOYEE')!.has('AL-77')).toBe(false);
+  });
+
   it('a replayed projection equals the original', async () => {
     const query = `{ postings(first: 100) { totalCount edges { node { ${POSTING_FIELDS} } } } }`;
     const before = await e.graphql(query);

@@ -109,8 +109,16 @@ export class FunctionRunner {
     if (!filter) return fail(`Invalid query: ${query}`, 'Use FIELD = \'value\' or FIELD IN (...) joined with AND.', 'DL02000001');
     const pageSize = Math.min(1000, Math.max(1, Number(body['pagesize'] ?? '100') || 100));
     const fieldList = typeof body['fields'] === 'string' && body['fields'] !== '*' && body['fields'] !== '' ? body['fields'].split(',').map((f) => f.trim()) : null;
-    const rows = [...this.table(object).values()].filter(filter);
-    return this.page({ object, rows, fields: fieldList, pageSize });
+    let rows = [...this.table(object).values()];
+    // Like Intacct, an employee's PERSONALINFO fields come from its contact record.
+    if (object === 'EMPLOYEE') {
+      const contacts = this.table('CONTACT');
+      rows = rows.map((r) => {
+        const contact = contacts.get(r['PERSONALINFO.CONTACTNAME'] ?? '');
+        return contact?.['EMAIL1'] ? { 'PERSONALINFO.EMAIL1': contact['EMAIL1'], ...r } : r;
+      });
+    }
+    return this.page({ object, rows: rows.filter(filter), fields: fieldList, pageSize });
   }
 
   private readMore(body: XmlRecord): FunctionOutcome {
