@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { KafkaConfigError, kafkaConfigFromEnv, type KafkaConfig } from '../adapters/kafka/kafka-config.js';
+import { ApiTokenConfigError, parseApiTokens } from '../graphql/auth.js';
 
 /**
  * Configuration from the environment (product.md §4), with `.env` read first when present (real
@@ -141,6 +142,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const sandbox = sandboxFlag === '1' ? true : sandboxFlag === '0' ? false : !anyConcur && !anyIntacct;
 
   const apiTokens = str('ML_API_TOKENS') ?? '';
+  try {
+    parseApiTokens(apiTokens);
+  } catch (error) {
+    if (!(error instanceof ApiTokenConfigError)) throw error;
+    problems.push(error.message);
+  }
   const secretKey = str('ML_SECRET_KEY');
   if (!sandbox) {
     if (!apiTokens) problems.push('ML_API_TOKENS is required outside sandbox mode: a comma list of name:role:token (roles viewer, operator, admin)');

@@ -61,6 +61,13 @@ describe('configuration', () => {
     expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], concurTopic: 'concur.events', domainTopic: 'ml-connector.events', groupId: 'ml-connector' });
   });
 
+  it('checks ML_API_TOKENS entries without echoing the tokens', () => {
+    const error = catchConfig({ ...production, ML_API_TOKENS: 'ops:root:abcdefabcdefabcdef,short:viewer:tiny' });
+    expect(error.message).toContain('role "root" must be viewer, operator or admin');
+    expect(error.message).toContain('token must be at least');
+    expect(error.message).not.toContain('abcdefabcdefabcdef');
+  });
+
   it('parses .env files', () => {
     expect(parseDotEnv('# c\nA=1\nexport B="two words"\nC=3 # note\nD=\'q\'')).toEqual({ A: '1', B: 'two words', C: '3', D: 'q' });
   });
