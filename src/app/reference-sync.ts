@@ -8,6 +8,7 @@ import { listReferenceRecords } from '../projections/dimension-cache.js';
 import { readCurrentMappings } from '../projections/mapping-read-model.js';
 import type { SyncRunSummary } from './connector-api.js';
 import type { Logger } from './logger.js';
+import { pushVendorsToConcur, type ConcurVendorDirectory } from './vendor-push.js';
 
 /** Stream of sync runs: one `ReferenceSyncCompleted` per run, with counts, changes and errors. */
 export const SYNC_RUNS_STREAM = 'reference-sync-runs';
@@ -24,18 +25,19 @@ export interface ReferenceSyncCompleted {
 }
 
 /** API names (`glaccount`, `employees`, `dimensions`, …) to the kinds a run covers, in order. */
-export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[]; pushEmployees: boolean } {
+export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[]; pushEmployees: boolean; pushVendors: boolean } {
   const all = names.length === 0 ? ['dimensions', 'employees', 'vendors'] : names.map((n) => n.toLowerCase());
   const intacct = new Set<ReferenceKind>();
   let pushEmployees = false;
+  let pushVendors = false;
   for (const name of all) {
     if (name === 'dimensions') REFERENCE_KINDS.filter((k) => k !== 'EMPLOYEE' && k !== 'VENDOR').forEach((k) => intacct.add(k));
     else if (name === 'employees' || name === 'employee') (intacct.add('EMPLOYEE'), (pushEmployees = true));
-    else if (name === 'vendors' || name === 'vendor') intacct.add('VENDOR');
+    else if (name === 'vendors' || name === 'vendor') (intacct.add('VENDOR'), (pushVendors = true));
     else if ((REFERENCE_KINDS as readonly string[]).includes(name.toUpperCase())) intacct.add(name.toUpperCase() as ReferenceKind);
     else throw new Error(`Unknown reference kind "${name}"; use dimensions, employees, vendors or one of ${REFERENCE_KINDS.join(', ').toLowerCase()}`);
   }
-  return { intacct: [...intacct], pushEmployees };
+  return { intacct: [...intacct], pushEmployees, pushVendors };
 }
 
 function toRecord(kind: ReferenceKind, row: ReferenceRow): ReferenceRecord | null {
@@ -61,8 +63,9 @@ const sameRecords = (a: ReferenceRecord[], b: ReferenceRecord[]): boolean =>
  * complete `ReferenceDataSynced` batch when it differs from the cache. Concur -> Intacct employees: every
  * employee seen on a Concur document that has no Intacct EMPLOYEE (matched by the mapped employee id,
  * then by contact name) is created with its CONTACT; an existing employee is never overwritten.
- * Concur's user and vendor APIs are not wired yet: employees come from the documents' employee
- * section, and vendors flow Intacct -> cache only (see docs/reference-sync.md).
+ * Concur's user API is not wired yet: employees come from the documents' employee section. Vendors
+ * (when a Concur vendor client is given) are pushed Intacct -> Concur by `pushVendorsToConcur`;
+ * without one they flow Intacct -> cache only (see docs/reference-sync.md).
  */
 export class ReferenceSync {
   constructor(
@@ -70,16 +73,19 @@ export class ReferenceSync {
     private readonly readModels: () => Database.Database,
     private readonly intacct: IntacctReferenceData,
     private readonly log: Logger,
+    /** Concur Invoice vendors; without it the `vendors` kind only refreshes the cache. */
+    private readonly concurVendors?: ConcurVendorDirectory,
   ) {}
 
   async run(names: readonly string[], actor: string, progress: (done: number, total: number, line: string) => void = () => undefined): Promise<ReferenceSyncCompleted> {
-    const { intacct: kinds, pushEmployees } = kindsToSync(names);
+    const { intacct: kinds, pushEmployees, pushVendors: vendorsAsked } = kindsToSync(names);
+    const pushVendors = vendorsAsked && this.concurVendors !== undefined;
     const startedAt = new Date().toISOString();
     const counts: Record<string, number> = {};
     const changes: string[] = [];
     const conflicts: string[] = [];
     const errors: string[] = [];
-    const total = kinds.length + (pushEmployees ? 1 : 0);
+    const total = kinds.length + (pushEmployees ? 1 : 0) + (pushVendors ? 1 : 0);
     let done = 0;
     const rows = new Map<ReferenceKind, ReferenceRow[]>();
 
@@ -113,6 +119,21 @@ export class ReferenceSync {
         errors.push(`employees: ${(error as Error).message}`);
       }
       progress(++done, total, 'employees');
+    }
+
+    if (pushVendors) {
+      try {
+        const vendors = await pushVendorsToConcur(rows.get('VENDOR') ?? (await this.intacct.readAll('VENDOR')), this.concurVendors!, this.store, actor);
+        counts.vendorsCreatedInConcur = vendors.created.length;
+        counts.vendorConflicts = vendors.conflicts.length;
+        counts.vendorsOnlyInConcur = vendors.onlyInConcur.length;
+        if (vendors.created.length) changes.push(`VENDOR created in Concur: ${vendors.created.join(', ')}`);
+        conflicts.push(...vendors.conflicts);
+        errors.push(...vendors.errors.map((e) => `vendors: ${e}`));
+      } catch (error) {
+        errors.push(`vendors: ${(error as Error).message}`);
+      }
+      progress(++done, total, 'vendors');
     }
 
     const run: ReferenceSyncCompleted = { runId: randomUUID(), kinds: [...kinds], startedAt, finishedAt: new Date().toISOString(), counts, changes, conflicts, errors };

@@ -11,6 +11,7 @@ import {
   type FisItem,
   type ConcurOAuthConfig,
 } from '../adapters/concur/index.js';
+import { ConcurVendorClient } from '../adapters/concur/vendors.js';
 import { EventStoreDbEventStore } from '../adapters/eventstore/eventstoredb/index.js';
 import { SqliteEventStore } from '../adapters/eventstore/sqlite/index.js';
 import { IntacctGatewayClient } from '../adapters/intacct/gateway-client.js';
@@ -184,7 +185,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
           .finally(() => (employeeSync = null));
       },
     });
-    const referenceSync = new ReferenceSync(store, () => runner.db, new IntacctReferenceData(gateway), log.child({ component: 'reference-sync' }));
+    const referenceSync = new ReferenceSync(store, () => runner.db, new IntacctReferenceData(gateway), log.child({ component: 'reference-sync' }), new ConcurVendorClient(concur.api));
 
     await worker.start();
     stoppers.push(async () => {

@@ -4,11 +4,11 @@ import { generateExpenseDocument, generateInvoiceDocument, loadFixtureDocuments,
 import { EssSender, type EssDelivery } from './ess-sender.js';
 import type { ConcurOAuthConfig } from '../oauth/token-manager.js';
 import { createDatacenterServer } from './server.js';
-import { ConcurSimulatorFaults, ConcurSimulatorState } from './state.js';
+import { ConcurSimulatorFaults, ConcurSimulatorState, type SimVendor } from './state.js';
 
 export { generateExpenseDocument, generateInvoiceDocument, loadFixtureDocuments } from './documents.js';
 export type { SimFisItem } from './documents.js';
-export { ConcurSimulatorFaults, ConcurSimulatorState } from './state.js';
+export { ConcurSimulatorFaults, ConcurSimulatorState, type SimVendor } from './state.js';
 
 export interface ConcurSimulatorOptions {
   clientId?: string;
@@ -22,6 +22,8 @@ export interface ConcurSimulatorOptions {
   /** Where the ESS sender delivers (can be set later with `ess.endpoint`). */
   webhookUrl?: string;
   now?: () => number;
+  /** Invoice vendors Concur already has (v3.1 `/invoice/vendors`). */
+  vendors?: SimVendor[];
 }
 
 export interface ConcurSimulator {
@@ -68,6 +70,7 @@ export async function startConcurSimulator(options: ConcurSimulatorOptions = {})
   const secondary = createDatacenterServer('secondary', ctx);
   urls.primary = await listen(primary);
   urls.secondary = await listen(secondary);
+  for (const vendor of options.vendors ?? []) state.addVendor(vendor);
   if (options.fixtureDir !== false) for (const item of await loadFixtureDocuments(options.fixtureDir)) state.addDocument(item);
   for (let i = 0; i < (options.generatedExpenses ?? 0); i++) state.addDocument(generateExpenseDocument({ entryCents: [1000 + i * 7, 2500 + i] }));
   if ((options.generatedExpenses ?? 0) > 0) state.addDocument(generateInvoiceDocument());

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ConcurSimulatorFaults, ConcurSimulatorState, SimDocument } from './state.js';
+import { listVendors, writeVendors } from './vendors.js';
 
 type Datacenter = 'primary' | 'secondary';
 
@@ -44,6 +45,11 @@ export function createDatacenterServer(dc: Datacenter, ctx: SimulatorServerConte
       const fis = FIS.exec(url.pathname);
       if (fis) return fisRoute(fis[1]!, fis[2] ?? null, req.method ?? 'GET', url, body, res, ctx);
       if (req.method === 'GET' && url.pathname === '/api/v3.0/expense/reports') return reportSearch(url, res, ctx, dc);
+      if (url.pathname === '/api/v3.1/invoice/vendors') {
+        const reply =
+          req.method === 'GET' ? listVendors(ctx.state, url, ctx.urlOf(dc)) : req.method === 'POST' || req.method === 'PUT' ? writeVendors(ctx.state, req.method, body) : { status: 405, body: { Message: 'method not allowed' } };
+        return send(res, reply.status, reply.body);
+      }
       return send(res, 404, { message: `simulator: no route ${req.method} ${url.pathname}` });
     };
     run().catch((error: Error) => send(res, 500, { message: error.message }));

@@ -16,6 +16,16 @@ export interface SimFisCall {
   body: unknown;
 }
 
+/** A v3.1 invoice vendor as Concur stores it; fields beyond the key and name are kept as sent. */
+export interface SimVendor {
+  VendorCode: string;
+  AddressCode: string;
+  VendorName: string;
+  [field: string]: unknown;
+}
+
+export const vendorKey = (vendorCode: string, addressCode: string): string => `${vendorCode}\u0000${addressCode}`;
+
 export interface SimToken {
   datacenter: 'primary' | 'secondary';
   expiresAt: number;
@@ -38,6 +48,15 @@ export class ConcurSimulatorState {
   responseShape: 'content' | 'fIDocuments' = 'fIDocuments';
   /** Every token the simulator ever issued (tests assert none of them leaks into logs or events). */
   readonly issuedSecrets: string[] = [];
+  /** Invoice vendors, keyed by VendorCode + AddressCode (Concur's composite key). */
+  readonly vendors = new Map<string, SimVendor>();
+  /** Every vendor write the connector made (tests check what was and was not sent). */
+  readonly vendorWrites: { method: 'POST' | 'PUT'; vendors: SimVendor[] }[] = [];
+
+  addVendor(vendor: SimVendor): SimVendor {
+    this.vendors.set(vendorKey(vendor.VendorCode, vendor.AddressCode), structuredClone(vendor));
+    return vendor;
+  }
 
   issueRefreshToken(sub: string): string {
     const token = `sim-rt-${randomBytes(24).toString('base64url')}`;
