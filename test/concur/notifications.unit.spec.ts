@@ -27,6 +27,10 @@ describe('ESS notifications', () => {
     expect(parseFisHref('https://x/financialintegration/fi/v4/companies/transactiontypes/expense/transactions/ABC')).toEqual({ docType: 'expense', docId: 'ABC' });
     expect(classifyNotification(parseNotificationEnvelope(envelope({ topic: 'public.concur.expense.report', eventType: 'statusChanged', facts: { reportId: 'R1' } })))).toMatchObject({ kind: 'report-status', reportId: 'R1' });
     expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'expense.somethingNew' })))).toMatchObject({ kind: 'ignored' });
+    // Payment requests and cash advances post too.
+    expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'paymentrequest.readyForIntegration' })))).toMatchObject({ kind: 'document', docType: 'paymentrequest' });
+    expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'cashadvance.readyForIntegration' })))).toMatchObject({ kind: 'document', docType: 'cashadvance' });
+    expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'travelrequest.readyForIntegration', facts: { documentId: 'T1' } })))).toMatchObject({ kind: 'ignored' });
   });
 
   it('says what is wrong with a bad envelope', () => {

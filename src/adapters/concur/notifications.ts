@@ -125,8 +125,9 @@ export function classifyNotification(env: ConcurNotificationEnvelope): Notificat
     const fromHref = href ? parseFisHref(href) : { docType: null, docId: null };
     const prefix = eventType.split('.')[0] ?? '';
     const docType = DOC_TYPES.find((t) => t === prefix) ?? fromHref.docType;
-    if (docType !== 'expense' && docType !== 'invoice') {
-      return { kind: 'ignored', reason: `document type ${docType ?? (prefix || 'unknown')} is not posted by the connector` };
+    // Expense reports, invoices, payment requests and cash advances all post (posting rules, product.md §6).
+    if (docType === null) {
+      return { kind: 'ignored', reason: `document type ${prefix || 'unknown'} is not posted by the connector` };
     }
     const documentId = optionalString(env.facts.documentId) ?? fromHref.docId;
     if (!documentId) throw new NotificationValidationError(`Concur notification ${env.id} (${env.eventType}) names no document: facts.documentId and facts.href are both missing`);

@@ -37,14 +37,22 @@ export class FisQueuePoller {
 
   private async pass(): Promise<number> {
     let recorded = 0;
-    for (const docType of this.options.docTypes ?? ['expense', 'invoice']) {
+    for (const docType of this.options.docTypes ?? ['expense', 'invoice', 'paymentrequest', 'cashadvance']) {
       // Acknowledged documents leave the queue, so page 0 is read again while it yields new
       // documents; a page of documents already seen in this pass (not taken: unknown, failing)
       // moves on to the next page instead. `guard` bounds one pass whatever FIS answers.
       const seen = new Set<string>();
       let page: number | null = 0;
       for (let guard = 0; page !== null && guard < 1000; guard++) {
-        const result = await this.options.fis.getQueuePage(docType, page, this.options.pageSize ?? 25);
+        let result;
+        try {
+          result = await this.options.fis.getQueuePage(docType, page, this.options.pageSize ?? 25);
+        } catch (error) {
+          // One document type's queue failing (not licensed, FIS down for it) must not starve the others.
+          if (docType === 'expense') throw error;
+          this.logger.log('warn', `FIS ${docType} queue could not be read; the other document types are still polled`, { error: (error as Error).message });
+          break;
+        }
         const fresh = result.items.filter((item) => !seen.has(item.id));
         for (const item of fresh) {
           seen.add(item.id);
