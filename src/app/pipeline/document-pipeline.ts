@@ -237,6 +237,7 @@ export class DocumentPipeline {
     } else {
       const prepared = this.options.prepare(item, docType, row.concurDocumentId);
       this.noticeMissingEmployees(prepared);
+      this.describeOutcome(row, prepared);
       commands.push({ type: 'RecordPreparation', data: prepared });
     }
     await runDocumentCommands(this.options.store, row.id, commands, `${row.id}:intake`, { actor: ACTOR, correlationId: row.id });
@@ -255,6 +256,12 @@ export class DocumentPipeline {
     await this.command(row, { type: 'RecordPreparation', data: result }, `prepare:${events.length}`);
     this.evaluatedAt.set(row.id, generation);
     if (row.reportId) await this.supersedeOlderVersions(row);
+  }
+
+  private describeOutcome(row: PostingRow, result: ReturnType<DocumentPreparer>): void {
+    const what = `${row.docType} document ${row.concurDocumentId}`;
+    if (result.result === 'gaps') this.options.log.warn(`${what} waits for mappings: ${result.gaps.map((g) => g.message).join(' ')}`);
+    else if (result.result === 'rejected') this.options.log.warn(`${what} cannot be posted: ${result.reason}`);
   }
 
   private noticeMissingEmployees(result: ReturnType<DocumentPreparer>): void {
@@ -287,6 +294,9 @@ export class DocumentPipeline {
     if (result.outcome === 'retry-later' || result.outcome === 'failed') {
       throw new Error(`Concur answered the posting confirmation with service code ${result.code}`);
     }
+    const what = `${docType} document ${row.concurDocumentId}${row.reportName ? ` "${row.reportName}"` : ''}`;
+    if (success) this.options.log.info(`${what} posted to Intacct as GLBATCH RECORDNO ${row.intacctRecordNo}; confirmed to Concur`, { amount: row.amount, currency: row.currency });
+    else this.options.log.warn(`${what} was refused by Intacct: ${messages[0]}; Concur was told`, { category: row.lastError?.category ?? null });
     await this.command(
       row,
       { type: 'RecordConfirmation', data: { status: success ? 'success' : 'error', documentNumber: success ? row.intacctRecordNo : null, serviceCode: result.code, messages } },
