@@ -41,8 +41,13 @@ export function parseFisDocument(item: unknown): FisDocument {
   const rawReport = probe.object(document['report'], 'document.report');
   const currency = probe.string(rawReport['employeeCurrencyAlphaCode'], 'document.report', 'employeeCurrencyAlphaCode');
   const r = new FisReader(id, currency);
+  // Fields listed, not spread from `header`: this is the hot path and the spread copy showed in profiles.
   return {
-    ...header,
+    id: header.id,
+    docType: header.docType,
+    companyId: header.companyId,
+    entityId: header.entityId,
+    docStatus: header.docStatus,
     currency,
     kind: 'expense',
     employee: parseEmployee(r, document['employee'], 'document.employee'),

@@ -17,8 +17,16 @@ const EXPONENTS: Readonly<Record<string, number>> = {
   CLF: 4, UYW: 4,
 };
 
+// Exponents by the code as written, so the hot path skips toUpperCase; bounded, codes are few.
+const exponentCache = new Map<string, number>();
+
 export function currencyExponent(currency: string): number {
-  return EXPONENTS[currency.toUpperCase()] ?? 2;
+  let exponent = exponentCache.get(currency);
+  if (exponent === undefined) {
+    exponent = EXPONENTS[currency.toUpperCase()] ?? 2;
+    if (exponentCache.size < 512) exponentCache.set(currency, exponent);
+  }
+  return exponent;
 }
 
 const DECIMAL = /^([+-])?(\d+)(?:\.(\d*))?$/;
@@ -58,10 +66,9 @@ export function parseMinorWithExponent(value: unknown, exponent: number, currenc
   if (typeof value !== 'number' && typeof value !== 'string') {
     throw new MoneyError(`amount must be a number or a decimal string, got ${value === null ? 'null' : typeof value}`);
   }
-  if (typeof value === 'number' && Number.isSafeInteger(value)) {
-    // Whole amounts (10, -50): integer times a power of ten, exact while the result stays safe.
-    const minor = value * POW10[exponent]!;
-    if (Number.isSafeInteger(minor)) return minor === 0 ? 0 : minor;
+  if (typeof value === 'number') {
+    const fast = numberToMinor(value, POW10[exponent]!);
+    if (fast !== null) return fast;
   }
   const text = typeof value === 'number' ? numberText(value) : value.trim();
   const fast = plainDecimalToMinor(text, exponent);
@@ -70,6 +77,21 @@ export function parseMinorWithExponent(value: unknown, exponent: number, currenc
 }
 
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
+
+/**
+ * Fast path for JSON numbers, with the same result as reading their decimal text, without building it.
+ * Candidate r = round(value * scale); it is accepted only when r / scale === value, i.e. when `value`
+ * is the double nearest to the decimal D = r / scale (IEEE division of two exact integers rounds
+ * correctly). With |r| < 10^15, D has at most 15 significant digits, and two different decimals of
+ * <= 15 digits never share a double, so String(value), the shortest round-tripping decimal, is D
+ * itself: the text path would return r too. Everything else (finer decimals, NaN, huge values) gets
+ * null and goes through the text path, which explains the error exactly as before.
+ */
+function numberToMinor(value: number, scale: number): number | null {
+  const r = Math.round(value * scale);
+  if (r > -1e15 && r < 1e15 && r / scale === value) return r === 0 ? 0 : r; // r === 0: no negative zero
+  return null;
+}
 
 /**
  * Digit-by-digit reading of "-123.45": integer arithmetic only. Returns null for anything it does not
@@ -132,7 +154,8 @@ export function formatMinor(minor: number, currency: string): string {
   if (!Number.isSafeInteger(minor)) throw new MoneyError(`${minor} is not an exact amount in minor units`);
   const exponent = currencyExponent(currency);
   const negative = minor < 0;
-  const digits = String(Math.abs(minor)).padStart(exponent + 1, '0');
+  let digits = String(negative ? -minor : minor);
+  if (digits.length <= exponent) digits = digits.padStart(exponent + 1, '0');
   const text = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
   return negative ? `-${text}` : text;
 }

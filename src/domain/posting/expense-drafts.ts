@@ -61,7 +61,14 @@ function journalDrafts(
   push(drafts, { kind: 'expense', amount: net, account: { type: 'expense', code: journal.accountCode, fallback: entry.expenseTypeCode }, cost: levels, memo, source, scope });
   let taxTotal = 0;
   for (const guid of journal.taxGuids) {
-    const tax = allocation.taxes.find((t) => t.taxGuid === guid)!; // existence checked by the parser
+    const taxes = allocation.taxes;
+    let tax = taxes[0]!;
+    for (let i = 0; i < taxes.length; i++) {
+      if (taxes[i]!.taxGuid === guid) {
+        tax = taxes[i]!; // the first match, as find() would; existence checked by the parser
+        break;
+      }
+    }
     const label = tax.taxAuthorityLabel;
     const taxSource = `${source} / tax ${guid}`;
     const taxMemo = cleanText(`Tax ${label ?? ''} ${memo}`, MEMO_MAX);

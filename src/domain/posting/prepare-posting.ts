@@ -151,13 +151,23 @@ function net(drafts: readonly DraftLine[], resolver: Resolver): Group[] {
   return all;
 }
 
+// Read once: under tsx/CJS interop every access to an imported binding is a getter call.
+const TARGETS: readonly DimensionTarget[] = DIMENSION_TARGETS;
+
 function sameDimensions(a: Partial<Record<DimensionTarget, string>>, b: Partial<Record<DimensionTarget, string>>): boolean {
-  for (const target of DIMENSION_TARGETS) if (a[target] !== b[target]) return false;
+  for (let i = 0; i < TARGETS.length; i++) {
+    const target = TARGETS[i]!;
+    if (a[target] !== b[target]) return false;
+  }
   return true;
 }
 
-/** Merges lines with the same kind, Intacct account and dimensions; a debit and a credit net. */
-function merge(lines: readonly Resolved[]): Resolved[] {
+/**
+ * Merges lines with the same kind, Intacct account and dimensions; a debit and a credit net.
+ * Consumes its input: the first line of each merge is reused and grown in place (no copies on the
+ * hot path); the caller built these lines for this call only.
+ */
+function merge(lines: Resolved[]): Resolved[] {
   const byAccount = new Map<string, Resolved[]>();
   const out: Resolved[] = [];
   for (const l of lines) {
@@ -175,9 +185,8 @@ function merge(lines: readonly Resolved[]): Resolved[] {
       for (const memo of l.memos) m.memos.push(memo);
       for (const s of l.sources) if (!m.sources.includes(s)) m.sources.push(s);
     } else {
-      m = { ...l, memos: [...l.memos], sources: [...l.sources] };
-      bucket.push(m);
-      out.push(m);
+      bucket.push(l);
+      out.push(l);
     }
   }
   return out;
