@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { classifyIntacctErrors } from '../../src/adapters/intacct/classify.js';
-import { intacctConfigFromEnv } from '../../src/adapters/intacct/config.js';
 
 const bl = (description2: string, correction = '') => [{ errorNo: 'BL01001973', description: '', description2, correction }];
 
@@ -24,18 +23,5 @@ describe('Intacct error classification', () => {
     expect(classifyIntacctErrors([{ errorNo: 'GW-0010', description: 'Too many', description2: null, correction: null }], { level: 'control', httpStatus: 429 }).category).toBe('rate-limit');
     expect(classifyIntacctErrors([{ errorNo: 'XL03000006', description: 'Sign-in information is incorrect', description2: null, correction: null }], { level: 'authentication' }).category).toBe('auth');
     expect(classifyIntacctErrors([], { level: 'http', httpStatus: 503 }).category).toBe('transient');
-  });
-});
-
-describe('Intacct configuration', () => {
-  const full = { INTACCT_SENDER_ID: 's', INTACCT_SENDER_PASSWORD: 'sp', INTACCT_COMPANY_ID: 'c', INTACCT_USER_ID: 'u', INTACCT_USER_PASSWORD: 'up' };
-  it('is absent without credentials, defaults concurrency to 2 and names what is wrong', () => {
-    expect(intacctConfigFromEnv({})).toBeNull();
-    expect(intacctConfigFromEnv(full)?.client.maxConcurrency).toBe(2);
-    expect(intacctConfigFromEnv({ ...full, INTACCT_MAX_CONCURRENCY: '4' })?.client.maxConcurrency).toBe(4);
-    expect(() => intacctConfigFromEnv({ ...full, INTACCT_MAX_CONCURRENCY: 'two' })).toThrow(/INTACCT_MAX_CONCURRENCY must be a whole number/);
-    expect(() => intacctConfigFromEnv({ INTACCT_SENDER_ID: 's' })).toThrow(/INTACCT_SENDER_PASSWORD, .* must be set/);
-    // Secrets never appear in the message.
-    expect(() => intacctConfigFromEnv({ ...full, INTACCT_USER_PASSWORD: '', INTACCT_SENDER_PASSWORD: 'very-secret' })).toThrow(/^(?!.*very-secret)/);
   });
 });

@@ -5,5 +5,4 @@ export { SqlitePostingState, type CheckpointStore } from './posting-state.js';
 export { IntacctReferenceData, REFERENCE_FIELDS, type ReferenceObject, type EmployeeInput, type VendorInput } from './reference.js';
 export { serializeGlBatch, UnpostableEntryError } from './glbatch-serializer.js';
 export { classifyIntacctErrors } from './classify.js';
-export { intacctConfigFromEnv, IntacctConfigError, type IntacctConfig } from './config.js';
 export * from './errors.js';
