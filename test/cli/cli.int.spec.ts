@@ -110,7 +110,7 @@ describe('CLI against a running connector', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: .*broken\.json is not valid JSON/m);
     expect(badInput.code).toBe(1);
-    expect(badInput.stderr.trim()).toMatch(/^error: BAD_USER_INPUT: Unknown mapping section "acounts"/);
+    expect(badInput.stderr.trim()).toMatch(/^error: BAD_USER_INPUT: Mapping change refused: \(root\)\.acounts is not a known field/);
     expect(wrongToken.code).toBe(1);
     expect(wrongToken.stdout).toBe('');
     expect(wrongToken.stderr).toMatch(/^error: UNAUTHENTICATED: .*The token \(ML_TOKEN or ML_API_TOKENS\) is not one the service knows/m);
