@@ -81,3 +81,20 @@ describe('ESS notifications', () => {
     expect(parseFisPage({ fIDocuments: [{ id: 'a', docType: 'expense' }], nextPage: '/x?page=3&limit=25' }, 2).nextPage).toBe(3);
   });
 });
+
+describe('FIS per-document results', () => {
+  it('reads the schema-documented acknowledgement items, where code is optional', async () => {
+    const { parseItemResults } = await import('../../src/adapters/concur/fis-client.js');
+    const items = [
+      { docId: 'A', systemId: 'ML', acknowledgeResult: 'SUCCESS' },
+      { docId: 'B', systemId: 'ML', acknowledgeResult: 'FAILURE', errorMessage: 'locked' },
+      { docId: 'C', systemId: 'ML', acknowledgeResult: 'FAILURE', code: 101 },
+    ];
+    expect(parseItemResults(items, ['A', 'B', 'C', 'D'], 'acknowledgement').map((r) => [r.docId, r.outcome, r.message])).toEqual([
+      ['A', 'ok', null],
+      ['B', 'failed', 'locked'],
+      ['C', 'already-done', null],
+      ['D', 'retry-later', 'FIS did not report on document D'],
+    ]);
+  });
+});

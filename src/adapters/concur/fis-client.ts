@@ -98,13 +98,15 @@ export function parseFisPage(body: unknown, requestedPage: number): FisPage {
   throw new ConcurUnavailableError('FIS answered the document query without `content` or `fIDocuments`; retrying later');
 }
 
-function parseItemResults(body: unknown, ids: readonly string[], action: string): FisItemResult[] {
+export function parseItemResults(body: unknown, ids: readonly string[], action: string): FisItemResult[] {
   const list = Array.isArray(body) ? body : isRecord(body) && Array.isArray(body.content) ? body.content : null;
   if (!list) throw new ConcurUnavailableError(`FIS answered the ${action} with an unexpected body; retrying later`);
   return ids.map((docId) => {
     const item = list.find((x) => isRecord(x) && x.docId === docId) as Record<string, unknown> | undefined;
     if (!item) return { docId, code: 199, outcome: 'retry-later', message: `FIS did not report on document ${docId}` };
-    const code = Number(item.code ?? 0);
+    // `code` is optional in FIS's schema; `acknowledgeResult`/`status` FAILURE without one is a failure.
+    const result = String(item.acknowledgeResult ?? item.status ?? item.result ?? '').toUpperCase();
+    const code = item.code !== undefined && item.code !== null ? Number(item.code) : result === 'FAILURE' ? -2 : 0;
     const message = typeof item.errorMessage === 'string' ? item.errorMessage : typeof item.detailMessage === 'string' ? item.detailMessage : null;
     return { docId, code, outcome: classifyFisCode(code), message };
   });

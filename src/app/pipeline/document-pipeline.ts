@@ -224,11 +224,14 @@ export class DocumentPipeline {
       return;
     }
     const { summary, problem } = this.options.summarize(item, docType);
-    const ack = await this.options.concur.acknowledge(docType, row.concurDocumentId);
-    const commands: DocumentCommand[] = [
-      { type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...summary, document: item } },
-      { type: 'RecordAcknowledgement', data: { systemId: 'ml-connector', serviceCode: ack.code } },
-    ];
+    // An acknowledgement Concur does not take (or answers in a shape we cannot read) must not hold
+    // the posting back: the document is in hand; it is recorded without the acknowledgement.
+    const ack = await this.options.concur.acknowledge(docType, row.concurDocumentId).catch((error: unknown) => {
+      this.options.log.warn(`could not acknowledge ${docType} document ${row.concurDocumentId} in Concur; posting it anyway`, { error: (error as Error).message });
+      return { code: -1, outcome: 'failed' };
+    });
+    const commands: DocumentCommand[] = [{ type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...summary, document: item } }];
+    if (ack.code >= 0) commands.push({ type: 'RecordAcknowledgement', data: { systemId: 'ml-connector', serviceCode: ack.code } });
     const generation = this.generation;
     if (ack.outcome === 'recalled') {
       commands.push({ type: 'RecordRecall', data: { serviceCode: ack.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (FIS ${ack.code})` } });
