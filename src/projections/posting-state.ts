@@ -13,7 +13,7 @@ export const postingStateProjection: Projection = {
   name: 'posting-state',
   // v2: seq is the rowid (every index ends in seq, so "filter, newest first" walks an index in order),
   // covering range indexes and the trigram text index (see posting-queries.ts for the plans they serve).
-  version: 2,
+  version: 3,
   eventTypes: DOCUMENT_EVENT_TYPES,
   tables: ['postings', 'postings_text'],
 
@@ -138,7 +138,9 @@ export const postingStateProjection: Projection = {
         set({ concur_confirmation: event.data.status, ...(event.data.status === 'success' && currentStatus(db, t, id) === 'POSTED' ? { status: 'CONFIRMED' } : {}) });
         return;
       case 'DocumentRecalled':
-        set(hasRecordNo(db, t, id) ? {} : { status: 'SUPERSEDED' });
+        if (hasRecordNo(db, t, id)) set({});
+        else if (event.data.serviceCode === 116) set({ status: 'REJECTED', rejection_reason: event.data.reason });
+        else set({ status: 'SUPERSEDED', rejection_reason: event.data.reason });
         return;
       case 'DocumentSuperseded':
         set({ status: 'SUPERSEDED', superseded_by: event.data.byConcurDocumentId });

@@ -202,6 +202,17 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
     expect(e.systems.intacct.state.objects.get('EMPLOYEE')!.has('AL-77')).toBe(false);
   });
 
+  it('a notification for a document Concur does not know ends REJECTED with the reason, and posts on retry once it exists', async () => {
+    const doc = generateExpenseDocument({ employeeId: 'E1021', accountCodes: ['476000'], entryCents: [777] });
+    await e.systems.concur.ess.deliver(e.systems.concur.ess.documentReady('expense', doc.id, e.systems.concur.url));
+    await e.settle(async () => (await statusOf(doc.id)) === 'REJECTED', 'the unknown document to be rejected');
+    const r = await e.graphql<{ posting: { rejectionReason: string } }>(`query($id: ID!) { posting(id: $id) { rejectionReason } }`, { id: doc.id });
+    expect(r.data!.posting.rejectionReason).toMatch(/Concur does not know expense document/);
+    e.systems.concur.addDocument(doc);
+    expect((await e.graphql(`mutation($id: ID!) { retryPosting(id: $id) { status } }`, { id: doc.id })).errors).toBeUndefined();
+    await e.settle(async () => (await statusOf(doc.id)) === 'CONFIRMED', 'the document to post after the retry');
+  });
+
   it('a replayed projection equals the original', async () => {
     const query = `{ postings(first: 100) { totalCount edges { node { ${POSTING_FIELDS} } } } }`;
     const before = await e.graphql(query);

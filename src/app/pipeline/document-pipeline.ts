@@ -121,8 +121,9 @@ export class DocumentPipeline {
     const row = this.options.queries.get(streamId);
     if (!row) return;
     this.backoff.delete(row.id);
-    if (row.status === 'RECEIVED') await this.fetch(row);
-    else await this.prepare(row);
+    const fetched = (await this.options.store.readStream(row.id)).some((e) => e.type === 'ConcurDocumentFetched');
+    if (fetched) await this.prepare(row);
+    else await this.fetch(row);
     this.kick();
   }
 

@@ -120,7 +120,10 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
         status: event.data.status === 'success' && state.status === 'POSTED' ? 'CONFIRMED' : state.status,
       };
     case 'DocumentRecalled':
-      return state.recordNo ? state : { ...state, status: 'SUPERSEDED' };
+      if (state.recordNo) return state;
+      // 116: Concur does not know the document at all; a person must look (REJECTED), whereas a
+      // recall (102/112) means a newer version will come (SUPERSEDED).
+      return { ...state, status: event.data.serviceCode === 116 ? 'REJECTED' : 'SUPERSEDED' };
     case 'DocumentSuperseded':
       return { ...state, status: 'SUPERSEDED', supersededBy: event.data.byConcurDocumentId };
     case 'PostingReversed':
