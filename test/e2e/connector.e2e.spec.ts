@@ -213,6 +213,25 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
     await e.settle(async () => (await statusOf(doc.id)) === 'CONFIRMED', 'the document to post after the retry');
   });
 
+  it('a cash advance issued in Concur posts: debit the cash advance account, credit the employee', async () => {
+    const id = 'ca0000000000000000000000000000e2';
+    e.systems.concur.addDocument({
+      id, docType: 'cashadvance', companyId: '821599', entityId: null, companyUuid: null, erpSystemId: null, docStatus: 'READY',
+      document: {
+        employeeData: { employeeId: 'E1021', employeeFirstName: 'Ana', employeeLastName: 'Lopez' },
+        cashAdvanceData: { cashAdvanceId: 'CA-E2E', cashAdvanceName: 'Trip to Lisbon', cashAdvanceAmount: 400, currencyCode: 'USD', issuedDate: now.toISOString() },
+        journalData: {},
+      },
+    });
+    const href = `${e.systems.concur.url}/financialintegration/fi/v4/companies/transactiontypes/cashadvance/transactions?docId=${id}`;
+    const delivery = await e.systems.concur.ess.deliver(e.systems.concur.ess.envelope({ eventType: 'cashadvance.readyForIntegration', facts: { documentId: id, href } }));
+    expect(delivery.status).toBe(200);
+    await e.settle(async () => (await statusOf(id)) === 'CONFIRMED', 'the cash advance to post');
+    const [batch] = glbatchesFor(`ML-CA-${id}-1`);
+    const lines = (batch!.entries as Array<Record<string, string>>).map((x) => [x['ACCOUNTNO'], x['TR_TYPE'], x['TRX_AMOUNT'], x['EMPLOYEEID']]);
+    expect(lines).toEqual(expect.arrayContaining([['1450', '1', '400.00', 'E1021'], ['2100', '-1', '400.00', 'E1021']]));
+  });
+
   it('a replayed projection equals the original', async () => {
     const query = `{ postings(first: 100) { totalCount edges { node { ${POSTING_FIELDS} } } } }`;
     const before = await e.graphql(query);
