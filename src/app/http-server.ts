@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from './logger.js';
+import { redact, type Logger } from './logger.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -31,9 +31,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
       const results = await Promise.all(
         options.readiness.map(async (r) => {
           try {
-            return { name: r.name, ...(await r.check()) };
+            const result = await r.check();
+            return { name: r.name, ok: result.ok, detail: redact(result.detail) };
           } catch (error) {
-            return { name: r.name, ok: false, detail: (error as Error).message };
+            return { name: r.name, ok: false, detail: redact((error as Error).message) };
           }
         }),
       );

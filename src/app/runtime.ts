@@ -64,6 +64,7 @@ export interface RunningConnector {
   worker: IntacctPostingWorker;
   referenceSync: ReferenceSync;
   concur: ReturnType<typeof createConcurConnection>;
+  intacct: IntacctGatewayClient;
   stop(): Promise<void>;
 }
 
@@ -280,13 +281,28 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
             return { ok: s.state !== 'reconnect-required', detail: `${s.state}${s.geolocation ? ` (${s.geolocation})` : ''}${s.reason ? `: ${s.reason}` : ''}` };
           },
         },
-        { name: 'intacct', check: async () => ({ ok: true, detail: `${gateway.metrics().sessionsOpened} session(s) opened, ${gateway.metrics().inFlight} request(s) in flight` }) },
+        {
+          name: 'intacct',
+          // A cached session answers at once; an expired one is renewed here, so wrong credentials or an
+          // unreachable gateway show up as not ready (with Intacct's reason), not only as failed postings.
+          check: async () => {
+            try {
+              const session = await Promise.race([
+                gateway.sessions.get(),
+                new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from the Intacct gateway within 10 s')), 10_000).unref()),
+              ]);
+              return { ok: true, detail: `session on ${session.endpoint}; ${gateway.metrics().inFlight} request(s) in flight` };
+            } catch (error) {
+              return { ok: false, detail: (error as Error).message };
+            }
+          },
+        },
       ],
       metrics: connectorMetrics({ service, runner, gateway, worker }),
       log,
     });
     stoppers.push(() => http.close());
-    return { url: http.url, store, service, runner, pipeline, worker, referenceSync, concur, stop: stopAll };
+    return { url: http.url, store, service, runner, pipeline, worker, referenceSync, concur, intacct: gateway, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

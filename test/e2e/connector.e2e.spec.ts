@@ -280,6 +280,28 @@ describe('ml-connector API security outside sandbox', () => {
     expect(allowed.errors).toBeUndefined();
   });
 
+  it('reports readiness of every part, and not ready when Intacct refuses the login', async () => {
+    const ready = await fetch(`${e.running.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { checks: Array<{ name: string; ok: boolean }> };
+    expect(body.checks.map((c) => c.name)).toEqual(['event-store', 'projections', 'concur', 'intacct']);
+    const company = e.systems.intacct.state;
+    const user = [...company.users.keys()][0]!;
+    const password = company.users.get(user)!;
+    company.users.set(user, 'rotated-by-an-admin');
+    // The session in hand ends (as at its timeout): the next check must log in again, and fails.
+    e.running.intacct.sessions.invalidate((await e.running.intacct.sessions.get()).sessionId);
+    try {
+      const down = await fetch(`${e.running.url}/readyz`);
+      expect(down.status).toBe(503);
+      const text = await down.text();
+      expect(JSON.parse(text).checks.find((c: { name: string }) => c.name === 'intacct')).toMatchObject({ ok: false });
+      expect(text).not.toContain(password);
+    } finally {
+      company.users.set(user, password);
+    }
+  });
+
   it('refuses unsigned webhooks with 401 and stores nothing', async () => {
     const before = await e.running.store.headPosition();
     const res = await fetch(`${e.running.url}/webhooks/concur`, {
