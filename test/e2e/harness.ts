@@ -24,7 +24,7 @@ export interface E2e {
  * HTTP server with GraphQL and the webhook. `auth: true` runs with bearer tokens (outside sandbox
  * rules); webhooks are verified against the simulated ESS key.
  */
-export async function startE2e(options: { auth?: boolean } = {}): Promise<E2e> {
+export async function startE2e(options: { auth?: boolean; kafka?: Config['kafka'] } = {}): Promise<E2e> {
   const dir = mkdtempSync(join(tmpdir(), 'ml-e2e-'));
   const systems = await startSandboxSystems();
   const base = loadConfig({ ML_SANDBOX: '1', ML_DATA_DIR: dir, PORT: '0', CONCUR_POLL_INTERVAL_S: '0', LOG_LEVEL: 'debug' });
@@ -33,6 +33,7 @@ export async function startE2e(options: { auth?: boolean } = {}): Promise<E2e> {
     sandbox: !options.auth,
     apiTokens: `viewer:viewer:${TOKENS.viewer},ops:operator:${TOKENS.operator},admin:admin:${TOKENS.admin}`,
     concur: { ...base.concur, webhookVerify: 'signature' },
+    kafka: options.kafka ?? null,
   };
   const lines: string[] = [];
   const log: Logger = createLogger({ level: 'debug', json: true, write: (line) => lines.push(line) });
