@@ -31,9 +31,10 @@ import { postingStateProjection } from '../projections/posting-state.js';
 import { readModelPath } from '../projections/read-model-db.js';
 import { ProjectionRunner } from '../projections/runner.js';
 import type { Config } from './config.js';
-import type { JobStatus } from './connector-api.js';
 import { ConnectorService } from './connector-service.js';
 import { startHttpServer } from './http-server.js';
+import { createJobRunner } from './job-runner.js';
+import { connectorReadiness } from './readiness.js';
 import { registerSecret, type Logger } from './logger.js';
 import { connectorMetrics } from './metrics-wiring.js';
 import { DocumentPipeline } from './pipeline/document-pipeline.js';
@@ -132,31 +133,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     });
 
     const caughtUp = async (): Promise<void> => runner.waitFor(await store.headPosition());
-    const jobRunner = {
-      backfill: async (from: string, to: string, dryRun: boolean, _actor: string, progress: (job: JobStatus) => void): Promise<JobStatus> => {
-        const started = new Date().toISOString();
-        const base: JobStatus = { id: '', kind: 'backfill', state: 'running', dryRun, processed: 0, total: null, startedAt: started, finishedAt: null, items: [], error: null };
-        const result = await concur.backfill.run({ from, to, dryRun, onProgress: (p) => progress({ ...base, processed: p.done, total: p.total }) });
-        pipeline.kick();
-        const items = result.items.map((i) => `${i.state}: report ${i.reportId}${i.reportName ? ` "${i.reportName}"` : ''}${i.amount ? ` ${i.amount} ${i.currency ?? ''}` : ''}`.trim());
-        return { ...base, state: 'succeeded', processed: result.items.length, total: result.items.length, items, finishedAt: new Date().toISOString() };
-      },
-      sync: async (kinds: string[], actor: string, progress: (job: JobStatus) => void): Promise<JobStatus> => {
-        const started = new Date().toISOString();
-        const base: JobStatus = { id: '', kind: 'sync', state: 'running', dryRun: false, processed: 0, total: null, startedAt: started, finishedAt: null, items: [], error: null };
-        const run = await referenceSync.run(kinds, actor, (done, total) => progress({ ...base, processed: done, total }));
-        return {
-          ...base,
-          state: run.errors.length ? 'failed' : 'succeeded',
-          processed: run.kinds.length,
-          total: run.kinds.length,
-          items: [...run.changes, ...run.conflicts.map((c) => `conflict: ${c}`)],
-          error: run.errors.length ? run.errors.join('; ') : null,
-          finishedAt: run.finishedAt,
-        };
-      },
-      syncRuns: () => referenceSync.runs(),
-    };
+    const jobRunner = createJobRunner({ backfill: concur.backfill, referenceSync: () => referenceSync, afterBackfill: () => pipeline.kick() });
 
     let pipeline!: DocumentPipeline;
     let employeeSync: Promise<unknown> | null = null;
@@ -264,40 +241,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     const http = await startHttpServer({
       port: config.port,
       routes: { '/graphql': (req, res) => graphql.handle(req, res), '/webhooks/concur': webhook },
-      readiness: [
-        { name: 'event-store', check: async () => ({ ok: true, detail: `head position ${await store.headPosition()}` }) },
-        {
-          name: 'projections',
-          check: async () => {
-            const status = await runner.status();
-            const failed = status.filter((s) => s.state === 'failed');
-            return { ok: failed.length === 0, detail: failed.length ? failed.map((f) => `${f.name}: ${f.error}`).join('; ') : status.map((s) => `${s.name} lag ${s.lag}`).join(', ') };
-          },
-        },
-        {
-          name: 'concur',
-          check: async () => {
-            const s = concur.tokens.status();
-            return { ok: s.state !== 'reconnect-required', detail: `${s.state}${s.geolocation ? ` (${s.geolocation})` : ''}${s.reason ? `: ${s.reason}` : ''}` };
-          },
-        },
-        {
-          name: 'intacct',
-          // A cached session answers at once; an expired one is renewed here, so wrong credentials or an
-          // unreachable gateway show up as not ready (with Intacct's reason), not only as failed postings.
-          check: async () => {
-            try {
-              const session = await Promise.race([
-                gateway.sessions.get(),
-                new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from the Intacct gateway within 10 s')), 10_000).unref()),
-              ]);
-              return { ok: true, detail: `session on ${session.endpoint}; ${gateway.metrics().inFlight} request(s) in flight` };
-            } catch (error) {
-              return { ok: false, detail: (error as Error).message };
-            }
-          },
-        },
-      ],
+      readiness: connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway }),
       metrics: connectorMetrics({ service, runner, gateway, worker }),
       log,
     });
