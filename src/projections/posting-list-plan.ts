@@ -36,6 +36,10 @@ export interface Condition {
   estimateSql: string | null;
   /** Text: the seqs whose report name matches (up to BROAD_ABOVE), read once per list as @textSeqs. */
   candidatesSql?: string;
+  /** Text: capped count of the names holding its most distinctive trigrams (@textTrigrams), index only. */
+  narrowProbeSql?: string;
+  /** Text: candidatesSql, looked up by those trigrams only; used when the probe stays under the cap. */
+  narrowCandidatesSql?: string;
   /** Text, @textSeqs known: its matches as seqs, to count it alone without reading the table. */
   matchesSql?: string;
   /** Text, too many names for @textSeqs: a predicate for counts reading the narrow text table, not rows. */
@@ -107,9 +111,17 @@ export function conditionsOf(filter: PostingFilter, cap = BROAD_ABOVE, textTable
       conditions.push({ name: 'text', kind: 'text', indexed: checked, checked, perValue: [], estimateSql: null, inCount: checked, countAloneSql: `SELECT count(*) FROM postings WHERE ${checked}` });
       return { conditions, params };
     }
+    const trigrams = distinctiveTrigrams(filter.text);
+    if (trigrams) params.textTrigrams = trigrams;
     conditions.push({
       name: 'text',
       kind: 'text',
+      ...(trigrams
+        ? {
+            narrowProbeSql: capped(`report_name MATCH @textTrigrams`, 'postings_text'),
+            narrowCandidatesSql: `SELECT seq FROM postings_text WHERE report_name MATCH @textTrigrams AND ${exactName} LIMIT ${cap}`,
+          }
+        : {}),
       indexed: `seq IN (${[`SELECT value FROM json_each(@textSeqs)`, ...exacts].join(' UNION ALL ')})`,
       checked,
       perValue: [],
@@ -131,7 +143,11 @@ export function choosePlan(conditions: Condition[], params: Record<string, unkno
     if (condition.estimateSql === null) continue;
     let estimate = 0;
     if (condition.candidatesSql) {
-      const seqs = prepare(condition.candidatesSql).pluck().all(params) as number[];
+      // The LIKE lookup intersects the posting lists of every trigram of the text, and the common
+      // ones ("Tri", "ip ") list nearly every posting: milliseconds. When a few distinctive trigrams
+      // already narrow the names below the cap, look up by those and let the LIKE re-check decide.
+      const narrow = condition.narrowProbeSql && (prepare(condition.narrowProbeSql).pluck().get(params) as number) < cap;
+      const seqs = prepare(narrow ? condition.narrowCandidatesSql! : condition.candidatesSql).pluck().all(params) as number[];
       // Too many names match: this condition is only checked row by row, never used to seek.
       if (seqs.length >= cap) continue;
       params.textSeqs = JSON.stringify(seqs);
@@ -192,6 +208,27 @@ export function pageSql(plan: ListPlan, paged: boolean): string[] {
   if (plan.mode === 'seek') return [select(where(plan.driver!.indexed), plan.driver!.kind === 'text')];
   // Each value of the driving equality walks (column, seq) in seq order.
   return plan.driver!.perValue.map((value) => select(where(value), true));
+}
+
+/**
+ * An FTS5 query (AND of trigrams) for the two trigrams of `text` most likely to be rare, or null
+ * when that would be all of them (the LIKE lookup is then as narrow). Any subset of the trigrams of
+ * the text finds every name containing it, so this only chooses the candidates, never the result.
+ * Digits and punctuation are rarer in names than letters and spaces, and later trigrams than the
+ * shared beginnings ("Trip ", "Expense "), so those come first.
+ */
+export function distinctiveTrigrams(text: string): string | null {
+  // Not lower-cased here: FTS5 folds case itself, and JS case mapping may change the length.
+  const chars = [...text];
+  const seen = new Map<string, { score: number; at: number }>();
+  for (let i = 0; i + 3 <= chars.length; i++) {
+    const trigram = chars.slice(i, i + 3).join('');
+    const score = chars.slice(i, i + 3).filter((c) => !/[a-z ]/i.test(c)).length;
+    seen.set(trigram, { score, at: i });
+  }
+  if (seen.size <= 2) return null;
+  const chosen = [...seen].sort(([, a], [, b]) => b.score - a.score || b.at - a.at).slice(0, 2);
+  return chosen.map(([trigram]) => `"${trigram.replace(/"/g, '""')}"`).join(' AND ');
 }
 
 /** A bare date as an upper bound means the whole day. */
