@@ -2,7 +2,7 @@ import type { DocumentEvent } from '../domain/document/state.js';
 import { DOCUMENT_EVENT_TYPES } from '../domain/document/events.js';
 import { decimalToUnits } from '../domain/journal/balance.js';
 import type { RecordedEvent } from '../domain/events/envelope.js';
-import type { Projection, ProjectionContext } from './projection.js';
+import { prepareCached, type Projection, type ProjectionContext } from './projection.js';
 
 /**
  * Posting state: one row per document stream with its status, amounts, Intacct RECORDNO, gaps and
@@ -75,7 +75,7 @@ export const postingStateProjection: Projection = {
     const id = recorded.streamId;
     const set = (fields: Record<string, unknown>): void => {
       const names = Object.keys(fields);
-      db.prepare(`UPDATE ${t} SET ${[...names.map((n) => `${n} = @${n}`), 'updated_at = @updated_at'].join(', ')} WHERE id = @id`).run({
+      prepareCached({ db }, `UPDATE ${t} SET ${[...names.map((n) => `${n} = @${n}`), 'updated_at = @updated_at'].join(', ')} WHERE id = @id`).run({
         ...fields,
         updated_at: at,
         id,
@@ -85,7 +85,8 @@ export const postingStateProjection: Projection = {
       case 'ConcurDocumentReceived':
       case 'ConcurDocumentFetched': {
         const d = event.data;
-        db.prepare(
+        prepareCached(
+          { db },
           `INSERT INTO ${t} (id, seq, status, doc_type, concur_document_id, report_id, created_at, updated_at)
            VALUES (?, ?, 'RECEIVED', ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
         ).run(id, Number(recorded.position), d.docType, d.concurDocumentId, d.reportId, at, at);
@@ -154,16 +155,16 @@ export const postingStateProjection: Projection = {
 
 /** Keeps the text index row of a posting equal to its report name (a re-fetch may rename it). */
 function indexReportName(db: Db, t: string, textTable: string, id: string, reportName: string | null): void {
-  const seq = db.prepare(`SELECT seq FROM ${t} WHERE id = ?`).pluck().get(id) as number;
-  db.prepare(`DELETE FROM ${textTable} WHERE rowid = ?`).run(seq);
-  if (reportName !== null) db.prepare(`INSERT INTO ${textTable} (rowid, report_name, seq) VALUES (?, ?, ?)`).run(seq, reportName, seq);
+  const seq = prepareCached({ db }, `SELECT seq FROM ${t} WHERE id = ?`).pluck().get(id) as number;
+  prepareCached({ db }, `DELETE FROM ${textTable} WHERE rowid = ?`).run(seq);
+  if (reportName !== null) prepareCached({ db }, `INSERT INTO ${textTable} (rowid, report_name, seq) VALUES (?, ?, ?)`).run(seq, reportName, seq);
 }
 
 const isReversal = (postingKey: string): boolean => postingKey.endsWith('-REV');
 
 type Db = ProjectionContext['db'];
 const row = (db: Db, t: string, id: string) =>
-  db.prepare(`SELECT status, attempts, intacct_record_no FROM ${t} WHERE id = ?`).get(id) as
+  prepareCached({ db }, `SELECT status, attempts, intacct_record_no FROM ${t} WHERE id = ?`).get(id) as
     | { status: string; attempts: number; intacct_record_no: string | null }
     | undefined;
 const currentStatus = (db: Db, t: string, id: string): string | undefined => row(db, t, id)?.status;

@@ -39,7 +39,7 @@ const statementCaches = new WeakMap<Database.Database, Map<string, Database.Stat
  * replay of a million events; the SQL names the generation's physical tables, so each generation
  * gets its own statements.
  */
-export function prepareCached(ctx: ProjectionContext, sql: string): Database.Statement {
+export function prepareCached(ctx: Pick<ProjectionContext, 'db'>, sql: string): Database.Statement {
   let cache = statementCaches.get(ctx.db);
   if (!cache) statementCaches.set(ctx.db, (cache = new Map()));
   let statement = cache.get(sql);
