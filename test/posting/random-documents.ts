@@ -6,16 +6,8 @@
 import { formatMinor } from '../../src/domain/money/money.js';
 import { expenseItem, type EntrySpec, type JournalSpec } from './builders.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded generator the simulators use for faults, so a failing run can be reproduced. */
+export { seededRandom as mulberry32 } from '../../src/adapters/intacct/simulator/faults.js';
 
 export const ACCOUNT_CODES = ['474230', '474210', '5', '37', '11', '56'];
 export const DEPT_CODES = ['21-KING', '21-BELLEV1', '11-KING'];
