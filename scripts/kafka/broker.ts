@@ -58,7 +58,17 @@ async function freePort(): Promise<number> {
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding (Uuid.toString()). */
-const newClusterId = (): string => randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url. One that starts with '-' is read as an option by
+ * kafka-storage (and failed about one start in 64), so such ids are drawn again, as Kafka's own
+ * Uuid.randomUuid() does.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 function serverProperties(h: KafkaBrokerHandle): string {
   return [
