@@ -82,7 +82,8 @@ export interface ConnectorApi {
   projections(): Promise<ProjectionStatus[]>;
   replayProjection(name: string, actor: string): Promise<ProjectionStatus>;
 
-  retryPosting(id: string, actor: string): Promise<PostingRow>;
+  /** Another attempt, re-evaluated now; `batchDate` (YYYY-MM-DD, with a reason) posts it on that date. */
+  retryPosting(id: string, actor: string, options?: { batchDate?: string | null; reason?: string | null }): Promise<PostingRow>;
   backfill(from: string, to: string, dryRun: boolean, actor: string): Promise<JobStatus>;
   job(id: string): JobStatus | null;
 }

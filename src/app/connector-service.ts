@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { runDocumentCommand } from '../adapters/concur/document-commands.js';
 import type { EventStore } from '../domain/eventstore/port.js';
 import { parseFisDocument } from '../domain/fis/index.js';
 import type { ConcurDocType } from '../domain/journal/journal-entry.js';
@@ -68,7 +67,7 @@ export class ConnectorService implements ConnectorApi {
   /** The preparer the pipeline uses: current mappings + the dimension cache + the posting rules. */
   preparer(): DocumentPreparer {
     const check = dimensionCheckFrom(this.db);
-    return (item) => {
+    return (item, _docType, _docId, options = {}) => {
       const { set, revision } = readCurrentMappings(this.db);
       let doc;
       try {
@@ -76,8 +75,8 @@ export class ConnectorService implements ConnectorApi {
       } catch (error) {
         return { result: 'rejected', reason: (error as Error).message, difference: null };
       }
-      const result = preparePosting(doc, set, check, { today: new Date().toISOString().slice(0, 10), defaultJournal: this.defaultJournal });
-      if (result.ok) return { result: 'entry', entry: result.entry, mappingRevision: revision };
+      const result = preparePosting(doc, set, check, { today: new Date().toISOString().slice(0, 10), defaultJournal: this.defaultJournal, batchDate: options.batchDate ?? null });
+      if (result.ok) return { result: 'entry', entry: result.entry, mappingRevision: revision, closedPeriodPolicy: set.options.closedPeriodPolicy };
       if ('gaps' in result) return { result: 'gaps', gaps: result.gaps, mappingRevision: revision };
       return { result: 'rejected', reason: result.rejected.reason, difference: result.rejected.difference };
     };
@@ -204,19 +203,26 @@ export class ConnectorService implements ConnectorApi {
     return (await this.projections()).find((p) => p.name === name)!;
   }
 
-  async retryPosting(id: string, actor: string) {
+  /**
+   * Another attempt for one document, re-evaluated with today's mappings and reference data. With
+   * `batchDate` the entry posts on that date (a closed period, for example); a reason is then
+   * required, and both are recorded with the actor.
+   */
+  async retryPosting(id: string, actor: string, options: { batchDate?: string | null; reason?: string | null } = {}) {
     const row = this.queries.get(id);
     if (!row) throw new UserInputError(`No posting or document with id "${id}"`, 'NOT_FOUND');
+    const batchDate = options.batchDate ?? null;
+    const reason = options.reason?.trim() || null;
+    if (batchDate !== null && !isCalendarDate(batchDate)) throw new UserInputError(`batchDate "${batchDate}" is not a calendar date written YYYY-MM-DD`);
+    if (batchDate !== null && reason === null) {
+      throw new UserInputError('A retry with a batch date needs a reason (it is kept in the audit trail beside the original date): say why this document posts on another date');
+    }
     try {
-      await runDocumentCommand(this.store, row.id, { type: 'RequestRetry', data: { reason: `retry requested by ${actor}` } }, `${row.id}:retry:${randomUUID()}`, {
-        actor,
-        correlationId: row.id,
-      });
+      await this.pipeline.retry(row.id, { actor, reason: reason ?? `retry requested by ${actor}`, batchDate });
     } catch (error) {
       if ((error as Error).name === 'LifecycleError') throw new UserInputError((error as Error).message, 'CONFLICT');
       throw error;
     }
-    await this.pipeline.retry(row.id);
     await this.caughtUp();
     return this.queries.get(row.id)!;
   }
@@ -244,6 +250,13 @@ export class ConnectorService implements ConnectorApi {
     await new Promise((r) => setTimeout(r, 50));
     return this.jobs.get(id)!;
   }
+}
+
+/** YYYY-MM-DD that names a real day (2026-02-30 does not). */
+function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === text;
 }
 
 export const isDocType = (value: string): value is ConcurDocType => ['expense', 'invoice', 'paymentrequest', 'cashadvance'].includes(value);

@@ -137,7 +137,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
 
     let pipeline!: DocumentPipeline;
     let employeeSync: Promise<unknown> | null = null;
-    const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id: string) => pipeline.retry(id) }, jobRunner, config.intacct.journal);
+    const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id, request) => pipeline.retry(id, request) }, jobRunner, config.intacct.journal);
     pipeline = new DocumentPipeline({
       store,
       queries: service.queries,

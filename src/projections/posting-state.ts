@@ -13,7 +13,8 @@ export const postingStateProjection: Projection = {
   name: 'posting-state',
   // v2: seq is the rowid (every index ends in seq, so "filter, newest first" walks an index in order),
   // covering range indexes and the trigram text index (see posting-queries.ts for the plans they serve).
-  version: 3,
+  // v4: a retry of a never-fetched document goes back to RECEIVED; re-dated entries move batch_date.
+  version: 4,
   eventTypes: DOCUMENT_EVENT_TYPES,
   tables: ['postings', 'postings_text'],
 
@@ -107,8 +108,15 @@ export const postingStateProjection: Projection = {
         return;
       }
       case 'ConcurDocumentAcknowledged':
-      case 'PostingRetryRequested':
         set({});
+        return;
+      case 'PostingRetryRequested':
+        // Mirrors the lifecycle: a document never fetched (Concur did not know it) is fetched again.
+        if (fetchedVersion(db, t, id) === null) set({ status: 'RECEIVED', rejection_reason: null });
+        else set({});
+        return;
+      case 'JournalEntryRedated':
+        set({ batch_date: event.data.batchDate });
         return;
       case 'MappingGapFound':
         set({ status: 'AWAITING_MAPPING', gaps_json: JSON.stringify(event.data.gaps), rejection_reason: null });
@@ -120,7 +128,7 @@ export const postingStateProjection: Projection = {
         set({ status: 'READY', gaps_json: null, rejection_reason: null, posting_key: event.data.postingKey, batch_date: event.data.entry.batchDate });
         return;
       case 'PostingRequested':
-        if (event.data.reverses === null) set({ status: 'POSTING', posting_key: event.data.postingKey, next_attempt_at: null });
+        if (event.data.reverses === null) set({ status: 'POSTING', posting_key: event.data.postingKey, batch_date: event.data.entry.batchDate, next_attempt_at: null });
         else set({});
         return;
       case 'PostingSucceeded':
@@ -170,6 +178,8 @@ const row = (db: Db, t: string, id: string) =>
 const currentStatus = (db: Db, t: string, id: string): string | undefined => row(db, t, id)?.status;
 const attempts = (db: Db, t: string, id: string): number => row(db, t, id)?.attempts ?? 0;
 const hasRecordNo = (db: Db, t: string, id: string): boolean => Boolean(row(db, t, id)?.intacct_record_no);
+const fetchedVersion = (db: Db, t: string, id: string): string | null =>
+  (prepareCached({ db }, `SELECT version FROM ${t} WHERE id = ?`).pluck().get(id) as string | null | undefined) ?? null;
 const statusAfterFetch = (db: Db, t: string, id: string): string => {
   const status = currentStatus(db, t, id);
   return status === undefined || status === 'RECEIVED' ? 'FETCHED' : status;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConcurBackfill } from '../../src/adapters/concur/backfill.js';
-import { runDocumentCommand } from '../../src/adapters/concur/document-commands.js';
+import { runDocumentCommand } from '../../src/domain/document/command-handler.js';
 import { ConcurNotificationIngest } from '../../src/adapters/concur/notifications.js';
 import { FisQueuePoller } from '../../src/adapters/concur/poller.js';
 import { generateExpenseDocument, generateInvoiceDocument } from '../../src/adapters/concur/simulator/index.js';

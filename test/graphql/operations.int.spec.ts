@@ -112,7 +112,7 @@ describe('operations', () => {
     const snapshot = async () => (await server.gql(`{ postings(first: 100) { totalCount edges { node { id status amount intacctRecordNo attempts gaps { code } lastError { category } } } } }`, undefined, TOKENS.viewer)).body.data;
     const before = await snapshot();
     const status = await server.gql(`{ projections { name version position headPosition lag state } }`, undefined, TOKENS.viewer);
-    expect(status.body.data!.projections).toEqual([{ name: 'posting-state', version: 3, position: expect.any(String), headPosition: expect.any(String), lag: 0, state: 'live' }]);
+    expect(status.body.data!.projections).toEqual([{ name: 'posting-state', version: 4, position: expect.any(String), headPosition: expect.any(String), lag: 0, state: 'live' }]);
     const replayed = await operator(`mutation { replayProjection(name: "posting-state") { name position lag state } }`);
     expect(replayed.body.errors).toBeUndefined();
     expect(replayed.body.data!.replayProjection).toMatchObject({ name: 'posting-state', lag: 0, state: 'live' });

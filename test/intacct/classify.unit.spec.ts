@@ -9,7 +9,7 @@ describe('Intacct error classification', () => {
     ['The transaction is missing the Department dimension for the Account 6100.', 'validation', 'Account 6100 requires a Department'],
     ['Account 9999 is not valid.', 'validation', 'GL account 9999 does not exist or is inactive'],
     ['Location 900 is not valid.', 'validation', 'Location 900 does not exist or is inactive'],
-    ['The period for 12/15/2025 is closed. Date must be on or after 01/01/2026.', 'closed-period', 'period of the batch date is closed'],
+    ['The period for 12/15/2025 is closed. Date must be on or after 01/01/2026.', 'closed-period', 'Intacct refused the batch date: "The period for 12/15/2025 is closed. Date must be on or after 01/01/2026."'],
     ['The function with control id ML-EXP-1-1 has already been executed; it was not run again.', 'duplicate', 'already sent'],
     ['Required field BATCH_TITLE is missing.', 'validation', 'Intacct rejected the entry'],
   ])('%s -> %s', (text, category, message) => {
@@ -17,6 +17,19 @@ describe('Intacct error classification', () => {
     expect(e.category).toBe(category);
     expect(e.message).toContain(message);
     expect(e).toMatchObject({ errorNo: 'BL01001973', description2: text, correction: 'Fix it.' });
+  });
+
+  it('a closed period names the first open date, read from the dates Intacct writes', async () => {
+    const { firstOpenDateIn } = await import('../../src/adapters/intacct/classify.js');
+    const e = classifyIntacctErrors(bl('The period for 11/15/2026 is closed. Date must be on or after 12/01/2026.'), { level: 'result' });
+    expect(e).toMatchObject({ category: 'closed-period', firstOpenDate: '2026-12-01' });
+    expect(e.message).toMatch(/batch date 2026-12-01 or later/);
+    expect(e.message).toMatch(/closedPeriodPolicy to next-open-period/);
+    expect(firstOpenDateIn('Date must be on or after 2027-01-01')).toBe('2027-01-01');
+    expect(firstOpenDateIn('Date must be on or after 01.12.2026')).toBe('2026-12-01');
+    expect(firstOpenDateIn('Date must be on or after 02/30/2026')).toBeNull();
+    expect(firstOpenDateIn('The books are closed')).toBeNull();
+    expect(classifyIntacctErrors(bl('The books are closed.'), { level: 'result' }).firstOpenDate).toBeNull();
   });
 
   it('rate limits, authentication failures and 5xx', () => {

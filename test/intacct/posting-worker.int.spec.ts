@@ -108,7 +108,12 @@ describe('Intacct posting worker against the simulator', () => {
     h.sim.state.restrictedDepartments.delete('6500'); // the finance team lifts the restriction in Intacct
     await new Promise((r) => setTimeout(r, 100));
     expect(h.sim.state.glbatches).toHaveLength(0); // nothing retries a rejection on its own
+    // An operator's retry of a refused document is decided with its new evaluation: the retry and a
+    // new request for the entry (here the same one) in one append. A bare retry request posts nothing.
     await h.store.appendToStream(stream, [newEvent('PostingRetryRequested', { reason: 'restriction lifted' }, { actor: 'user:finance' })]);
+    await within(10_000, h.worker.idle(), 'the bare retry request');
+    expect(h.sim.state.glbatches).toHaveLength(0);
+    await requestPosting(h.store, entry);
     await within(10_000, h.worker.idle(), 'the retry');
     expect(h.sim.state.glbatches).toHaveLength(1);
     expect((await outcomes(h, stream)).succeeded).toEqual([{ postingKey: entry.postingKey, recordNo: h.sim.state.glbatches[0]!.recordNo, outcome: 'created' }]);

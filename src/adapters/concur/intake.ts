@@ -3,7 +3,7 @@ import type { EventStore } from '../../domain/eventstore/port.js';
 import { documentStreamId, type ConcurDocumentReceived, type InboundChannel, type PostingRejected, type PostingSucceeded } from '../../domain/document/events.js';
 import { foldDocument } from '../../domain/document/state.js';
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
-import { runDocumentCommand } from './document-commands.js';
+import { runDocumentCommand } from '../../domain/document/command-handler.js';
 import type { FisClient, FisItem, FisItemResult } from './fis-client.js';
 import { summarizeFisItem } from './fis-summary.js';
 import { silentLogger, type ConcurLogger } from './log.js';

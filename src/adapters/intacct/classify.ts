@@ -9,7 +9,8 @@ import type { IntacctErrorDetail } from './errors.js';
 interface Rule {
   pattern: RegExp;
   category: IntacctErrorCategory;
-  message: (m: RegExpExecArray) => string;
+  /** What a person must do; `said` is Intacct's own text (description2, else description). */
+  message: (m: RegExpExecArray, said: string) => string;
 }
 
 const RATE_LIMIT_MESSAGE = 'Intacct is limiting the request rate; the posting will be retried automatically.';
@@ -50,7 +51,15 @@ const RULES: Rule[] = [
   {
     pattern: /period (?:is )?closed|closed period|must be on or after|books are closed/i,
     category: 'closed-period',
-    message: () => 'The GL period of the batch date is closed in Intacct: reopen the period or change the posting date policy, then retry.',
+    message: (_m, said) => {
+      const open = firstOpenDateIn(said);
+      const date = open ? `${open} or later` : 'in an open period';
+      return (
+        `Intacct refused the batch date: "${said}". Reopen the period in Intacct and retry; or retry this document with a batch date ${date} ` +
+        `(GraphQL retryPosting with batchDate and reason; CLI retry ID --batch-date ${open ?? 'YYYY-MM-DD'} --reason "…"); ` +
+        'or set the mapping option closedPeriodPolicy to next-open-period so such documents post on the first open date by themselves.'
+      );
+    },
   },
   {
     pattern: /not balanced|debits? (?:do(?:es)? not )?equal|out of balance/i,
@@ -80,7 +89,11 @@ export function classifyIntacctErrors(errors: readonly IntacctErrorDetail[], ctx
     const haystack = [e.description2, e.description, e.correction].filter(Boolean).join(' ') + ' ';
     for (const rule of RULES) {
       const m = rule.pattern.exec(haystack);
-      if (m) return { ...base, category: rule.category, message: withCorrection(rule.message(m), e.correction) };
+      if (!m) continue;
+      const said = (e.description2 || e.description || '').trim();
+      const error: PostingError = { ...base, category: rule.category, message: withCorrection(rule.message(m, said), e.correction) };
+      if (rule.category === 'closed-period') error.firstOpenDate = firstOpenDateIn(haystack);
+      return error;
     }
   }
   if (status !== null && status >= 500) {
@@ -92,6 +105,20 @@ export function classifyIntacctErrors(errors: readonly IntacctErrorDetail[], ctx
   return isBusiness
     ? { ...base, category: 'validation', message: withCorrection(`Intacct rejected the entry: ${text}.`, first.correction) }
     : { ...base, category: 'transient', message: `Intacct error ${first.errorNo ?? ''}: ${text}; the posting will be retried automatically.` };
+}
+
+/**
+ * The first date Intacct accepts, from its closed-period text ("Date must be on or after 12/01/2026";
+ * company date formats vary, so dd.mm.yyyy-style and ISO dates are read too), as YYYY-MM-DD.
+ */
+export function firstOpenDateIn(text: string): string | null {
+  const m = /on or after\s+(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})/i.exec(text);
+  if (!m) return null;
+  const [a, b, c] = [m[1]!, m[2]!, m[3]!];
+  const [y, mo, d] = a.length === 4 ? [a, b, c] : m[0].includes('.') ? [c, b, a] : [c, a, b];
+  const iso = `${y.padStart(4, '0')}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  const day = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== iso ? null : iso;
 }
 
 function withCorrection(message: string, correction: string | null): string {

@@ -1,6 +1,10 @@
-import { causedBy, deterministicEventId, newEvent, type RecordedEvent } from '../../domain/events/envelope.js';
+import type { RecordedEvent } from '../../domain/events/envelope.js';
 import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
-import type { PostingError, PostingExchange, PostingFailed, PostingRejected, PostingRequested, PostingSucceeded } from '../../domain/document/events.js';
+import { runDocumentCommand } from '../../domain/document/command-handler.js';
+import { LifecycleError, type PostingOutcome } from '../../domain/document/decider.js';
+import type { PostingError, PostingExchange, PostingRequested } from '../../domain/document/events.js';
+import { foldDocument, outstandingPosting } from '../../domain/document/state.js';
+import type { JournalEntry } from '../../domain/journal/journal-entry.js';
 import { classifyIntacctErrors, transientError } from './classify.js';
 import { IntacctAuthenticationError, IntacctControlError, IntacctGatewayError, IntacctNetworkError, IntacctUncertainOutcomeError } from './errors.js';
 import { documentExchange, type RawExchange } from './exchange-record.js';
@@ -39,8 +43,17 @@ class WorkerKilledError extends Error {
 
 interface Work {
   item: QueuedPosting;
-  request: RecordedEvent<'PostingRequested', PostingRequested>;
+  /** Exactly the entry of the document state this attempt was decided from. */
+  entry: JournalEntry;
   attempt: number;
+  /** The PostingRequested event that asked for this entry (causation of the outcome). */
+  requestId: string | null;
+  correlationId: string;
+  /**
+   * The document was superseded before this posting was known to have landed: never create it now,
+   * only read back whether an earlier attempt did (then it is recorded, and reversed).
+   */
+  readBackOnly: boolean;
 }
 
 /** The XML recorded on an outcome event (product.md §1). */
@@ -133,14 +146,17 @@ export class IntacctPostingWorker {
     this.guard();
     const state = this.options.state;
     if (event.type === 'PostingRequested') {
+      // A new request (a first one, a re-evaluation after an operator's retry, a re-dated entry) is
+      // due now; what exactly to send is read from the document's state when it goes out.
       const data = event.data as PostingRequested;
-      state.handled(this.name, event.position, () => state.enqueue(data.postingKey, event.streamId, this.now()));
+      state.handled(this.name, event.position, () => state.makeDue(data.postingKey, event.streamId, this.now()));
       this.wake?.();
     } else if (event.type === 'PostingRetryRequested') {
-      const stream = await this.options.store.readStream(event.streamId);
-      const request = stream.filter((e) => e.type === 'PostingRequested').at(-1);
+      // An operator's retry of a FAILED posting: its next attempt is now. (A retry of a refused
+      // document comes with its own new PostingRequested.)
+      const document = foldDocument(await this.options.store.readStream(event.streamId));
       state.handled(this.name, event.position, () => {
-        if (request) state.makeDue((request.data as PostingRequested).postingKey, event.streamId, this.now());
+        if (document.status === 'FAILED' && document.postingKey) state.makeDue(document.postingKey, event.streamId, this.now());
       });
       this.wake?.();
     } else if (event.position % 256n === 0n) {
@@ -202,12 +218,12 @@ export class IntacctPostingWorker {
     for (const item of items) {
       const work = await this.prepare(item);
       if (!work) continue;
-      if (item.uncertain) {
+      if (item.uncertain || work.readBackOnly) {
         readBacks.push(work);
         continue;
       }
       try {
-        posts.push({ ...work, fn: { controlId: item.postingKey, body: serializeGlBatch(work.request.data.entry, this.options.glBatch) } });
+        posts.push({ ...work, fn: { controlId: item.postingKey, body: serializeGlBatch(work.entry, this.options.glBatch) } });
       } catch (error) {
         if (!(error instanceof UnpostableEntryError)) throw error;
         await this.reject(work, { ...transientError(error.message), category: 'validation', message: `${error.message}. Fix the mapping or the document, then retry.` });
@@ -220,7 +236,7 @@ export class IntacctPostingWorker {
     const rbFns = readBacks.map((w) => readBackFunction(w.item.postingKey));
     const tap = new ExchangeTap();
     // Each document's part of the round trip is found by its function's controlid.
-    const sentAs = (w: Work): string => (w.item.uncertain ? rbFns[readBacks.indexOf(w)]!.controlId : w.item.postingKey);
+    const sentAs = (w: Work): string => (readBacks.includes(w) ? rbFns[readBacks.indexOf(w)]!.controlId : w.item.postingKey);
     let results: FunctionResult[];
     try {
       results = await this.options.gateway.execute([...posts.map((p) => p.fn), ...rbFns], { uniqueId: true, mayCreate: posts.length > 0, onExchange: tap.observe });
@@ -281,6 +297,11 @@ export class IntacctPostingWorker {
     const found = recordNosFound(r);
     if (found.length > 0) return this.succeed(w, found[0]!, 'found-existing', recorded);
     this.guard();
+    if (w.readBackOnly && !afterUnknown) {
+      // Superseded before it was posted, and checked: it never reached Intacct. Nothing more to do.
+      this.options.state.complete(w.item.postingKey);
+      return;
+    }
     if (afterUnknown) {
       // Not there (yet): Intacct may still be processing, so re-post only after a pause, and read
       // back once more first; uniqueid=true protects the re-post in any case.
@@ -290,38 +311,45 @@ export class IntacctPostingWorker {
     this.options.state.reschedule(w.item.postingKey, this.now(), false);
   }
 
-  /** Reads the stream: null when there is nothing to do for this queued key. */
+  /** Reads the document: null when nothing is outstanding for this queued key. */
   private async prepare(item: QueuedPosting): Promise<Work | null> {
     this.guard();
     const stream = await this.options.store.readStream(item.streamId);
     const key = item.postingKey;
-    const ofKey = (e: RecordedEvent): boolean => (e.data as { postingKey?: string } | null)?.postingKey === key;
-    const requestIndex = lastIndex(stream, (e) => e.type === 'PostingRequested' && ofKey(e));
-    const done =
-      requestIndex < 0 ||
-      stream.some((e) => e.type === 'PostingSucceeded' && ofKey(e)) ||
-      // A rejection stands until someone asks for a retry.
-      lastIndex(stream, (e) => e.type === 'PostingRejected' && ofKey(e)) > Math.max(requestIndex, lastIndex(stream, (e) => e.type === 'PostingRetryRequested'));
-    if (done) {
+    const document = foldDocument(stream);
+    const outstanding = outstandingPosting(document, key);
+    // Superseded while its posting was under way: an attempt may have landed all the same.
+    const mayHaveLanded = !outstanding && item.uncertain && document.postingKey === key && document.recordNo === null && document.entry !== null;
+    if (!outstanding && !mayHaveLanded) {
       this.guard();
       this.options.state.complete(key);
       return null;
     }
+    const ofKey = (e: RecordedEvent): boolean => (e.data as { postingKey?: string } | null)?.postingKey === key;
+    const request = stream[lastIndex(stream, (e) => e.type === 'PostingRequested' && ofKey(e))];
     const attempt = stream.filter((e) => (e.type === 'PostingFailed' || e.type === 'PostingRejected') && ofKey(e)).length + 1;
-    return { item, request: stream[requestIndex] as RecordedEvent<'PostingRequested', PostingRequested>, attempt };
+    return {
+      item,
+      entry: outstanding?.entry ?? document.entry!,
+      attempt,
+      requestId: request?.id ?? null,
+      correlationId: request?.metadata.correlationId ?? item.streamId,
+      readBackOnly: !outstanding,
+    };
   }
 
-  private async succeed(w: Work, recordNo: string, outcome: PostingSucceeded['outcome'], recorded: Recorded): Promise<void> {
+  private async succeed(w: Work, recordNo: string, how: 'created' | 'found-existing', recorded: Recorded): Promise<void> {
     const key = w.item.postingKey;
-    await this.append(w, newEvent('PostingSucceeded', { postingKey: key, recordNo, outcome, ...present(recorded) } satisfies PostingSucceeded, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:succeeded`) }));
+    await this.record(w, { outcome: 'succeeded', postingKey: key, recordNo, how, ...present(recorded) }, `${key}:succeeded`);
     this.options.state.complete(key);
   }
 
   private async reject(w: Work, error: PostingError, recorded: Recorded = {}): Promise<void> {
     const key = w.item.postingKey;
-    const data: PostingRejected = { postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, ...present({ exchange: recorded.exchange }) };
-    await this.append(w, newEvent('PostingRejected', data, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:rejected:${w.attempt}`) }));
-    this.options.state.complete(key);
+    const after = await this.record(w, { outcome: 'rejected', postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, ...present({ exchange: recorded.exchange }) }, `${key}:rejected:${w.attempt}`);
+    // The decision may have asked for the posting again at once (closed period, next-open-period policy).
+    if (after && outstandingPosting(after, key)) this.options.state.reschedule(key, this.now(), false);
+    else this.options.state.complete(key);
   }
 
   private async retryLater(w: Work, error: PostingError, uncertain: boolean, recorded: Recorded): Promise<void> {
@@ -330,15 +358,33 @@ export class IntacctPostingWorker {
     const max = this.options.retry?.maxDelayMs ?? 3_600_000;
     const delay = Math.min(max, base * 2 ** Math.min(20, w.attempt - 1)) * (0.8 + Math.random() * 0.4);
     const dueAt = Math.round(this.now() + delay);
-    const data: PostingFailed = { postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, nextAttemptAt: new Date(dueAt).toISOString(), ...present(recorded) };
-    await this.append(w, newEvent('PostingFailed', data, { ...causedBy(w.request, ACTOR), id: deterministicEventId('intacct-posting', `${key}:failed:${w.attempt}`) }));
+    const outcome: PostingOutcome = { outcome: 'failed', postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, nextAttemptAt: new Date(dueAt).toISOString(), ...present(recorded) };
+    await this.record(w, outcome, `${key}:failed:${w.attempt}`);
     this.options.state.reschedule(key, dueAt, uncertain);
   }
 
-  private async append(w: Work, event: ReturnType<typeof newEvent>): Promise<void> {
+  /**
+   * Records an outcome through the document decider, against the stream's current revision: the
+   * lifecycle's rules (at most one success per version, a landed posting of a superseded document is
+   * reversed) hold here as everywhere. Returns the document state after it, or null when the decider
+   * refused the outcome (reported; the queue entry is dropped so it cannot loop).
+   */
+  private async record(w: Work, outcome: PostingOutcome, idKey: string) {
     this.guard();
-    await this.options.store.appendToStream(w.item.streamId, [event]);
-    this.guard();
+    try {
+      const { state } = await runDocumentCommand(this.options.store, w.item.streamId, { type: 'RecordPostingOutcome', data: outcome }, idKey, {
+        actor: ACTOR,
+        correlationId: w.correlationId,
+        causationId: w.requestId,
+        idNamespace: 'intacct-posting',
+      });
+      this.guard();
+      return state;
+    } catch (error) {
+      if (!(error instanceof LifecycleError)) throw error;
+      this.fail(new Error(`Intacct posting ${w.item.postingKey}: the outcome (${outcome.outcome}) was refused by the document lifecycle: ${error.message}`));
+      return null;
+    }
   }
 }
 

@@ -22,7 +22,8 @@ export type CliCommand =
   | { name: 'replay'; projection: string | null }
   | { name: 'sync'; kinds: SyncKind[] }
   | { name: 'mappings-import'; file: string; reason: string | null }
-  | { name: 'mappings-export' };
+  | { name: 'mappings-export' }
+  | { name: 'retry'; id: string; batchDate: string | null; reason: string | null };
 
 /** A real calendar day: 2026-02-30 looks like a date but Concur would reject it (or worse, roll it over). */
 export function isCalendarDate(value: string): boolean {
@@ -97,6 +98,15 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       }
       throw new UsageError(`mappings needs "import FILE" or "export" (got ${sub === undefined ? 'nothing' : `"${sub}"`})`);
     }
+    case 'retry': {
+      const { values, positionals } = parse('retry', rest, { 'batch-date': { type: 'string' }, reason: { type: 'string' } });
+      if (positionals.length !== 1) throw new UsageError('retry needs exactly one document id, e.g. retry 0c45f960c3064ed88c39 --batch-date 2026-12-01 --reason "November is closed"');
+      const batchDate = (values['batch-date'] as string | undefined) ?? null;
+      const reason = (values['reason'] as string | undefined)?.trim() || null;
+      if (batchDate !== null && !isCalendarDate(batchDate)) throw new UsageError(`--batch-date must be YYYY-MM-DD, a real day (got "${batchDate}")`);
+      if (batchDate !== null && reason === null) throw new UsageError('--batch-date needs --reason "…" too: the audit trail keeps why this document posts on another date');
+      return { name: 'retry', id: positionals[0]!, batchDate, reason };
+    }
     default:
       throw new UsageError(`Unknown command "${name}"`, true);
   }
@@ -111,6 +121,9 @@ export const USAGE = `ml-connector CLI: npm run cli -- <command>
   sync [employees|vendors|dimensions]      synchronise reference data now (all kinds when none given)
   mappings import FILE [--reason TEXT]     replace the mapping set with FILE (JSON)
   mappings export                          print the mapping set as JSON on stdout
+  retry ID [--batch-date YYYY-MM-DD --reason TEXT]
+                                           post a FAILED, REJECTED or waiting document again, evaluated with
+                                           today's mappings; --batch-date posts it on that date (closed period)
   help                                     this text
 
 Every command except ping talks to the running service (npm start):

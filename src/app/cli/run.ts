@@ -2,6 +2,7 @@ import { parseCommand, USAGE, UsageError, type CliCommand } from './args.js';
 import { backfill } from './commands/backfill.js';
 import { exportMappings, importMappings } from './commands/mappings.js';
 import { replay } from './commands/replay.js';
+import { retry } from './commands/retry.js';
 import { sync } from './commands/sync.js';
 import { CliError, GraphqlClient, serviceTarget } from './graphql-client.js';
 import type { CliIo } from './io.js';
@@ -44,6 +45,8 @@ async function dispatch(command: CliCommand, io: CliIo): Promise<number> {
           return importMappings(client, io, command.file, command.reason);
         case 'mappings-export':
           return exportMappings(client, io);
+        case 'retry':
+          return retry(client, io, command);
       }
     }
   }

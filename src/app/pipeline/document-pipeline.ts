@@ -1,9 +1,11 @@
-import type { DocumentCommand } from '../../domain/document/decider.js';
+import { randomUUID } from 'node:crypto';
+import type { DocumentCommand, Preparation } from '../../domain/document/decider.js';
+import { foldDocument } from '../../domain/document/state.js';
 import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
 import type { PostingQueries, PostingRow } from '../../projections/posting-queries.js';
 import type { Logger } from '../logger.js';
-import { runDocumentCommand, runDocumentCommands } from '../../adapters/concur/document-commands.js';
+import { runDocumentCommand, runDocumentCommands, type CommandResult } from '../../domain/document/command-handler.js';
 
 /** What the pipeline needs from Concur (implemented over the FIS client; the simulator in sandbox). */
 export interface ConcurDocumentGateway {
@@ -16,8 +18,18 @@ export interface ConcurDocumentGateway {
   ): Promise<{ code: number; outcome: string }>;
 }
 
-/** Turns a fetched FIS item into the preparation result, with the current mappings and dimension caches. */
-export type DocumentPreparer = (item: unknown, docType: ConcurDocType, docId: string) => Extract<DocumentCommand, { type: 'RecordPreparation' }>['data'];
+/**
+ * Turns a fetched FIS item into the preparation result, with the current mappings and dimension
+ * caches; `batchDate` is an operator's choice of BATCH_DATE for this document.
+ */
+export type DocumentPreparer = (item: unknown, docType: ConcurDocType, docId: string, options?: { batchDate?: string | null }) => Preparation;
+
+/** An operator's retry: who, why, and optionally the batch date to post on. */
+export interface RetryRequest {
+  actor: string;
+  reason: string;
+  batchDate?: string | null;
+}
 
 /** Summary fields of a fetched document, and why it cannot be read as a FIS document (null when it can). */
 export type DocumentSummarizer = (
@@ -113,17 +125,31 @@ export class DocumentPipeline {
   }
 
   /**
-   * An operator's retry: prepares the document again now (with the mappings and reference data as
-   * they are now), which requests a new posting under the same posting key when the entry is ready.
+   * An operator's retry, decided in ONE append: for a refused or waiting document, the retry request
+   * together with its evaluation made now (today's mappings and reference data, and the operator's
+   * batch date if given), so the entry requested is exactly the one on record and the one the worker
+   * will send. A FAILED posting is only made due now. A document never fetched is fetched again.
+   * Throws the lifecycle's refusal when the document cannot be retried in its state.
    */
-  async retry(streamId: string): Promise<void> {
+  async retry(streamId: string, request: RetryRequest): Promise<void> {
     await this.options.readModelsCaughtUp();
     const row = this.options.queries.get(streamId);
     if (!row) return;
     this.backoff.delete(row.id);
-    const fetched = (await this.options.store.readStream(row.id)).some((e) => e.type === 'ConcurDocumentFetched');
-    if (fetched) await this.prepare(row);
-    else await this.fetch(row);
+    const events = await this.options.store.readStream(row.id);
+    const state = foldDocument(events);
+    const fetched = events.find((e) => e.type === 'ConcurDocumentFetched');
+    const batchDate = request.batchDate ?? state.batchDateOverride;
+    const preparation =
+      fetched && state.status !== 'FAILED' ? this.evaluate(row, (fetched.data as { document: unknown }).document, batchDate) : null;
+    await runDocumentCommand(
+      this.options.store,
+      row.id,
+      { type: 'RequestRetry', data: { reason: request.reason, batchDate: request.batchDate ?? null, preparation } },
+      `${row.id}:retry:${randomUUID()}`,
+      { actor: request.actor, correlationId: row.id },
+    );
+    if (!fetched) await this.fetch(row);
     this.kick();
   }
 
@@ -207,7 +233,7 @@ export class DocumentPipeline {
     }
   }
 
-  private command(row: PostingRow, command: DocumentCommand, idKey: string): Promise<number> {
+  private command(row: PostingRow, command: DocumentCommand, idKey: string): Promise<CommandResult> {
     return runDocumentCommand(this.options.store, row.id, command, `${row.id}:${idKey}`, { actor: ACTOR, correlationId: row.id });
   }
 
@@ -239,10 +265,7 @@ export class DocumentPipeline {
     } else if (problem) {
       commands.push({ type: 'RecordPreparation', data: { result: 'rejected', reason: problem, difference: null } });
     } else {
-      const prepared = this.options.prepare(item, docType, row.concurDocumentId);
-      this.noticeMissingEmployees(prepared);
-      this.describeOutcome(row, prepared);
-      commands.push({ type: 'RecordPreparation', data: prepared });
+      commands.push({ type: 'RecordPreparation', data: this.evaluate({ ...row, reportName: summary.reportName }, item, null) });
     }
     await runDocumentCommands(this.options.store, row.id, commands, `${row.id}:intake`, { actor: ACTOR, correlationId: row.id });
     this.evaluatedAt.set(row.id, generation);
@@ -254,21 +277,30 @@ export class DocumentPipeline {
     const fetched = events.find((e) => e.type === 'ConcurDocumentFetched');
     if (!fetched) return;
     const generation = this.generation;
-    const item = (fetched.data as { document: unknown }).document;
-    const result = this.options.prepare(item, row.docType as ConcurDocType, row.concurDocumentId);
-    this.noticeMissingEmployees(result);
+    const { batchDateOverride } = foldDocument(events);
+    // Re-evaluations after every mapping or reference change are not logged again: the decider records
+    // only changed gaps, and the first evaluation said what the document waits for.
+    const result = this.evaluate(row, (fetched.data as { document: unknown }).document, batchDateOverride, false);
     await this.command(row, { type: 'RecordPreparation', data: result }, `prepare:${events.length}`);
     this.evaluatedAt.set(row.id, generation);
     if (row.reportId) await this.supersedeOlderVersions(row);
   }
 
-  private describeOutcome(row: PostingRow, result: ReturnType<DocumentPreparer>): void {
-    const what = `${row.docType} document ${row.concurDocumentId}`;
+  /** The posting rules' verdict on the document now; waiting for employees starts their sync. */
+  private evaluate(row: PostingRow, item: unknown, batchDate: string | null, describe = true): Preparation {
+    const result = this.options.prepare(item, row.docType as ConcurDocType, row.concurDocumentId, { batchDate });
+    this.noticeMissingEmployees(result);
+    if (describe) this.describeOutcome(row, result);
+    return result;
+  }
+
+  private describeOutcome(row: PostingRow, result: Preparation): void {
+    const what = `${row.docType} document ${row.concurDocumentId}${row.reportName ? ` "${row.reportName}"` : ''}`;
     if (result.result === 'gaps') this.options.log.warn(`${what} waits for mappings: ${result.gaps.map((g) => g.message).join(' ')}`);
     else if (result.result === 'rejected') this.options.log.warn(`${what} cannot be posted: ${result.reason}`);
   }
 
-  private noticeMissingEmployees(result: ReturnType<DocumentPreparer>): void {
+  private noticeMissingEmployees(result: Preparation): void {
     if (result.result === 'gaps' && result.gaps.some((g) => g.kind === 'employee' && g.code !== '' && g.message.includes('does not exist'))) {
       this.options.onMissingEmployees?.();
     }

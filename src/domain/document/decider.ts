@@ -1,11 +1,14 @@
 import { journalProblem } from '../journal/balance.js';
 import { reversalKeyFor, type JournalEntry } from '../journal/journal-entry.js';
+import type { ClosedPeriodPolicy } from '../mapping/model.js';
+import { redatedEntry } from '../posting/text.js';
 import type {
   ConcurDocumentFetched,
   ConcurDocumentReceived,
   MappingGap,
   PostingConfirmedToConcur,
   PostingError,
+  PostingExchange,
 } from './events.js';
 import type { DocumentEvent, DocumentState } from './state.js';
 
@@ -14,33 +17,51 @@ import type { DocumentEvent, DocumentState } from './state.js';
  * command's effect (possibly none: commands are idempotent where a redelivery is expected), or throws
  * a `LifecycleError` when the command is not allowed in that state. Pure: no I/O, no clock.
  */
+/** What the posting rules made of the document, with the mappings and reference data of the moment. */
+export type Preparation =
+  | { result: 'entry'; entry: JournalEntry; mappingRevision: number; closedPeriodPolicy?: ClosedPeriodPolicy }
+  | { result: 'gaps'; gaps: MappingGap[]; mappingRevision: number }
+  | { result: 'rejected'; reason: string; difference: string | null };
+
 export type DocumentCommand =
   | { type: 'ReceiveDocument'; data: ConcurDocumentReceived }
   | { type: 'RecordFetchedDocument'; data: ConcurDocumentFetched }
   | { type: 'RecordAcknowledgement'; data: { systemId: string; serviceCode: number } }
-  | {
-      type: 'RecordPreparation';
-      data:
-        | { result: 'entry'; entry: JournalEntry; mappingRevision: number }
-        | { result: 'gaps'; gaps: MappingGap[]; mappingRevision: number }
-        | { result: 'rejected'; reason: string; difference: string | null };
-    }
+  | { type: 'RecordPreparation'; data: Preparation }
   | { type: 'RecordPostingOutcome'; data: PostingOutcome }
-  | { type: 'RequestRetry'; data: { reason: string } }
+  /**
+   * An operator's retry. For a document that Intacct or the rules refused, or that waits for
+   * mappings, it carries the preparation made just now, so the entry requested is the one computed
+   * with today's mappings (and the operator's batch date, if one was chosen); for a FAILED document it
+   * only asks for the next attempt now (that posting may already have reached Intacct).
+   */
+  | { type: 'RequestRetry'; data: { reason: string; batchDate?: string | null; preparation?: Preparation | null } }
   | { type: 'RecordConfirmation'; data: PostingConfirmedToConcur }
   | { type: 'RecordRecall'; data: { serviceCode: number; reason: string } }
   | { type: 'Supersede'; data: { byConcurDocumentId: string } };
 
+/** What Intacct made of one posting attempt, with the XML exchanged (recorded on the outcome event). */
 export type PostingOutcome =
-  | { outcome: 'succeeded'; postingKey: string; recordNo: string; how: 'created' | 'found-existing' }
-  | { outcome: 'failed'; postingKey: string; attempt: number; error: PostingError; nextAttemptAt: string }
-  | { outcome: 'rejected'; postingKey: string; attempt: number; error: PostingError };
+  | ({ outcome: 'succeeded'; postingKey: string; recordNo: string; how: 'created' | 'found-existing' } & Exchanges)
+  | ({ outcome: 'failed'; postingKey: string; attempt: number; error: PostingError; nextAttemptAt: string } & Exchanges)
+  | ({ outcome: 'rejected'; postingKey: string; attempt: number; error: PostingError } & Pick<Exchanges, 'exchange'>);
+
+interface Exchanges {
+  exchange?: PostingExchange;
+  earlierExchange?: PostingExchange;
+}
 
 export class LifecycleError extends Error {
   override readonly name = 'LifecycleError';
 }
 
-const REPREPARABLE = new Set(['FETCHED', 'AWAITING_MAPPING', 'REJECTED', 'FAILED', 'READY']);
+/**
+ * Automatic (re-)evaluation happens only before anything was sent to Intacct. Once a posting is
+ * requested, the entry stays what it is until Intacct answers, so the GLBATCH sent is always the entry
+ * on record; a refused one is evaluated again only when an operator asks (RequestRetry).
+ */
+const PREPARABLE = new Set(['FETCHED', 'AWAITING_MAPPING']);
+const RETRYABLE = new Set(['FAILED', 'REJECTED', 'AWAITING_MAPPING']);
 
 export function decide(command: DocumentCommand, state: DocumentState): DocumentEvent[] {
   const doc = state.concurDocumentId ? `document ${state.concurDocumentId}` : 'the document';
@@ -59,36 +80,34 @@ export function decide(command: DocumentCommand, state: DocumentState): Document
 
     case 'RecordPreparation': {
       if (!state.fetched) throw new LifecycleError(`${doc} cannot be prepared before the Concur document is fetched`);
-      if (state.status === null || !REPREPARABLE.has(state.status)) return [];
-      const data = command.data;
-      if (data.result === 'gaps') {
-        if (data.gaps.length === 0) throw new LifecycleError(`${doc}: a mapping-gap result must list at least one gap`);
-        // Re-evaluation that finds the same gaps records nothing new.
-        if (state.status === 'AWAITING_MAPPING' && sameGaps(state.gaps, data.gaps)) return [];
-        return [{ type: 'MappingGapFound', data: { gaps: data.gaps, mappingRevision: data.mappingRevision } }];
-      }
-      if (data.result === 'rejected') {
-        return [{ type: 'DocumentRejectedByRules', data: { reason: data.reason, difference: data.difference } }];
-      }
-      const problem = journalProblem(data.entry);
-      if (problem) {
-        // Invariant: no posting request without a balanced journal entry. Never fixed silently.
-        return [{ type: 'DocumentRejectedByRules', data: { reason: `${doc}: ${problem}`, difference: null } }];
-      }
-      return [
-        { type: 'JournalEntryPrepared', data: { postingKey: data.entry.postingKey, entry: data.entry, mappingRevision: data.mappingRevision } },
-        { type: 'PostingRequested', data: { postingKey: data.entry.postingKey, entry: data.entry, reverses: null } },
-      ];
+      if (state.status === null || !PREPARABLE.has(state.status)) return [];
+      return preparationEvents(command.data, state, doc);
     }
 
     case 'RecordPostingOutcome':
       return decideOutcome(command.data, state, doc);
 
     case 'RequestRetry': {
-      if (state.status !== 'FAILED' && state.status !== 'REJECTED' && state.status !== 'AWAITING_MAPPING') {
+      if (state.status === null || !RETRYABLE.has(state.status)) {
         throw new LifecycleError(`${doc} is ${state.status ?? 'unknown'}; only FAILED, REJECTED or AWAITING_MAPPING documents can be retried`);
       }
-      return [{ type: 'PostingRetryRequested', data: command.data }];
+      const { reason, batchDate = null, preparation = null } = command.data;
+      if (state.status === 'FAILED') {
+        if (batchDate) {
+          throw new LifecycleError(
+            `${doc} is FAILED and will be retried automatically; its last attempt may have reached Intacct, so its batch date cannot be changed now. Wait for the outcome (or for a REJECTED status) and retry then`,
+          );
+        }
+        return [{ type: 'PostingRetryRequested', data: { reason } }];
+      }
+      const asked: DocumentEvent = {
+        type: 'PostingRetryRequested',
+        data: batchDate ? { reason, batchDate, originalBatchDate: state.entry?.originalBatchDate ?? state.entry?.batchDate ?? null } : { reason },
+      };
+      // Not fetched yet (Concur did not know it): the process manager fetches it after this.
+      if (!state.fetched) return [asked];
+      if (!preparation) throw new LifecycleError(`${doc}: a retry must carry the document's new evaluation`);
+      return [asked, ...preparationEvents(preparation, state, doc, true)];
     }
 
     case 'RecordConfirmation':
@@ -116,6 +135,31 @@ export function decide(command: DocumentCommand, state: DocumentState): Document
   }
 }
 
+/** The events of a preparation result; `retried`: an operator asked, so equal gaps are recorded again. */
+function preparationEvents(data: Preparation, state: DocumentState, doc: string, retried = false): DocumentEvent[] {
+  if (data.result === 'gaps') {
+    if (data.gaps.length === 0) throw new LifecycleError(`${doc}: a mapping-gap result must list at least one gap`);
+    // Re-evaluation that finds the same gaps records nothing new.
+    if (!retried && state.status === 'AWAITING_MAPPING' && sameGaps(state.gaps, data.gaps)) return [];
+    return [{ type: 'MappingGapFound', data: { gaps: data.gaps, mappingRevision: data.mappingRevision } }];
+  }
+  if (data.result === 'rejected') {
+    return [{ type: 'DocumentRejectedByRules', data: { reason: data.reason, difference: data.difference } }];
+  }
+  const problem = journalProblem(data.entry);
+  if (problem) {
+    // Invariant: no posting request without a balanced journal entry. Never fixed silently.
+    return [{ type: 'DocumentRejectedByRules', data: { reason: `${doc}: ${problem}`, difference: null } }];
+  }
+  return [
+    {
+      type: 'JournalEntryPrepared',
+      data: { postingKey: data.entry.postingKey, entry: data.entry, mappingRevision: data.mappingRevision, closedPeriodPolicy: data.closedPeriodPolicy ?? 'reject' },
+    },
+    { type: 'PostingRequested', data: { postingKey: data.entry.postingKey, entry: data.entry, reverses: null } },
+  ];
+}
+
 function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: string): DocumentEvent[] {
   const expected = [state.postingKey, state.reversal?.postingKey].filter(Boolean);
   if (!expected.includes(outcome.postingKey)) {
@@ -123,19 +167,42 @@ function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: strin
   }
   const isReversal = outcome.postingKey === state.reversal?.postingKey;
   const recordedNo = isReversal ? state.reversal?.recordNo ?? null : state.recordNo;
+  const { exchange, earlierExchange } = outcome as Exchanges;
+  const recorded = { ...(exchange ? { exchange } : {}), ...(earlierExchange ? { earlierExchange } : {}) };
   if (outcome.outcome === 'succeeded') {
     if (recordedNo === outcome.recordNo) return [];
     if (recordedNo !== null) {
       // Invariant: at most one success per document version.
       throw new LifecycleError(`${doc} already posted as Intacct RECORDNO ${recordedNo}; refusing a second success (${outcome.recordNo})`);
     }
-    return [{ type: 'PostingSucceeded', data: { postingKey: outcome.postingKey, recordNo: outcome.recordNo, outcome: outcome.how } }];
+    const events: DocumentEvent[] = [{ type: 'PostingSucceeded', data: { postingKey: outcome.postingKey, recordNo: outcome.recordNo, outcome: outcome.how, ...recorded } }];
+    if (!isReversal && state.supersededBy && state.entry && !state.reversal) {
+      // Superseded while this posting was under way: it landed all the same, so it is reversed at once.
+      const key = reversalKeyFor(state.entry.postingKey);
+      events.push({ type: 'PostingRequested', data: { postingKey: key, entry: reversalOf(state.entry, key), reverses: outcome.recordNo } });
+    }
+    return events;
   }
   if (recordedNo !== null) return []; // a late failure after a success changes nothing
   if (outcome.outcome === 'failed') {
-    return [{ type: 'PostingFailed', data: { postingKey: outcome.postingKey, attempt: outcome.attempt, error: outcome.error, nextAttemptAt: outcome.nextAttemptAt } }];
+    return [{ type: 'PostingFailed', data: { postingKey: outcome.postingKey, attempt: outcome.attempt, error: outcome.error, nextAttemptAt: outcome.nextAttemptAt, ...recorded } }];
   }
-  return [{ type: 'PostingRejected', data: { postingKey: outcome.postingKey, attempt: outcome.attempt, error: outcome.error } }];
+  const rejected: DocumentEvent = { type: 'PostingRejected', data: { postingKey: outcome.postingKey, attempt: outcome.attempt, error: outcome.error, ...recorded } };
+  const entry = isReversal ? state.reversal?.entry : state.entry;
+  const firstOpen = outcome.error.firstOpenDate ?? null;
+  if (outcome.error.category === 'closed-period' && state.closedPeriodPolicy === 'next-open-period' && entry && firstOpen && firstOpen > entry.batchDate) {
+    // The mapping set asks to post in the first open period that Intacct named. Nothing was created by
+    // the refused attempt, so the same posting key goes out again with the new date.
+    const moved = redatedEntry(entry, firstOpen);
+    const original = moved.originalBatchDate ?? entry.batchDate;
+    const reason = [outcome.error.description2, outcome.error.description].find((t) => t) ?? outcome.error.message;
+    return [
+      rejected,
+      { type: 'JournalEntryRedated', data: { postingKey: outcome.postingKey, originalBatchDate: original, batchDate: firstOpen, policy: 'next-open-period', reason } },
+      { type: 'PostingRequested', data: { postingKey: outcome.postingKey, entry: moved, reverses: isReversal ? state.recordNo : null } },
+    ];
+  }
+  return [rejected];
 }
 
 /** The mirror entry that cancels `entry`: same lines, debit and credit swapped. */

@@ -45,10 +45,22 @@ const fetched: DocumentEvent = {
   type: 'ConcurDocumentFetched',
   data: { docType: 'expense', concurDocumentId: 'D1', reportId: 'R1', reportName: 'Trip', employeeId: 'E1', amount: '24.30', currency: 'USD', version: '1', document: {} },
 };
-const prepared: DocumentEvent = { type: 'JournalEntryPrepared', data: { postingKey: 'ML-EXP-D1-1', entry: entry(), mappingRevision: 3 } };
+const prepared: DocumentEvent = { type: 'JournalEntryPrepared', data: { postingKey: 'ML-EXP-D1-1', entry: entry(), mappingRevision: 3, closedPeriodPolicy: 'reject' } };
 const requested: DocumentEvent = { type: 'PostingRequested', data: { postingKey: 'ML-EXP-D1-1', entry: entry(), reverses: null } };
 const succeeded: DocumentEvent = { type: 'PostingSucceeded', data: { postingKey: 'ML-EXP-D1-1', recordNo: '1001', outcome: 'created' } };
 const transientError: PostingError = { category: 'transient', errorNo: null, description: 'HTTP 503', description2: null, correction: null, message: 'Intacct was unavailable' };
+
+/** Intacct's closed-period answer, as the classifier reads it. */
+const closedPeriod = (firstOpenDate = '2026-07-01'): PostingError => ({
+  category: 'closed-period',
+  errorNo: 'BL01001973',
+  description: null,
+  description2: `The period for 06/30/2026 is closed. Date must be on or after ${firstOpenDate.slice(5, 7)}/${firstOpenDate.slice(8, 10)}/${firstOpenDate.slice(0, 4)}.`,
+  correction: 'Reopen the period or post with a later date.',
+  message: 'closed',
+  firstOpenDate,
+});
+const rejectedBy = (error: PostingError): DocumentEvent => ({ type: 'PostingRejected', data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error } });
 
 describe('document lifecycle decider', () => {
   it('receives a new document once; a redelivered notification adds nothing', () => {
@@ -138,11 +150,76 @@ describe('document lifecycle decider', () => {
     const state = foldDocument([received, fetched, prepared, requested, succeeded, superseded!, reversal!, reversed]);
     expect(state.status).toBe('REVERSED');
     expect(state.recordNo).toBe('1001');
-    expect(state.reversal).toEqual({ postingKey: 'ML-EXP-D1-1-REV', recordNo: '1002' });
+    expect(state.reversal).toMatchObject({ postingKey: 'ML-EXP-D1-1-REV', recordNo: '1002', rejected: false });
   });
 
   it('superseding an unposted document only marks it; no reversal', () => {
     given(received, fetched).when({ type: 'Supersede', data: { byConcurDocumentId: 'D2' } }).then({ type: 'DocumentSuperseded', data: { byConcurDocumentId: 'D2' } });
+  });
+
+  it('once a posting is requested, nothing re-evaluates it behind the worker: only an answer from Intacct or a retry moves it', () => {
+    const failed: DocumentEvent = { type: 'PostingFailed', data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' } };
+    const remapped = { type: 'RecordPreparation', data: { result: 'entry', entry: { ...entry(), batchTitle: 'Other' }, mappingRevision: 9 } } as const;
+    given(received, fetched, prepared, requested).when(remapped).then();
+    given(received, fetched, prepared, requested, failed).when(remapped).then();
+    given(received, fetched, prepared, requested, rejectedBy(closedPeriod())).when(remapped).then();
+  });
+
+  it('a retry of a refused document carries its new evaluation: retry, entry and request in one decision', () => {
+    const now = { ...entry(), lines: entry().lines.map((l) => (l.kind === 'expense' ? { ...l, accountNo: '6200' } : l)) };
+    given(received, fetched, prepared, requested, rejectedBy(closedPeriod()))
+      .when({ type: 'RequestRetry', data: { reason: 'remapped', preparation: { result: 'entry', entry: now, mappingRevision: 5, closedPeriodPolicy: 'reject' } } })
+      .then(
+        { type: 'PostingRetryRequested', data: { reason: 'remapped' } },
+        { type: 'JournalEntryPrepared', data: { postingKey: 'ML-EXP-D1-1', entry: now, mappingRevision: 5, closedPeriodPolicy: 'reject' } },
+        { type: 'PostingRequested', data: { postingKey: 'ML-EXP-D1-1', entry: now, reverses: null } },
+      );
+    // Without its evaluation a retry of a fetched, refused document is refused: it would post a stale entry.
+    given(received, fetched, prepared, requested, rejectedBy(closedPeriod())).when({ type: 'RequestRetry', data: { reason: 'x' } }).thenThrows(/must carry the document's new evaluation/);
+  });
+
+  it("a retry with a batch date records the operator's date beside the original; a FAILED posting cannot be re-dated", () => {
+    const moved = { ...entry(), batchDate: '2026-07-01', originalBatchDate: '2026-06-30' };
+    const [asked] = decide(
+      { type: 'RequestRetry', data: { reason: 'June is closed', batchDate: '2026-07-01', preparation: { result: 'entry', entry: moved, mappingRevision: 3 } } },
+      foldDocument([received, fetched, prepared, requested, rejectedBy(closedPeriod())]),
+    );
+    expect(asked).toEqual({ type: 'PostingRetryRequested', data: { reason: 'June is closed', batchDate: '2026-07-01', originalBatchDate: '2026-06-30' } });
+    expect(foldDocument([received, fetched, prepared, requested, asked!]).batchDateOverride).toBe('2026-07-01');
+    const failed: DocumentEvent = { type: 'PostingFailed', data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' } };
+    given(received, fetched, prepared, requested, failed)
+      .when({ type: 'RequestRetry', data: { reason: 'x', batchDate: '2026-07-01' } })
+      .thenThrows(/may have reached Intacct/);
+  });
+
+  it('a closed period under next-open-period re-dates the entry to the first open date Intacct named, in the same decision', () => {
+    const policy: DocumentEvent = { ...prepared, data: { ...(prepared.data as object), closedPeriodPolicy: 'next-open-period' } } as DocumentEvent;
+    const outcome = { outcome: 'rejected' as const, postingKey: 'ML-EXP-D1-1', attempt: 1, error: closedPeriod('2026-07-01') };
+    const [rejected, redated, again] = decide({ type: 'RecordPostingOutcome', data: outcome }, foldDocument([received, fetched, policy, requested]));
+    expect(rejected).toEqual(rejectedBy(closedPeriod('2026-07-01')));
+    expect(redated).toEqual({
+      type: 'JournalEntryRedated',
+      data: { postingKey: 'ML-EXP-D1-1', originalBatchDate: '2026-06-30', batchDate: '2026-07-01', policy: 'next-open-period', reason: 'The period for 06/30/2026 is closed. Date must be on or after 07/01/2026.' },
+    });
+    const sent = (again!.data as { entry: JournalEntry }).entry;
+    expect([again!.type, sent.batchDate, sent.originalBatchDate, sent.batchTitle]).toEqual(['PostingRequested', '2026-07-01', '2026-06-30', 'Trip R1 (R1), Concur date 2026-06-30']);
+    expect(sent.lines).toEqual(entry().lines);
+    expect(foldDocument([received, fetched, policy, requested, rejected!, redated!, again!]).status).toBe('POSTING');
+    // The default policy leaves it to a person; and a date that does not move forward is never retried.
+    given(received, fetched, prepared, requested).when({ type: 'RecordPostingOutcome', data: outcome }).then(rejectedBy(closedPeriod('2026-07-01')));
+    given(received, fetched, policy, requested)
+      .when({ type: 'RecordPostingOutcome', data: { ...outcome, error: closedPeriod('2026-06-01') } })
+      .then(rejectedBy(closedPeriod('2026-06-01')));
+  });
+
+  it('a posting that lands after its document was superseded is recorded and reversed at once', () => {
+    const superseded: DocumentEvent = { type: 'DocumentSuperseded', data: { byConcurDocumentId: 'D2' } };
+    const [success, reversal] = decide(
+      { type: 'RecordPostingOutcome', data: { outcome: 'succeeded', postingKey: 'ML-EXP-D1-1', recordNo: '1001', how: 'found-existing' } },
+      foldDocument([received, fetched, prepared, requested, superseded]),
+    );
+    expect(success).toEqual({ type: 'PostingSucceeded', data: { postingKey: 'ML-EXP-D1-1', recordNo: '1001', outcome: 'found-existing' } });
+    expect(reversal).toMatchObject({ type: 'PostingRequested', data: { postingKey: 'ML-EXP-D1-1-REV', reverses: '1001' } });
   });
 
   it('a superseded document is not prepared again', () => {

@@ -1,4 +1,5 @@
 import type { ConcurDocType, JournalEntry } from '../journal/journal-entry.js';
+import type { ClosedPeriodPolicy } from '../mapping/model.js';
 
 /**
  * Events of a document stream: one stream per Concur source document (FIS document id), named by
@@ -56,6 +57,25 @@ export interface JournalEntryPrepared {
   entry: JournalEntry;
   /** Revision of the mapping stream the entry was computed with. */
   mappingRevision: number;
+  /** The mapping set's `options.closedPeriodPolicy` when the entry was computed (absent in older events: `reject`). */
+  closedPeriodPolicy?: ClosedPeriodPolicy;
+}
+
+/**
+ * Intacct refused the batch date (closed period) and the entry moves to the first open date that
+ * Intacct named, by the mapping set's `closedPeriodPolicy`. The original date stays in the batch title
+ * and here; the re-dated entry follows as a new `PostingRequested` under the same posting key (nothing
+ * was created by the refused attempt).
+ */
+export interface JournalEntryRedated {
+  postingKey: string;
+  /** The date the posting rules gave the entry (YYYY-MM-DD). */
+  originalBatchDate: string;
+  /** The first open date Intacct named (YYYY-MM-DD). */
+  batchDate: string;
+  policy: ClosedPeriodPolicy;
+  /** Intacct's own words. */
+  reason: string;
 }
 
 export interface MappingGapFound {
@@ -86,6 +106,8 @@ export interface PostingError {
   correction: string | null;
   /** What a person must do, rewritten from Intacct's text where possible. */
   message: string;
+  /** For `closed-period`: the first date Intacct accepts ("Date must be on or after …"), YYYY-MM-DD. */
+  firstOpenDate?: string | null;
 }
 
 /**
@@ -139,6 +161,10 @@ export interface PostingRejected {
 
 export interface PostingRetryRequested {
   reason: string;
+  /** An operator's choice of BATCH_DATE for this document (YYYY-MM-DD), e.g. after a closed period. */
+  batchDate?: string | null;
+  /** The batch date the entry had before the operator chose another one. */
+  originalBatchDate?: string | null;
 }
 
 export interface PostingConfirmedToConcur {
@@ -179,6 +205,7 @@ export interface DocumentEventMap {
   DocumentRecalled: DocumentRecalled;
   DocumentSuperseded: DocumentSuperseded;
   PostingReversed: PostingReversed;
+  JournalEntryRedated: JournalEntryRedated;
 }
 
 export type DocumentEventType = keyof DocumentEventMap;
@@ -199,4 +226,5 @@ export const DOCUMENT_EVENT_TYPES = [
   'DocumentRecalled',
   'DocumentSuperseded',
   'PostingReversed',
+  'JournalEntryRedated',
 ] as const satisfies readonly DocumentEventType[];

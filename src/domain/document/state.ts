@@ -1,4 +1,5 @@
 import type { ConcurDocType, JournalEntry } from '../journal/journal-entry.js';
+import type { ClosedPeriodPolicy } from '../mapping/model.js';
 import type { DocumentEventMap, MappingGap, PostingError } from './events.js';
 
 /** The document status names of product.md §4a (GraphQL enum `DocumentStatus`). */
@@ -47,7 +48,12 @@ export interface DocumentState {
   /** Last posting confirmation sent to Concur: an error confirmation may later be followed by a success. */
   confirmation: 'success' | 'error' | null;
   supersededBy: string | null;
-  reversal: { postingKey: string; recordNo: string | null } | null;
+  /** The mirror entry of a superseded, posted entry; `rejected` until a new request when Intacct refused it. */
+  reversal: { postingKey: string; recordNo: string | null; entry: JournalEntry | null; rejected: boolean } | null;
+  /** The mapping option in force when the entry was prepared. */
+  closedPeriodPolicy: ClosedPeriodPolicy;
+  /** The BATCH_DATE an operator chose with a retry; later re-evaluations keep it. */
+  batchDateOverride: string | null;
 }
 
 export const initialDocumentState = (): DocumentState => ({
@@ -66,6 +72,8 @@ export const initialDocumentState = (): DocumentState => ({
   confirmation: null,
   supersededBy: null,
   reversal: null,
+  closedPeriodPolicy: 'reject',
+  batchDateOverride: null,
 });
 
 export type DocumentEvent = { [K in keyof DocumentEventMap]: { type: K; data: DocumentEventMap[K] } }[keyof DocumentEventMap];
@@ -98,9 +106,11 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
     case 'DocumentRejectedByRules':
       return { ...state, status: 'REJECTED', gaps: [], lastError: null };
     case 'JournalEntryPrepared':
-      return { ...state, status: 'READY', gaps: [], entry: event.data.entry, postingKey: event.data.postingKey };
+      return { ...state, status: 'READY', gaps: [], entry: event.data.entry, postingKey: event.data.postingKey, closedPeriodPolicy: event.data.closedPeriodPolicy ?? 'reject' };
+    case 'JournalEntryRedated':
+      return state; // the re-dated entry arrives with the PostingRequested that follows
     case 'PostingRequested':
-      if (event.data.reverses !== null) return { ...state, reversal: { postingKey: event.data.postingKey, recordNo: null } };
+      if (event.data.reverses !== null) return { ...state, reversal: { postingKey: event.data.postingKey, recordNo: null, entry: event.data.entry, rejected: false } };
       return { ...state, status: 'POSTING', postingKey: event.data.postingKey, entry: event.data.entry };
     case 'PostingSucceeded':
       if (state.reversal && event.data.postingKey === state.reversal.postingKey) {
@@ -110,9 +120,13 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
     case 'PostingFailed':
       return { ...state, status: isReversalKey(state, event.data.postingKey) ? state.status : 'FAILED', attempts: event.data.attempt, lastError: event.data.error };
     case 'PostingRejected':
-      return { ...state, status: isReversalKey(state, event.data.postingKey) ? state.status : 'REJECTED', attempts: event.data.attempt, lastError: event.data.error };
-    case 'PostingRetryRequested':
-      return state;
+      if (isReversalKey(state, event.data.postingKey)) return { ...state, reversal: { ...state.reversal!, rejected: true }, lastError: event.data.error };
+      return { ...state, status: 'REJECTED', attempts: event.data.attempt, lastError: event.data.error };
+    case 'PostingRetryRequested': {
+      const next = event.data.batchDate ? { ...state, batchDateOverride: event.data.batchDate } : state;
+      // A document Concur could not give us (FIS 116) is fetched again.
+      return state.fetched ? next : { ...next, status: 'RECEIVED' };
+    }
     case 'PostingConfirmedToConcur':
       return {
         ...state,
@@ -127,11 +141,25 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
     case 'DocumentSuperseded':
       return { ...state, status: 'SUPERSEDED', supersededBy: event.data.byConcurDocumentId };
     case 'PostingReversed':
-      return { ...state, status: 'REVERSED', reversal: { postingKey: event.data.postingKey, recordNo: event.data.recordNo } };
+      return { ...state, status: 'REVERSED', reversal: { postingKey: event.data.postingKey, recordNo: event.data.recordNo, entry: state.reversal?.entry ?? null, rejected: false } };
   }
 }
 
 const isReversalKey = (state: DocumentState, key: string): boolean => state.reversal?.postingKey === key;
+
+/**
+ * The posting Intacct still has to receive for `postingKey`, with the exact entry to send: the
+ * document's own entry while it is POSTING or FAILED, or the reversal of a superseded entry. Null when
+ * nothing is outstanding (posted, rejected, re-evaluated into gaps, superseded before posting).
+ */
+export function outstandingPosting(state: DocumentState, postingKey: string): { entry: JournalEntry; reversal: boolean } | null {
+  if (state.reversal?.postingKey === postingKey) {
+    const r = state.reversal;
+    return r.recordNo === null && !r.rejected && r.entry ? { entry: r.entry, reversal: true } : null;
+  }
+  if (state.postingKey !== postingKey || state.recordNo !== null || state.entry === null) return null;
+  return state.status === 'POSTING' || state.status === 'FAILED' ? { entry: state.entry, reversal: false } : null;
+}
 
 export function foldDocument(events: Iterable<{ type: string; data: unknown }>): DocumentState {
   let state = initialDocumentState();

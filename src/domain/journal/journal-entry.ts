@@ -43,7 +43,14 @@ export interface JournalEntry {
   journal: string;
   /** YYYY-MM-DD */
   batchDate: string;
+  /** When the entry was moved to another date (closed period, operator's choice): the date the posting rules gave it. */
+  originalBatchDate?: string;
   batchTitle: string;
+  /**
+   * The name part of the batch title (report, invoice or advance name), kept so that an entry moved to
+   * another date can be titled again by the same rule. Absent in entries recorded before it existed.
+   */
+  titleName?: string | null;
   currency: string;
   lines: JournalLine[];
   /** Sum of debits (= sum of credits), decimal string. */

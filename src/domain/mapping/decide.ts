@@ -6,7 +6,7 @@ import { newEvent, type Actor, type NewEvent } from '../events/envelope.js';
 import { applyChange } from './evolve.js';
 import type { MappingChanged, MappingsImported } from './events.js';
 import { mappingSetToJson, parseMappingsJson } from './json.js';
-import { dimensionKey, SCALAR_SECTIONS, type MappingSection, type MappingSet } from './model.js';
+import { dimensionKey, MAPPING_OPTION_KEYS, SCALAR_SECTIONS, type MappingSection, type MappingSet } from './model.js';
 import { validateMappingSet, validateSectionValue, type MappingIssue } from './validate.js';
 
 export type MappingCommand =
@@ -63,7 +63,7 @@ function exists(set: MappingSet, section: MappingSection, key: string | null): b
     case 'dimensions':
       return set.dimensions.some((d) => dimensionKey(d) === key);
     case 'options':
-      return key === 'mergeLines' || key === 'batchDatePolicy';
+      return (MAPPING_OPTION_KEYS as readonly (string | null)[]).includes(key);
     default:
       return Object.hasOwn(set[section] as object, key!);
   }

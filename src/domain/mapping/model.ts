@@ -32,13 +32,23 @@ export interface DimensionRule {
 export type BatchDatePolicy = 'paymentProcessingDate' | 'submitDate' | 'userDefinedDate';
 export const BATCH_DATE_POLICIES: readonly BatchDatePolicy[] = ['paymentProcessingDate', 'submitDate', 'userDefinedDate'];
 
+/**
+ * When Intacct refuses a batch date because its period is closed: `reject` leaves the document
+ * REJECTED with Intacct's text and dates for a person to decide; `next-open-period` posts it on the
+ * first open date Intacct names, keeping the original date in the title and the timeline.
+ */
+export type ClosedPeriodPolicy = 'reject' | 'next-open-period';
+export const CLOSED_PERIOD_POLICIES: readonly ClosedPeriodPolicy[] = ['reject', 'next-open-period'];
+
 export interface MappingOptions {
   /** Merge lines with the same account, side-independent net, and dimensions. Default true. */
   mergeLines: boolean;
   batchDatePolicy: BatchDatePolicy;
+  closedPeriodPolicy: ClosedPeriodPolicy;
 }
 
-export const DEFAULT_MAPPING_OPTIONS: Readonly<MappingOptions> = { mergeLines: true, batchDatePolicy: 'paymentProcessingDate' };
+export const DEFAULT_MAPPING_OPTIONS: Readonly<MappingOptions> = { mergeLines: true, batchDatePolicy: 'paymentProcessingDate', closedPeriodPolicy: 'reject' };
+export const MAPPING_OPTION_KEYS = Object.keys(DEFAULT_MAPPING_OPTIONS) as readonly (keyof MappingOptions)[];
 
 export interface MappingSet {
   journal: string | null;

@@ -5,12 +5,15 @@
 import { DIMENSION_TARGETS, type DimensionTarget } from '../journal/journal-entry.js';
 import {
   BATCH_DATE_POLICIES,
+  CLOSED_PERIOD_POLICIES,
   DEFAULT_MAPPING_OPTIONS,
+  MAPPING_OPTION_KEYS,
   dimensionKey,
   emptyMappingSet,
   MAPPING_SECTIONS,
   SCALAR_SECTIONS,
   type BatchDatePolicy,
+  type ClosedPeriodPolicy,
   type CounterpartyMapping,
   type DimensionRule,
   type MappingOptions,
@@ -135,7 +138,11 @@ function optionValue(key: string, v: unknown, path: string, issues: Issues): unk
     if (!BATCH_DATE_POLICIES.includes(v as BatchDatePolicy)) issues.push({ path, message: `must be one of ${BATCH_DATE_POLICIES.join(', ')}, got ${kind(v)}` });
     return v;
   }
-  issues.push({ path, message: 'is not a known option (expected mergeLines or batchDatePolicy)' });
+  if (key === 'closedPeriodPolicy') {
+    if (!CLOSED_PERIOD_POLICIES.includes(v as ClosedPeriodPolicy)) issues.push({ path, message: `must be one of ${CLOSED_PERIOD_POLICIES.join(', ')}, got ${kind(v)}` });
+    return v;
+  }
+  issues.push({ path, message: `is not a known option (expected one of ${MAPPING_OPTION_KEYS.join(', ')})` });
   return v;
 }
 

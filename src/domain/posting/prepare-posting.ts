@@ -17,7 +17,7 @@ import { formatMinor } from '../money/money.js';
 import { expenseDrafts } from './expense-drafts.js';
 import { cashAdvanceDrafts, invoiceDrafts } from './other-drafts.js';
 import { Resolver } from './resolver.js';
-import { batchDate, batchTitle, mergeMemos } from './text.js';
+import { batchDate, batchTitle, concurDateNote, mergeMemos } from './text.js';
 import type { AccountRef, DimensionCheck, DimensionLevels, DraftLine, PostingOptions, PostingResult } from './types.js';
 
 interface Group {
@@ -90,14 +90,18 @@ export function preparePosting(doc: FisDocument, mappings: MappingSet, dimension
   }
   const summary = summarizeFisDocument(doc);
   const name = doc.kind === 'expense' ? doc.report.reportName : doc.kind === 'invoice' ? (doc.name ?? doc.invoiceNumber) : `Cash advance ${doc.name ?? ''}`;
+  const ruleDate = batchDate(doc, mappings.options.batchDatePolicy, options.today);
+  const chosenDate = options.batchDate && options.batchDate !== ruleDate ? options.batchDate : null;
   const entry: JournalEntry = {
     postingKey: postingKeyFor(doc.docType, doc.id, summary.version),
     docType: doc.docType,
     concurDocumentId: doc.id,
     reportId: summary.reportId,
     journal: mappings.journal ?? options.defaultJournal ?? 'EXPJ',
-    batchDate: batchDate(doc, mappings.options.batchDatePolicy, options.today),
-    batchTitle: batchTitle(name, summary.reportId ?? doc.id),
+    batchDate: chosenDate ?? ruleDate,
+    ...(chosenDate ? { originalBatchDate: ruleDate } : {}),
+    batchTitle: batchTitle(name, summary.reportId ?? doc.id, chosenDate ? concurDateNote(ruleDate) : null),
+    titleName: name,
     currency: c,
     lines: final.map((l) => toJournalLine(l, c)),
     total: formatMinor(debits, c),

@@ -4,6 +4,7 @@
  * control characters are removed and whitespace collapsed.
  */
 import type { FisDocument } from '../fis/model.js';
+import type { JournalEntry } from '../journal/journal-entry.js';
 import type { BatchDatePolicy } from '../mapping/model.js';
 
 export const MEMO_MAX = 100;
@@ -57,12 +58,34 @@ export function mergeMemos(memos: readonly string[]): string {
   return cleanText(distinct.join('; '), MEMO_MAX);
 }
 
-/** "<name> (<id>)"; the name is cut first so the id always survives. */
-export function batchTitle(name: string | null, id: string): string {
-  const suffix = ` (${id})`;
+/**
+ * "<name> (<id>)", or "<name> (<id>), <note>" (e.g. the Concur date of a re-dated entry); the name is
+ * cut first so the id and the note always survive.
+ */
+export function batchTitle(name: string | null, id: string, note: string | null = null): string {
+  const suffix = ` (${id})${note ? `, ${note}` : ''}`;
   const room = TITLE_MAX - suffix.length;
   const cleanName = cleanText(name ?? '', Math.max(room, 0));
-  return cleanText(cleanName === '' ? id : `${cleanName}${suffix}`, TITLE_MAX);
+  return cleanText(cleanName === '' ? `${id}${note ? `, ${note}` : ''}` : `${cleanName}${suffix}`, TITLE_MAX);
+}
+
+/** The note a re-dated entry carries in its title: the date Concur's document gave it. */
+export const concurDateNote = (originalBatchDate: string): string => `Concur date ${originalBatchDate}`;
+
+/**
+ * The same entry on another BATCH_DATE (a closed period, an operator's choice): lines unchanged, the
+ * original date kept in the title, so the journal entry in Intacct still shows when it was incurred.
+ */
+export function redatedEntry(entry: JournalEntry, batchDate: string): JournalEntry {
+  const original = entry.originalBatchDate ?? entry.batchDate;
+  const id = entry.reportId ?? entry.concurDocumentId;
+  // Entries recorded before `titleName` existed: their title is "<name> (<id>)".
+  const name = entry.titleName !== undefined ? entry.titleName : entry.batchTitle.endsWith(` (${id})`) ? entry.batchTitle.slice(0, -(id.length + 3)) : entry.batchTitle;
+  if (batchDate === original) {
+    const { originalBatchDate: _o, ...rest } = entry;
+    return { ...rest, batchDate, batchTitle: batchTitle(name, id), titleName: name };
+  }
+  return { ...entry, batchDate, originalBatchDate: original, batchTitle: batchTitle(name, id, concurDateNote(original)), titleName: name };
 }
 
 const isoDay = (value: string | null): string | null => (value && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null);

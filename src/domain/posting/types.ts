@@ -13,6 +13,11 @@ export interface PostingOptions {
   today: string;
   /** Journal when the mapping set has none (INTACCT_JOURNAL, default EXPJ). */
   defaultJournal?: string;
+  /**
+   * BATCH_DATE chosen by an operator for this document (YYYY-MM-DD), instead of the date policy's;
+   * the policy's date is then kept in the batch title.
+   */
+  batchDate?: string | null;
 }
 
 export type PostingRejection = { reason: string; difference: string | null };

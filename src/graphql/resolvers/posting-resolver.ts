@@ -7,6 +7,7 @@ import { checkPage, toPostingFilter } from '../input.js';
 import { attemptsOf, confirmationOf, journalEntryOf, mappingEvaluationOf, reversalEntryOf, toTimelineEvent } from '../posting-details.js';
 import { redactValue } from '../redact.js';
 import { selectsField } from '../selection.js';
+import { DateScalar } from '../scalars.js';
 import { MappingSetType } from '../types/operations.js';
 import {
   ConcurConfirmationType,
@@ -52,8 +53,16 @@ export class PostingResolver {
   }
 
   @Authorized('operator')
-  @Mutation(() => Posting, { description: 'Asks for another attempt now (FAILED, REJECTED after a fix, or AWAITING_MAPPING to re-evaluate).' })
-  async retryPosting(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<Posting> {
+  @Mutation(() => Posting, {
+    description:
+      'Asks for another attempt now: a REJECTED or AWAITING_MAPPING document is evaluated again with the mappings and reference data of now (the entry sent is the one shown); a FAILED one is attempted again at once. `batchDate` (with a `reason`) posts this one document on that date, e.g. the first open date after a closed period; the original date stays in the batch title and the timeline.',
+  })
+  async retryPosting(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('batchDate', () => DateScalar, { nullable: true }) batchDate: string | null,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+  ): Promise<Posting> {
     const current = ctx.api.getPosting(id);
     if (!current) throw notFound(`No posting with id "${id}": use a posting id, posting key or Concur document id from the postings query`);
     if (!RETRYABLE.has(current.status)) {
@@ -61,7 +70,7 @@ export class PostingResolver {
         status: current.status,
       });
     }
-    return (await ctx.api.retryPosting(current.id, ctx.principal.actor)) as Posting;
+    return (await ctx.api.retryPosting(current.id, ctx.principal.actor, { batchDate, reason })) as Posting;
   }
 
   @FieldResolver(() => [TimelineEventType], { description: 'Every recorded fact about the document, in order (secrets redacted).' })

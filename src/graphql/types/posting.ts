@@ -16,6 +16,8 @@ export class PostingErrorType {
   correction!: string | null;
   @Field(() => String, { description: 'What to fix, rewritten from Intacct where possible.' })
   message!: string;
+  @Field(() => DateScalar, { nullable: true, description: 'For closed-period: the first date Intacct accepts (from "Date must be on or after …").' })
+  firstOpenDate!: string | null;
 }
 
 @ObjectType('MappingGap', { description: 'One Concur code that could not be resolved to an Intacct value.' })

@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+
+/** One CLI run: exit code and what it wrote. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The CLI as a user runs it: a separate node process in the repository, with a clean environment (no
+ * credentials or ML_* of the developer's shell leak into the run) plus `env`.
+ */
+export function runCliProcess(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], {
+      cwd: process.cwd(),
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
