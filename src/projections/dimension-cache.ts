@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../domain/events/envelope.js';
 import type { DimensionCheck, ReferenceStatus } from '../domain/posting/types.js';
-import { KIND_OF_TARGET, REFERENCE_EVENT_TYPES, type ReferenceDataSynced, type ReferenceKind, type ReferenceRecord } from '../domain/reference/events.js';
+import { kindOfTarget, REFERENCE_EVENT_TYPES, type ReferenceDataSynced, type ReferenceKind, type ReferenceRecord } from '../domain/reference/events.js';
 import type { Projection, ProjectionContext } from './projection.js';
 
 /**
@@ -71,7 +71,7 @@ export function dimensionCheckFrom(db: Database.Database, names = { records: 're
   const status = db.prepare(`SELECT status FROM ${names.records} WHERE kind = ? AND id = ?`).pluck();
   const synced = db.prepare(`SELECT 1 FROM ${names.kinds} WHERE kind = ?`).pluck();
   return (target, value): ReferenceStatus => {
-    const kind = KIND_OF_TARGET[target];
+    const kind = kindOfTarget(target);
     if (kind === null) return 'ok';
     const found = status.get(kind, value) as string | undefined;
     if (found !== undefined) return found === 'active' ? 'ok' : 'inactive';
