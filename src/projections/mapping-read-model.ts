@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../domain/events/envelope.js';
-import { evolveMappingSet, MAPPING_EVENT_TYPES, MAPPINGS_STREAM, emptyMappingSet, type MappingChanged, type MappingSet, type MappingsImported } from '../domain/mapping/index.js';
+import { evolveMappingSet, MAPPING_EVENT_TYPES, MAPPINGS_STREAM, emptyMappingSet, mappingSetFromJson, mappingSetToJson, type MappingChanged, type MappingSet, type MappingSetJson, type MappingsImported } from '../domain/mapping/index.js';
 import type { Projection, ProjectionContext } from './projection.js';
 
 /**
- * Mapping read model: the current mapping set (one row) and the history of every change with its
+ * Mapping read model: the current mapping set (one row, in its JSON form: a Map would be stored as
+ * `{}`) and the history of every change with its
  * actor and reason, for the `mappings(asOf)` query and the audit screen.
  */
 export const mappingReadModelProjection: Projection = {
@@ -49,13 +50,13 @@ export const mappingReadModelProjection: Projection = {
     const current = ctx.table('mapping_current');
     const history = ctx.table('mapping_history');
     const row = db.prepare(`SELECT mappings_json FROM ${current} WHERE id = 1`).get() as { mappings_json: string } | undefined;
-    const before: MappingSet = row ? (JSON.parse(row.mappings_json) as MappingSet) : emptyMappingSet();
+    const before: MappingSet = row ? mappingSetFromJson(JSON.parse(row.mappings_json) as MappingSetJson) : emptyMappingSet();
     const after = evolveMappingSet(before, event);
     const { actor, occurredAt, correlationId } = event.metadata;
     db.prepare(
       `INSERT INTO ${current} (id, revision, mappings_json, updated_at, updated_by) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET revision = excluded.revision, mappings_json = excluded.mappings_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-    ).run(event.revision, JSON.stringify(after), occurredAt, actor);
+    ).run(event.revision, JSON.stringify(mappingSetToJson(after)), occurredAt, actor);
     if (event.type === 'MappingChanged') {
       const d = event.data as MappingChanged;
       db.prepare(`INSERT OR IGNORE INTO ${history} VALUES (?, ?, 'MappingChanged', ?, ?, ?, ?, ?, ?, ?)`).run(
@@ -86,7 +87,7 @@ export function readCurrentMappings(db: Database.Database, table = 'mapping_curr
     | { revision: number; mappings_json: string; updated_at: string; updated_by: string }
     | undefined;
   if (!row) return { set: emptyMappingSet(), revision: -1, updatedAt: null, updatedBy: null };
-  return { set: JSON.parse(row.mappings_json) as MappingSet, revision: row.revision, updatedAt: row.updated_at, updatedBy: row.updated_by };
+  return { set: mappingSetFromJson(JSON.parse(row.mappings_json) as MappingSetJson), revision: row.revision, updatedAt: row.updated_at, updatedBy: row.updated_by };
 }
 
 export function readMappingHistory(db: Database.Database, options: { section?: string; key?: string; limit?: number; table?: string } = {}): MappingHistoryItem[] {
