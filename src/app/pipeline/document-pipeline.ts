@@ -239,7 +239,7 @@ export class DocumentPipeline {
     } else if (problem) {
       commands.push({ type: 'RecordPreparation', data: { result: 'rejected', reason: problem, difference: null } });
     } else {
-      const prepared = this.options.prepare(item, docType, row.concurDocumentId);
+      const prepared = this.prepareOrReject(item, docType, row);
       this.noticeMissingEmployees(prepared);
       this.describeOutcome(row, prepared);
       commands.push({ type: 'RecordPreparation', data: prepared });
@@ -255,11 +255,30 @@ export class DocumentPipeline {
     if (!fetched) return;
     const generation = this.generation;
     const item = (fetched.data as { document: unknown }).document;
-    const result = this.options.prepare(item, row.docType as ConcurDocType, row.concurDocumentId);
+    const result = this.prepareOrReject(item, row.docType as ConcurDocType, row);
     this.noticeMissingEmployees(result);
     await this.command(row, { type: 'RecordPreparation', data: result }, `prepare:${events.length}`);
     this.evaluatedAt.set(row.id, generation);
     if (row.reportId) await this.supersedeOlderVersions(row);
+  }
+
+  /**
+   * The preparer should never throw. If it does (a code the rules cannot handle), the document is
+   * recorded as rejected by the rules with the error: otherwise it would stay RECEIVED and be fetched
+   * and acknowledged at Concur again on every cycle, with no error anyone sees.
+   */
+  private prepareOrReject(item: unknown, docType: ConcurDocType, row: PostingRow): ReturnType<DocumentPreparer> {
+    try {
+      return this.options.prepare(item, docType, row.concurDocumentId);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log.error(`preparing ${docType} document ${row.concurDocumentId} failed unexpectedly; recorded as rejected`, { error: message });
+      return {
+        result: 'rejected',
+        reason: `Document ${row.concurDocumentId} could not be prepared: the posting rules failed unexpectedly (${message}). Report this with the document id; once fixed, retry the document.`,
+        difference: null,
+      };
+    }
   }
 
   private describeOutcome(row: PostingRow, result: ReturnType<DocumentPreparer>): void {
