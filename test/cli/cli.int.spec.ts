@@ -148,7 +148,7 @@ describe('CLI against a running connector', () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toBe(
       [
-        `Dry run of ${partial} (merge): Dry run: 2 change(s): 1 added, 1 changed, 0 removed would be recorded; nothing was changed.`,
+        `Dry run of ${partial} (merge): 2 change(s): 1 added, 1 changed, 0 removed would be recorded; nothing was changed.`,
         '  changed accounts.6400: "6400" -> "6401"',
         '  added accounts.constructor: "6500"',
         '  not checked: accounts.6400: GL account 6401 was not checked: no GLACCOUNT reference data is cached yet (it is checked when documents arrive, and a sync fills the cache)',

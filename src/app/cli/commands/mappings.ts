@@ -75,7 +75,7 @@ export async function importMappings(client: GraphqlClient, io: CliIo, file: str
     if (error instanceof CliError && bytes > MAX_REQUEST_BYTES) throw new CliError(`${file} is ${bytes} bytes, more than the 1 MiB the service accepts in one request (${error.message})`);
     throw error;
   }
-  if (answer.dryRun) io.out(`Dry run of ${file} (${mode}): ${answer.message}`);
+  if (answer.dryRun) io.out(`Dry run of ${file} (${mode}): ${answer.message.replace(/^Dry run: /, '')}`);
   else if (!answer.changed) io.out(`${file} (${mode}): no changes, the mapping set already holds it; nothing was recorded (mapping revision ${answer.revision}).`);
   else io.out(`Imported ${file} (${mode}): mapping revision ${answer.revision} (by ${answer.actor}, reason: ${answer.reason}). Waiting documents are re-evaluated.`);
   for (const entry of answer.diff) io.out(`  ${describeDiffEntry({ ...entry, change: entry.change.toLowerCase() as MappingDiffEntry['change'] })}`);
