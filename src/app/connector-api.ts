@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../domain/events/envelope.js';
+import type { MappingDiffEntry } from '../domain/mapping/diff.js';
 import type { ListOptions, PostingFilter, PostingPage, PostingRow } from '../projections/posting-queries.js';
 
 /**
@@ -42,6 +43,42 @@ export interface MappingHistoryEntry {
   reason: string | null;
   actor: string;
   occurredAt: string;
+  /** What the revision added, changed or removed (old and new values in their JSON form). */
+  diff: MappingDiffEntry[];
+  forced: MappingValueNote[];
+  unchecked: MappingValueNote[];
+}
+
+/** One Intacct value of a mapping change that was forced past the reference cache, or not checked. */
+export interface MappingValueNote {
+  path: string;
+  /** The reference target: GLACCOUNT, DEPARTMENT, …, EMPLOYEEID. */
+  target: string;
+  value: string;
+  message: string;
+}
+
+/** The answer of a mapping mutation, derived from the stored state after the append. */
+export interface MappingChangeResult {
+  /** The mapping stream revision after the change (the current one when nothing changed or a dry run). */
+  revision: number;
+  /** False when the command changed nothing (nothing was recorded), and for every dry run. */
+  changed: boolean;
+  dryRun: boolean;
+  /** One sentence for people: what happened and, for a dry run, that nothing was changed. */
+  message: string;
+  diff: MappingDiffEntry[];
+  unchecked: MappingValueNote[];
+  forced: MappingValueNote[];
+}
+
+export interface MappingImportOptions {
+  /** MERGE (default): sections and keys in the file override, the rest is kept. REPLACE: the file is the whole set. */
+  mode?: 'merge' | 'replace';
+  /** Computes the diff and checks the values, records nothing. */
+  dryRun?: boolean;
+  /** Records values the reference cache refuses (they are listed as forced in the event). */
+  force?: boolean;
 }
 
 export interface DimensionRecord {
@@ -71,9 +108,9 @@ export interface ConnectorApi {
   /** The mapping set as JSON text (product.md §5 shape) as of a time, with its revision. */
   mappings(asOf?: string): Promise<{ json: string; revision: number; asOf: string | null }>;
   mappingHistory(): Promise<MappingHistoryEntry[]>;
-  setMapping(section: string, key: string, value: unknown, reason: string, actor: string): Promise<number>;
-  removeMapping(section: string, key: string, reason: string, actor: string): Promise<number>;
-  importMappings(json: string, reason: string, actor: string): Promise<number>;
+  setMapping(section: string, key: string, value: unknown, reason: string, actor: string, options?: { force?: boolean }): Promise<MappingChangeResult>;
+  removeMapping(section: string, key: string, reason: string, actor: string): Promise<MappingChangeResult>;
+  importMappings(json: string, reason: string, actor: string, options?: MappingImportOptions): Promise<MappingChangeResult>;
 
   dimensions(kind?: string): DimensionRecord[];
   syncRuns(): Promise<SyncRunSummary[]>;

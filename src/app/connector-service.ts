@@ -3,23 +3,15 @@ import type Database from 'better-sqlite3';
 import type { EventStore } from '../domain/eventstore/port.js';
 import { parseFisDocument } from '../domain/fis/index.js';
 import type { ConcurDocType } from '../domain/journal/journal-entry.js';
-import {
-  decideMapping,
-  exportMappingsJson,
-  MAPPINGS_STREAM,
-  MAPPING_SECTIONS,
-  MappingCommandRejected,
-  mappingSetFromEvents,
-  type MappingCommand,
-  type MappingSection,
-} from '../domain/mapping/index.js';
+import { exportMappingsJson, MAPPING_SECTIONS, type MappingSection } from '../domain/mapping/index.js';
 import { preparePosting } from '../domain/posting/index.js';
 import { REFERENCE_KINDS, type ReferenceKind } from '../domain/reference/index.js';
 import { dimensionCheckFrom, listReferenceRecords } from '../projections/dimension-cache.js';
 import { readCurrentMappings, readMappingHistory, readMappingsAsOf } from '../projections/mapping-read-model.js';
 import { PostingQueries, type ListOptions, type PostingFilter } from '../projections/posting-queries.js';
 import type { ProjectionRunner } from '../projections/runner.js';
-import type { ConnectorApi, DimensionRecord, JobStatus, MappingHistoryEntry, ProjectionStatus, SyncRunSummary } from './connector-api.js';
+import type { ConnectorApi, DimensionRecord, JobStatus, MappingChangeResult, MappingHistoryEntry, MappingImportOptions, ProjectionStatus, SyncRunSummary } from './connector-api.js';
+import { forcedNote, MappingChanges, uncheckedNote } from './mapping-changes.js';
 import type { DocumentPipeline, DocumentPreparer } from './pipeline/document-pipeline.js';
 
 /** A request the caller got wrong (unknown id, invalid input): GraphQL shows it as BAD_USER_INPUT / NOT_FOUND. */
@@ -44,6 +36,7 @@ export interface JobRunner {
 export class ConnectorService implements ConnectorApi {
   readonly queries: PostingQueries;
   private readonly jobs = new Map<string, JobStatus>();
+  private readonly mappingChanges: MappingChanges;
 
   constructor(
     private readonly store: EventStore,
@@ -53,6 +46,7 @@ export class ConnectorService implements ConnectorApi {
     private readonly defaultJournal: string,
   ) {
     this.queries = new PostingQueries(runner.db);
+    this.mappingChanges = new MappingChanges({ store, db: () => this.db, waitFor: (position) => this.runner.waitFor(position), changed: () => this.pipeline.kick() });
   }
 
   private get db(): Database.Database {
@@ -119,19 +113,23 @@ export class ConnectorService implements ConnectorApi {
       reason: h.reason,
       actor: h.actor,
       occurredAt: h.occurredAt,
+      diff: h.diff,
+      forced: h.forced.map(forcedNote),
+      unchecked: h.unchecked.map(uncheckedNote),
     }));
   }
 
-  setMapping(section: string, key: string, value: unknown, reason: string, actor: string): Promise<number> {
-    return this.changeMappings({ type: 'setMapping', section: this.section(section), key, value, reason, actor });
+  setMapping(section: string, key: string, value: unknown, reason: string, actor: string, options: { force?: boolean } = {}): Promise<MappingChangeResult> {
+    return this.mappingChanges.run({ type: 'setMapping', section: this.section(section), key, value, reason, actor, force: options.force === true });
   }
 
-  removeMapping(section: string, key: string, reason: string, actor: string): Promise<number> {
-    return this.changeMappings({ type: 'removeMapping', section: this.section(section), key, reason, actor });
+  removeMapping(section: string, key: string, reason: string, actor: string): Promise<MappingChangeResult> {
+    return this.mappingChanges.run({ type: 'removeMapping', section: this.section(section), key, reason, actor });
   }
 
-  importMappings(json: string, reason: string, actor: string): Promise<number> {
-    return this.changeMappings({ type: 'importMappings', json, reason, actor });
+  /** MERGE by default (product.md §4a); `dryRun` answers with the diff and records nothing. */
+  importMappings(json: string, reason: string, actor: string, options: MappingImportOptions = {}): Promise<MappingChangeResult> {
+    return this.mappingChanges.run({ type: 'importMappings', json, reason, actor, mode: options.mode ?? 'merge', force: options.force === true }, options.dryRun === true);
   }
 
   private section(section: string): MappingSection {
@@ -139,31 +137,6 @@ export class ConnectorService implements ConnectorApi {
       throw new UserInputError(`Unknown mapping section "${section}"; use one of ${MAPPING_SECTIONS.join(', ')}`);
     }
     return section as MappingSection;
-  }
-
-  /** Decides against the current stream (not the read model) and appends with its revision. */
-  private async changeMappings(command: MappingCommand): Promise<number> {
-    for (let attempt = 0; ; attempt++) {
-      const events = await this.store.readStream(MAPPINGS_STREAM);
-      const current = mappingSetFromEvents(events as never);
-      let decided;
-      try {
-        decided = decideMapping(command, current.set);
-      } catch (error) {
-        if (error instanceof MappingCommandRejected) throw new UserInputError(error.message);
-        throw error;
-      }
-      if (decided.length === 0) return current.revision;
-      try {
-        const result = await this.store.appendToStream(MAPPINGS_STREAM, decided, { expectedRevision: events.length === 0 ? 'no_stream' : events.length - 1 });
-        await this.runner.waitFor(result.position);
-        this.pipeline.kick();
-        return result.nextExpectedRevision;
-      } catch (error) {
-        if ((error as Error).name === 'WrongExpectedRevisionError' && attempt < 3) continue;
-        throw error;
-      }
-    }
   }
 
   dimensions(kind?: string): DimensionRecord[] {

@@ -163,7 +163,7 @@ export class ReferenceSync {
     const seen = await this.employeesFromDocuments();
     const created: string[] = [];
     for (const e of seen) {
-      const intacctId = set.employees[e.concurId] ?? e.concurId;
+      const intacctId = set.employees.get(e.concurId) ?? e.concurId;
       const contactName = `${e.lastName}, ${e.firstName}`.replace(/^, |, $/g, '') || intacctId;
       const match = byId.get(intacctId);
       if (match) {

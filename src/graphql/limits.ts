@@ -68,11 +68,12 @@ export const DEFAULT_LIMITS: QueryLimits = {
   },
 };
 
-type Fragments = Record<string, FragmentDefinitionNode>;
+/** A Map: a spread of an undefined fragment named `constructor` must find nothing, not Object.prototype.constructor. */
+type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 
 function fragmentsOf(context: ValidationContext): Fragments {
-  const map: Fragments = {};
-  for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) map[def.name.value] = def;
+  const map = new Map<string, FragmentDefinitionNode>();
+  for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) map.set(def.name.value, def);
   return map;
 }
 
@@ -86,7 +87,7 @@ function* fieldsOf(set: SelectionSetNode, fragments: Fragments, expanded: Set<st
     else if (selection.kind === Kind.INLINE_FRAGMENT) yield* fieldsOf(selection.selectionSet, fragments, expanded);
     else {
       const name = selection.name.value;
-      const fragment = fragments[name];
+      const fragment = fragments.get(name);
       if (!fragment || expanded.has(name)) continue;
       expanded.add(name);
       yield* fieldsOf(fragment.selectionSet, fragments, expanded);

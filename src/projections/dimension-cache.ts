@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../domain/events/envelope.js';
+import type { MappingReference } from '../domain/mapping/value-check.js';
 import type { DimensionCheck, ReferenceStatus } from '../domain/posting/types.js';
-import { KIND_OF_TARGET, REFERENCE_EVENT_TYPES, type ReferenceDataSynced, type ReferenceKind, type ReferenceRecord } from '../domain/reference/events.js';
+import { kindOfTarget, REFERENCE_EVENT_TYPES, type ReferenceDataSynced, type ReferenceKind, type ReferenceRecord } from '../domain/reference/events.js';
 import type { Projection, ProjectionContext } from './projection.js';
 
 /**
@@ -71,11 +72,38 @@ export function dimensionCheckFrom(db: Database.Database, names = { records: 're
   const status = db.prepare(`SELECT status FROM ${names.records} WHERE kind = ? AND id = ?`).pluck();
   const synced = db.prepare(`SELECT 1 FROM ${names.kinds} WHERE kind = ?`).pluck();
   return (target, value): ReferenceStatus => {
-    const kind = KIND_OF_TARGET[target];
+    const kind = kindOfTarget(target);
     if (kind === null) return 'ok';
     const found = status.get(kind, value) as string | undefined;
     if (found !== undefined) return found === 'active' ? 'ok' : 'inactive';
     return synced.get(kind) === undefined ? 'ok' : 'missing';
+  };
+}
+
+/**
+ * The cache as mapping changes see it (domain/mapping/value-check.ts): a value is ok, missing or
+ * inactive, or `unchecked` when its kind was never synced (first start, sync still running) or is
+ * not synced at all (ITEMID). Active ids are read per kind once per command, for suggestions.
+ */
+export function mappingReferenceFrom(db: Database.Database, names = { records: 'reference_records', kinds: 'reference_kinds' }): MappingReference {
+  const status = db.prepare(`SELECT status FROM ${names.records} WHERE kind = ? AND id = ?`).pluck();
+  const synced = db.prepare(`SELECT 1 FROM ${names.kinds} WHERE kind = ? AND record_count > 0`).pluck();
+  const active = db.prepare(`SELECT id FROM ${names.records} WHERE kind = ? AND status = 'active' ORDER BY id`).pluck();
+  const activeByKind = new Map<ReferenceKind, string[]>();
+  return {
+    status(target, value) {
+      const kind = kindOfTarget(target);
+      if (kind === null || synced.get(kind) === undefined) return 'unchecked';
+      const found = status.get(kind, value) as string | undefined;
+      return found === undefined ? 'missing' : found === 'active' ? 'ok' : 'inactive';
+    },
+    activeValues(target) {
+      const kind = kindOfTarget(target);
+      if (kind === null) return [];
+      let ids = activeByKind.get(kind);
+      if (ids === undefined) activeByKind.set(kind, (ids = active.all(kind) as string[]));
+      return ids;
+    },
   };
 }
 

@@ -1,15 +1,32 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../domain/events/envelope.js';
-import { evolveMappingSet, MAPPING_EVENT_TYPES, MAPPINGS_STREAM, emptyMappingSet, type MappingChanged, type MappingSet, type MappingsImported } from '../domain/mapping/index.js';
+import {
+  diffMappingSets,
+  emptyMappingSet,
+  evolveMappingSet,
+  MAPPING_EVENT_TYPES,
+  MAPPINGS_STREAM,
+  mappingSetFromJson,
+  mappingSetToJson,
+  type ForcedMappingValue,
+  type MappingChanged,
+  type MappingDiffEntry,
+  type MappingSet,
+  type MappingSetJson,
+  type MappingsImported,
+  type MappingValueRef,
+} from '../domain/mapping/index.js';
 import type { Projection, ProjectionContext } from './projection.js';
 
 /**
- * Mapping read model: the current mapping set (one row) and the history of every change with its
- * actor and reason, for the `mappings(asOf)` query and the audit screen.
+ * Mapping read model: the current mapping set (one row, in its JSON form: a Map would be stored as
+ * `{}`) and the history of every change with its actor, reason and diff (what was added, changed or
+ * removed, computed against the set before the event), for `mappings(asOf)`, `mappingHistory` and
+ * the audit screen. v2 added the diff and the forced / unchecked values.
  */
 export const mappingReadModelProjection: Projection = {
   name: 'mapping-read-model',
-  version: 1,
+  version: 2,
   eventTypes: MAPPING_EVENT_TYPES,
   tables: ['mapping_current', 'mapping_history'],
 
@@ -36,7 +53,10 @@ export const mappingReadModelProjection: Projection = {
         reason TEXT NOT NULL,
         actor TEXT NOT NULL,
         occurred_at TEXT NOT NULL,
-        correlation_id TEXT NOT NULL
+        correlation_id TEXT NOT NULL,
+        diff_json TEXT NOT NULL,
+        forced_json TEXT NOT NULL,
+        unchecked_json TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS ${history}_occurred ON ${history}(occurred_at);
       CREATE INDEX IF NOT EXISTS ${history}_section ON ${history}(section, key);
@@ -49,22 +69,24 @@ export const mappingReadModelProjection: Projection = {
     const current = ctx.table('mapping_current');
     const history = ctx.table('mapping_history');
     const row = db.prepare(`SELECT mappings_json FROM ${current} WHERE id = 1`).get() as { mappings_json: string } | undefined;
-    const before: MappingSet = row ? (JSON.parse(row.mappings_json) as MappingSet) : emptyMappingSet();
+    const before: MappingSet = row ? mappingSetFromJson(JSON.parse(row.mappings_json) as MappingSetJson) : emptyMappingSet();
     const after = evolveMappingSet(before, event);
     const { actor, occurredAt, correlationId } = event.metadata;
     db.prepare(
       `INSERT INTO ${current} (id, revision, mappings_json, updated_at, updated_by) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET revision = excluded.revision, mappings_json = excluded.mappings_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-    ).run(event.revision, JSON.stringify(after), occurredAt, actor);
+    ).run(event.revision, JSON.stringify(mappingSetToJson(after)), occurredAt, actor);
+    const d = event.data as MappingChanged | MappingsImported;
+    const checks = [JSON.stringify(diffMappingSets(before, after)), JSON.stringify(d.forced ?? []), JSON.stringify(d.unchecked ?? [])];
     if (event.type === 'MappingChanged') {
-      const d = event.data as MappingChanged;
-      db.prepare(`INSERT OR IGNORE INTO ${history} VALUES (?, ?, 'MappingChanged', ?, ?, ?, ?, ?, ?, ?)`).run(
-        Number(event.position), event.revision, d.section, d.key, JSON.stringify(d.value), d.reason, actor, occurredAt, correlationId,
+      const c = d as MappingChanged;
+      db.prepare(`INSERT OR IGNORE INTO ${history} VALUES (?, ?, 'MappingChanged', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        Number(event.position), event.revision, c.section, c.key, JSON.stringify(c.value), c.reason, actor, occurredAt, correlationId, ...checks,
       );
     } else {
-      const d = event.data as MappingsImported;
-      db.prepare(`INSERT OR IGNORE INTO ${history} VALUES (?, ?, 'MappingsImported', NULL, NULL, ?, ?, ?, ?, ?)`).run(
-        Number(event.position), event.revision, JSON.stringify(d.mappings), d.reason, actor, occurredAt, correlationId,
+      const i = d as MappingsImported;
+      db.prepare(`INSERT OR IGNORE INTO ${history} VALUES (?, ?, 'MappingsImported', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        Number(event.position), event.revision, JSON.stringify(i.mappings), i.reason, actor, occurredAt, correlationId, ...checks,
       );
     }
   },
@@ -79,6 +101,10 @@ export interface MappingHistoryItem {
   reason: string;
   actor: string;
   occurredAt: string;
+  /** What this revision added, changed or removed. */
+  diff: MappingDiffEntry[];
+  forced: ForcedMappingValue[];
+  unchecked: MappingValueRef[];
 }
 
 export function readCurrentMappings(db: Database.Database, table = 'mapping_current'): { set: MappingSet; revision: number; updatedAt: string | null; updatedBy: string | null } {
@@ -86,7 +112,7 @@ export function readCurrentMappings(db: Database.Database, table = 'mapping_curr
     | { revision: number; mappings_json: string; updated_at: string; updated_by: string }
     | undefined;
   if (!row) return { set: emptyMappingSet(), revision: -1, updatedAt: null, updatedBy: null };
-  return { set: JSON.parse(row.mappings_json) as MappingSet, revision: row.revision, updatedAt: row.updated_at, updatedBy: row.updated_by };
+  return { set: mappingSetFromJson(JSON.parse(row.mappings_json) as MappingSetJson), revision: row.revision, updatedAt: row.updated_at, updatedBy: row.updated_by };
 }
 
 export function readMappingHistory(db: Database.Database, options: { section?: string; key?: string; limit?: number; table?: string } = {}): MappingHistoryItem[] {
@@ -124,5 +150,9 @@ function toItem(r: Record<string, unknown>): MappingHistoryItem {
     reason: r['reason'] as string,
     actor: r['actor'] as string,
     occurredAt: r['occurred_at'] as string,
+    // Absent while a frozen v1 generation still serves during the rebuild to v2.
+    diff: typeof r['diff_json'] === 'string' ? (JSON.parse(r['diff_json']) as MappingDiffEntry[]) : [],
+    forced: typeof r['forced_json'] === 'string' ? (JSON.parse(r['forced_json']) as ForcedMappingValue[]) : [],
+    unchecked: typeof r['unchecked_json'] === 'string' ? (JSON.parse(r['unchecked_json']) as MappingValueRef[]) : [],
   };
 }

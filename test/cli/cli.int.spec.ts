@@ -40,6 +40,19 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> 
   });
 }
 
+/** A shell command line as a user types it, from the repository root (where `npm run` finds package.json). */
+function shell(line: string, env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', line], { cwd: repo, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** A loopback port that nothing listens on (taken from the OS, then released). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -114,6 +127,56 @@ describe('CLI against a running connector', () => {
     expect(wrongToken.code).toBe(1);
     expect(wrongToken.stdout).toBe('');
     expect(wrongToken.stderr).toMatch(/^error: UNAUTHENTICATED: .*The token \(ML_TOKEN or ML_API_TOKENS\) is not one the service knows/m);
+  });
+
+  it('round-trips exactly `npm run cli -- mappings export > m.json && npm run cli -- mappings import m.json`', async () => {
+    // npm prints "> ml-connector@0.1.0 cli …" before the script; the project's .npmrc keeps it off stdout.
+    const file = join(dir, 'm.json');
+    const run = await shell(`npm run cli -- mappings export > ${file} && npm run cli -- mappings import ${file}`, env);
+    expect(run.code, run.stderr).toBe(0);
+    const written = readFileSync(file, 'utf8');
+    expect(written).toBe((await connector.service.mappings()).json);
+    expect(JSON.parse(written)).toMatchObject({ journal: 'EXPJ', accounts: { '6400': '6400' } });
+    expect(run.stdout.trim()).toMatch(/m\.json \(merge\): no changes, the mapping set already holds it; nothing was recorded \(mapping revision \d+\)\.$/);
+  });
+
+  it('mappings import merges by default, --dry-run prints the diff and records nothing, --replace replaces; export --out writes the file', async () => {
+    const partial = join(dir, 'partial.json');
+    writeFileSync(partial, JSON.stringify({ accounts: { '6400': '6401', constructor: '6500' } }));
+    const before = await connector.service.mappings();
+    const dry = await cli(['mappings', 'import', partial, '--dry-run'], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toBe(
+      [
+        `Dry run of ${partial} (merge): 2 change(s): 1 added, 1 changed, 0 removed would be recorded; nothing was changed.`,
+        '  changed accounts.6400: "6400" -> "6401"',
+        '  added accounts.constructor: "6500"',
+        '  not checked: accounts.6400: GL account 6401 was not checked: no GLACCOUNT reference data is cached yet (it is checked when documents arrive, and a sync fills the cache)',
+        '  not checked: accounts.constructor: GL account 6500 was not checked: no GLACCOUNT reference data is cached yet (it is checked when documents arrive, and a sync fills the cache)',
+        '',
+      ].join('\n'),
+    );
+    expect((await connector.service.mappings()).json).toBe(before.json);
+
+    const merged = await cli(['mappings', 'import', partial, '--reason', 'merge test'], env);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toMatch(/^Imported .*partial\.json \(merge\): mapping revision \d+ \(by user:sandbox, reason: merge test\)/);
+    const after = JSON.parse((await connector.service.mappings()).json) as { accounts: Record<string, string>; counterparties: object };
+    expect(after.accounts).toEqual({ '6400': '6401', '6500': '6500', '6600': '6600', constructor: '6500' });
+    expect(after.counterparties).toEqual({ EMPL: { account: '2050', employeeDimension: true } }); // absent from the file: kept
+
+    const out = join(dir, 'out.json');
+    const exported = await cli(['mappings', 'export', '--out', out], env);
+    expect([exported.code, exported.stdout]).toEqual([0, '']);
+    expect(exported.stderr).toContain(`wrote ${out}`);
+    expect(readFileSync(out, 'utf8')).toBe((await connector.service.mappings()).json);
+
+    const replaced = await cli(['mappings', 'import', partial, '--replace'], env);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stdout).toContain('  removed counterparties.EMPL (was {"account":"2050","employeeDimension":true})');
+    expect(JSON.parse((await connector.service.mappings()).json)).toMatchObject({ accounts: { '6400': '6401', constructor: '6500' }, counterparties: {}, journal: null });
+    // Back to the set the other tests expect.
+    expect((await cli(['mappings', 'import', out, '--replace'], env)).code).toBe(0);
   });
 
   it('backfill --dry-run shows progress and lists what would be posted', async () => {

@@ -32,6 +32,15 @@ describe('query limits', () => {
     expect((r.body.data as any).postings.edges[0].node.timeline.length).toBe(5);
   });
 
+  it('a spread of an undefined fragment named like a prototype member is a validation error, not INTERNAL', async () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const r = await gql(`{ mappings { ...${name} } }`);
+      expect(r.status, name).toBe(400);
+      expect(r.body.errors?.[0]?.extensions?.code, name).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(r.body.errors?.[0]?.message).toBe(`Unknown fragment "${name}".`);
+    }
+  });
+
   it('refuses a query nested deeper than the limit, before running it', async () => {
     // Fragments count at the depth where they are spread: 7 levels, within the default limit of 10.
     const query = `

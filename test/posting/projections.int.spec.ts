@@ -80,8 +80,8 @@ describe('mapping read model projection (direct apply, real SQLite)', () => {
 
     const current = readCurrentMappings(db);
     expect(current).toMatchObject({ revision: 2, updatedBy: 'user:bob', updatedAt: '2026-07-03T09:00:00.000Z' });
-    expect(current.set.accounts['474230']).toBe('6401');
-    expect(current.set.counterparties['CBCP']).toBeUndefined();
+    expect(current.set.accounts.get('474230')).toBe('6401');
+    expect(current.set.counterparties.get('CBCP')).toBeUndefined();
     expect(readMappingHistory(db).map((h) => [h.revision, h.type, h.section, h.key, h.actor, h.reason])).toEqual([
       [2, 'MappingChanged', 'counterparties', 'CBCP', 'user:bob', 'no corporate card'],
       [1, 'MappingChanged', 'accounts', '474230', 'user:bob', 'split'],
@@ -89,7 +89,7 @@ describe('mapping read model projection (direct apply, real SQLite)', () => {
     ]);
     expect(readMappingHistory(db, { section: 'accounts', key: '474230' })).toHaveLength(1);
     const asOf = readMappingsAsOf(db, '2026-07-01T12:00:00Z');
-    expect([asOf.revision, asOf.set.accounts['474230'], asOf.set.counterparties['CBCP']?.account]).toEqual([0, '6400', '2120']);
+    expect([asOf.revision, asOf.set.accounts.get('474230'), asOf.set.counterparties.get('CBCP')?.account]).toEqual([0, '6400', '2120']);
   });
 });
 

@@ -36,9 +36,8 @@ export function redact(value: unknown, secrets: SecretRegistry, key = ''): unkno
   if (value instanceof Error) return secrets.scrub(`${value.name}: ${value.message}`);
   if (Array.isArray(value)) return value.map((v) => redact(v, secrets));
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redact(v, secrets, k);
-    return out;
+    // fromEntries: a field named __proto__ stays a field (an assignment would set the prototype).
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, secrets, k)]));
   }
   return value;
 }

@@ -21,8 +21,8 @@ export type CliCommand =
   | { name: 'backfill'; from: string; to: string; dryRun: boolean }
   | { name: 'replay'; projection: string | null }
   | { name: 'sync'; kinds: SyncKind[] }
-  | { name: 'mappings-import'; file: string; reason: string | null }
-  | { name: 'mappings-export' }
+  | { name: 'mappings-import'; file: string; reason: string | null; replace: boolean; dryRun: boolean; force: boolean }
+  | { name: 'mappings-export'; out: string | null }
   | { name: 'retry'; id: string; batchDate: string | null; reason: string | null };
 
 /** A real calendar day: 2026-02-30 looks like a date but Concur would reject it (or worse, roll it over). */
@@ -88,13 +88,24 @@ export function parseCommand(argv: readonly string[]): CliCommand {
     case 'mappings': {
       const [sub, ...subArgs] = rest;
       if (sub === 'export') {
-        noPositionals('mappings export', parse('mappings export', subArgs, {}).positionals);
-        return { name: 'mappings-export' };
+        const { values, positionals } = parse('mappings export', subArgs, { out: { type: 'string' } });
+        noPositionals('mappings export', positionals);
+        const out = values['out'] as string | undefined;
+        if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name, e.g. mappings export --out mappings.json');
+        return { name: 'mappings-export', out: out ?? null };
       }
       if (sub === 'import') {
-        const { values, positionals } = parse('mappings import', subArgs, { reason: { type: 'string' } });
+        const { values, positionals } = parse('mappings import', subArgs, {
+          reason: { type: 'string' },
+          replace: { type: 'boolean' },
+          'dry-run': { type: 'boolean' },
+          force: { type: 'boolean' },
+        });
         if (positionals.length !== 1) throw new UsageError('mappings import needs exactly one FILE, e.g. mappings import mappings.json --reason "quarterly update"');
-        return { name: 'mappings-import', file: positionals[0]!, reason: (values['reason'] as string | undefined) ?? null };
+        const reason = (values['reason'] as string | undefined)?.trim() || null;
+        // A forced value lands in the audit trail: the person says why, no default reason stands in.
+        if (values['force'] === true && reason === null) throw new UsageError('mappings import --force needs --reason TEXT: say why values Intacct does not have are recorded anyway');
+        return { name: 'mappings-import', file: positionals[0]!, reason, replace: values['replace'] === true, dryRun: values['dry-run'] === true, force: values['force'] === true };
       }
       throw new UsageError(`mappings needs "import FILE" or "export" (got ${sub === undefined ? 'nothing' : `"${sub}"`})`);
     }
@@ -119,8 +130,12 @@ export const USAGE = `ml-connector CLI: npm run cli -- <command>
                                            fetch and post Concur documents approved in a date range
   replay [--projection NAME]               rebuild one read model (or all) from the event log
   sync [employees|vendors|dimensions]      synchronise reference data now (all kinds when none given)
-  mappings import FILE [--reason TEXT]     replace the mapping set with FILE (JSON)
-  mappings export                          print the mapping set as JSON on stdout
+  mappings import FILE [--replace] [--dry-run] [--force] [--reason TEXT]
+                                           merge FILE (JSON) into the mapping set: sections and keys in
+                                           FILE override, the rest is kept; --replace makes FILE the whole
+                                           set; --dry-run prints the changes and records nothing; --force
+                                           (with --reason) records values Intacct does not have
+  mappings export [--out FILE]             the mapping set as JSON, on stdout (nothing else) or into FILE
   retry ID [--batch-date YYYY-MM-DD --reason TEXT]
                                            post a FAILED, REJECTED or waiting document again, evaluated with
                                            today's mappings; --batch-date posts it on that date (closed period)

@@ -42,9 +42,9 @@ async function dispatch(command: CliCommand, io: CliIo): Promise<number> {
         case 'sync':
           return sync(client, io, command.kinds);
         case 'mappings-import':
-          return importMappings(client, io, command.file, command.reason);
+          return importMappings(client, io, command.file, command);
         case 'mappings-export':
-          return exportMappings(client, io);
+          return exportMappings(client, io, command.out);
         case 'retry':
           return retry(client, io, command);
       }

@@ -286,9 +286,25 @@ export class DocumentPipeline {
     if (row.reportId) await this.supersedeOlderVersions(row);
   }
 
-  /** The posting rules' verdict on the document now; waiting for employees starts their sync. */
+  /**
+   * The posting rules' verdict on the document now; waiting for employees starts their sync. The
+   * preparer should never throw; if it does (a code the rules cannot handle), the document is recorded
+   * as rejected by the rules with the error: otherwise it would stay RECEIVED and be fetched and
+   * acknowledged at Concur again on every cycle, with no error anyone sees.
+   */
   private evaluate(row: PostingRow, item: unknown, batchDate: string | null, describe = true): Preparation {
-    const result = this.options.prepare(item, row.docType as ConcurDocType, row.concurDocumentId, { batchDate });
+    let result: Preparation;
+    try {
+      result = this.options.prepare(item, row.docType as ConcurDocType, row.concurDocumentId, { batchDate });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log.error(`preparing ${row.docType} document ${row.concurDocumentId} failed unexpectedly; recorded as rejected`, { error: message });
+      result = {
+        result: 'rejected',
+        reason: `Document ${row.concurDocumentId} could not be prepared: the posting rules failed unexpectedly (${message}). Report this with the document id; once fixed, retry the document.`,
+        difference: null,
+      };
+    }
     this.noticeMissingEmployees(result);
     if (describe) this.describeOutcome(row, result);
     return result;

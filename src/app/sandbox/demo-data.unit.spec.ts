@@ -47,7 +47,7 @@ describe('sandbox demo mappings', () => {
   it('validate with the mapping module and survive an export/import round trip', () => {
     const set = mappings();
     expect(set.journal).toBe('EXPJ');
-    expect(Object.keys(set.counterparties).sort()).toEqual(['CBCP', 'COPD', 'EMPL', 'IBCP', 'IBIP', 'VENDOR']);
+    expect([...set.counterparties.keys()].sort()).toEqual(['CBCP', 'COPD', 'EMPL', 'IBCP', 'IBIP', 'VENDOR']);
     const again = parseMappingsJson(exportMappingsJson(set));
     expect(again.ok && again.value).toEqual(set);
   });
@@ -55,21 +55,21 @@ describe('sandbox demo mappings', () => {
   it('point only at Intacct values that exist and are active in the demo reference data', () => {
     const set = mappings();
     const used: [ReferenceKind, string, string][] = [];
-    for (const [code, account] of Object.entries(set.accounts)) used.push(['GLACCOUNT', account, `accounts.${code}`]);
-    for (const [party, cp] of Object.entries(set.counterparties)) {
+    for (const [code, account] of set.accounts) used.push(['GLACCOUNT', account, `accounts.${code}`]);
+    for (const [party, cp] of set.counterparties) {
       used.push(['GLACCOUNT', cp.account, `counterparties.${party}`]);
       if (cp.vendorId) used.push(['VENDOR', cp.vendorId, `counterparties.${party}.vendorId`]);
     }
-    for (const [label, t] of Object.entries(set.taxAccounts)) used.push(['GLACCOUNT', t.reclaim, `taxAccounts.${label}`], ['GLACCOUNT', t.nonDeductible, `taxAccounts.${label}`]);
+    for (const [label, t] of set.taxAccounts) used.push(['GLACCOUNT', t.reclaim, `taxAccounts.${label}`], ['GLACCOUNT', t.nonDeductible, `taxAccounts.${label}`]);
     used.push(['GLACCOUNT', set.cashAdvanceAccount!, 'cashAdvanceAccount'], ['GLACCOUNT', DEMO_UNMAPPED_ACCOUNT_FIX, 'the documented fix']);
     const kindOf = { DEPARTMENT: 'DEPARTMENT', PROJECTID: 'PROJECT', CUSTOMERID: 'CUSTOMER', CLASSID: 'CLASS', LOCATION: 'LOCATION' } as const;
-    for (const rule of set.dimensions) for (const value of Object.values(rule.values)) used.push([kindOf[rule.target as keyof typeof kindOf], value, rule.source]);
-    for (const value of Object.values(set.employees)) used.push(['EMPLOYEE', value, 'employees']);
-    for (const [target, value] of Object.entries(set.defaults)) used.push([kindOf[target as keyof typeof kindOf], value, `defaults.${target}`]);
+    for (const rule of set.dimensions) for (const value of rule.values.values()) used.push([kindOf[rule.target as keyof typeof kindOf], value, rule.source]);
+    for (const value of set.employees.values()) used.push(['EMPLOYEE', value, 'employees']);
+    for (const [target, value] of set.defaults) used.push([kindOf[target as keyof typeof kindOf], value, `defaults.${target}`]);
     const active = new Set(demoReferenceData().flatMap((s) => s.records.filter((r) => r.status === 'active').map((r) => `${s.kind}:${r.id}`)));
     expect(used.length).toBeGreaterThan(20);
     expect(used.filter(([kind, id]) => !active.has(`${kind}:${id}`))).toEqual([]);
-    expect(set.accounts[DEMO_UNMAPPED_ACCOUNT_CODE]).toBeUndefined();
+    expect(set.accounts.get(DEMO_UNMAPPED_ACCOUNT_CODE)).toBeUndefined();
   });
 });
 
@@ -155,8 +155,7 @@ describe('sandbox demo documents', () => {
   }
 
   it('post the unmapped report once its account is mapped (the README fix)', () => {
-    const set = mappings();
-    set.accounts[DEMO_UNMAPPED_ACCOUNT_CODE] = DEMO_UNMAPPED_ACCOUNT_FIX;
+    const set = { ...mappings(), accounts: new Map([...mappings().accounts, [DEMO_UNMAPPED_ACCOUNT_CODE, DEMO_UNMAPPED_ACCOUNT_FIX]]) };
     const [id, expected] = Object.entries(demoExpectations).find(([, e]) => e.outcome === 'awaiting-mapping')!;
     const result = prepare(demoDocuments(NOW).find((i) => i.id === id), set);
     expect('entry' in result && result.entry.total).toBe(expected.total);

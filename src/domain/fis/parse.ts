@@ -4,12 +4,13 @@ import { FisDocumentError, FisReader, describe } from './reader.js';
 import { parseCashAdvanceApplications, parseEmployee, parseEntries, parseReport } from './parse-expense.js';
 import { parseCashAdvance, parseInvoice } from './parse-other.js';
 
-const DOC_TYPES: Readonly<Record<string, ConcurDocType>> = {
-  expense: 'expense',
-  invoice: 'invoice',
-  paymentrequest: 'paymentrequest',
-  cashadvance: 'cashadvance',
-};
+/** A Map: `docType` comes from Concur, and "constructor" must be unsupported, not Object.prototype.constructor. */
+const DOC_TYPES: ReadonlyMap<string, ConcurDocType> = new Map<string, ConcurDocType>([
+  ['expense', 'expense'],
+  ['invoice', 'invoice'],
+  ['paymentrequest', 'paymentrequest'],
+  ['cashadvance', 'cashadvance'],
+]);
 
 /**
  * Parses one FIS item (`{id, docType, companyId, entityId, …, document}`) into a `FisDocument`.
@@ -25,8 +26,8 @@ export function parseFisDocument(item: unknown): FisDocument {
   const probe = new FisReader(id, 'USD');
   if (id === '(unknown)') probe.fail('id', 'is missing or empty');
   const docTypeText = probe.string(o['docType'], 'item', 'docType').toLowerCase();
-  const docType = DOC_TYPES[docTypeText];
-  if (!docType) probe.fail('item.docType', `"${docTypeText}" is not a supported type (expense, invoice, paymentrequest, cashadvance)`);
+  const docType = DOC_TYPES.get(docTypeText);
+  if (docType === undefined) return probe.fail('item.docType', `"${docTypeText}" is not a supported type (expense, invoice, paymentrequest, cashadvance)`);
   const document = probe.object(o['document'], 'document');
   const header: Omit<FisItemHeader, 'currency'> = {
     id,

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../events/envelope.js';
 import type { MappingChanged, MappingsImported } from './events.js';
-import { DEFAULT_MAPPING_OPTIONS, dimensionKey, emptyMappingSet, type DimensionRule, type MappingSet } from './model.js';
+import { dimensionRuleFromJson, mappingSetFromJson } from './json.js';
+import { DEFAULT_MAPPING_OPTIONS, dimensionKey, isCodeSection, type DimensionRuleJson, type MappingSet } from './model.js';
 
 export interface MappingState {
   set: MappingSet;
@@ -18,7 +19,7 @@ type MappingEvent = Pick<RecordedEvent, 'type' | 'data' | 'revision' | 'metadata
  */
 export function mappingSetFromEvents(events: Iterable<MappingEvent>, asOf?: string | Date): MappingState {
   const limit = asOf === undefined ? null : Date.parse(asOf instanceof Date ? asOf.toISOString() : asOf);
-  let state: MappingState = { set: emptyMappingSet(), revision: -1, asOf: null };
+  let state: MappingState = { set: mappingSetFromJson({}), revision: -1, asOf: null };
   for (const event of events) {
     if (limit !== null && Date.parse(event.metadata.occurredAt) > limit) continue;
     const next = evolveMappingSet(state.set, event);
@@ -27,42 +28,35 @@ export function mappingSetFromEvents(events: Iterable<MappingEvent>, asOf?: stri
   return state;
 }
 
-/** Applies one event; unknown event types leave the set unchanged (same object). */
+/** Applies one event (its data is the JSON form); unknown event types leave the set unchanged (same object). */
 export function evolveMappingSet(set: MappingSet, event: Pick<RecordedEvent, 'type' | 'data'>): MappingSet {
-  if (event.type === 'MappingsImported') return structuredClone((event.data as MappingsImported).mappings);
+  // The conversions copy: a set never shares objects with event data, so later reads are not affected.
+  if (event.type === 'MappingsImported') return mappingSetFromJson((event.data as MappingsImported).mappings);
   if (event.type === 'MappingChanged') return applyChange(set, event.data as MappingChanged);
   return set;
 }
 
+/** One entry set (value in its JSON form) or removed (value null). Never mutates `set`. */
 export function applyChange(set: MappingSet, change: Pick<MappingChanged, 'section' | 'key' | 'value'>): MappingSet {
-  const next: MappingSet = { ...set };
   const { section, key, value } = change;
-  switch (section) {
-    case 'journal':
-      next.journal = (value as string | null) ?? null;
-      break;
-    case 'cashAdvanceAccount':
-      next.cashAdvanceAccount = (value as string | null) ?? null;
-      break;
-    case 'dimensions': {
-      const rules = set.dimensions.filter((r) => dimensionKey(r) !== key);
-      const at = set.dimensions.findIndex((r) => dimensionKey(r) === key);
-      // A changed rule keeps its place: rule order decides which source wins for a target.
-      if (value !== null) rules.splice(at < 0 ? rules.length : at, 0, structuredClone(value as DimensionRule));
-      next.dimensions = rules;
-      break;
-    }
-    case 'options': {
-      const k = key as keyof typeof DEFAULT_MAPPING_OPTIONS;
-      next.options = { ...set.options, [k]: value === null ? DEFAULT_MAPPING_OPTIONS[k] : value };
-      break;
-    }
-    default: {
-      const map = { ...(set[section] as Record<string, unknown>) };
-      if (value === null) delete map[key!];
-      else map[key!] = structuredClone(value);
-      (next as unknown as Record<string, unknown>)[section] = map;
-    }
+  if (section === 'journal') return { ...set, journal: (value as string | null) ?? null };
+  if (section === 'cashAdvanceAccount') return { ...set, cashAdvanceAccount: (value as string | null) ?? null };
+  if (section === 'dimensions') {
+    const rules = set.dimensions.filter((r) => dimensionKey(r) !== key);
+    const at = set.dimensions.findIndex((r) => dimensionKey(r) === key);
+    // A changed rule keeps its place: rule order decides which source wins for a target.
+    if (value !== null) rules.splice(at < 0 ? rules.length : at, 0, dimensionRuleFromJson(value as DimensionRuleJson));
+    return { ...set, dimensions: rules };
   }
-  return next;
+  if (section === 'options') {
+    const k = key as keyof typeof DEFAULT_MAPPING_OPTIONS;
+    return { ...set, options: { ...set.options, [k]: value === null ? DEFAULT_MAPPING_OPTIONS[k] : value } };
+  }
+  // Not a section this version knows: the event still counts as a revision (a new object, same content).
+  if (!isCodeSection(section) || key === null) return { ...set };
+  // A Map: the key is data, whatever it spells (`__proto__`, `constructor`, …).
+  const map = new Map<string, unknown>(set[section]);
+  if (value === null) map.delete(key);
+  else map.set(key, value !== null && typeof value === 'object' ? { ...(value as object) } : value);
+  return { ...set, [section]: map };
 }

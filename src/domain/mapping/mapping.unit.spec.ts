@@ -26,7 +26,7 @@ describe('mapping JSON validation', () => {
   it('accepts the product.md §5 example and fills defaults', () => {
     const result = validateMappingSet(DEMO_MAPPINGS_JSON);
     expect(result.ok && result.value.options).toEqual({ mergeLines: true, batchDatePolicy: 'paymentProcessingDate', closedPeriodPolicy: 'reject' });
-    expect(result.ok && result.value.counterparties['IBCP']).toEqual({ account: '2110', vendorId: 'AMEX' });
+    expect(result.ok && result.value.counterparties.get('IBCP')).toEqual({ account: '2110', vendorId: 'AMEX' });
   });
 
   it('reports every problem with its path and what is wrong', () => {
@@ -118,18 +118,66 @@ describe('mapping decider and history', () => {
     history = record(given(history, { type: 'setMapping', section: 'dimensions', key: 'entryOrgUnit2Code->LOCATION', value: { source: 'entryOrgUnit2Code', target: 'LOCATION', values: {}, passThrough: true }, reason: 'by org unit', actor }, '2026-07-04T08:00:00.000Z'), history);
     history = record(given(history, { type: 'setMapping', section: 'options', key: 'mergeLines', value: false, reason: 'audit wants detail', actor }, '2026-07-05T08:00:00.000Z'), history);
 
-    expect(mappingSetFromEvents(history, '2026-06-30T00:00:00Z')).toMatchObject({ revision: -1, set: { accounts: {} } });
+    expect(mappingSetFromEvents(history, '2026-06-30T00:00:00Z')).toMatchObject({ revision: -1, set: { accounts: new Map() } });
     const day1 = mappingSetFromEvents(history, '2026-07-01T23:59:59Z');
     expect(day1.revision).toBe(0);
-    expect(day1.set.accounts['474230']).toBe('6400');
+    expect(day1.set.accounts.get('474230')).toBe('6400');
     const day2 = mappingSetFromEvents(history, new Date('2026-07-02T08:00:00.000Z'));
-    expect([day2.revision, day2.set.accounts['474230'], day2.set.defaults.LOCATION]).toEqual([1, '6401', '100']);
+    expect([day2.revision, day2.set.accounts.get('474230'), day2.set.defaults.get('LOCATION')]).toEqual([1, '6401', '100']);
     const now = mappingSetFromEvents(history);
     expect(now.revision).toBe(4);
-    expect(now.set.defaults).toEqual({});
+    expect(now.set.defaults).toEqual(new Map());
     expect(now.set.dimensions.map((d) => `${d.source}->${d.target}`)).toEqual(['allocationCustom4Code->DEPARTMENT', 'entryOrgUnit2Code->LOCATION']);
     expect(now.set.options.mergeLines).toBe(false);
     // Earlier reads are not affected by later changes (the import event's data is not shared).
-    expect(mappingSetFromEvents(history, '2026-07-01T23:59:59Z').set.defaults).toEqual({ LOCATION: '100' });
+    expect(mappingSetFromEvents(history, '2026-07-01T23:59:59Z').set.defaults).toEqual(new Map([['LOCATION', '100']]));
+  });
+
+  it('folds events recorded in the JSON object form (before the set held Maps) to the same set and export', () => {
+    // As recorded so far: the import carries the whole set as plain objects (keys in file order), changes carry JSON values.
+    const events = [
+      {
+        type: 'MappingsImported',
+        data: {
+          mappings: {
+            journal: 'EXPJ',
+            accounts: { '474230': '6400', '11': '6440', TAXIX: '6499' },
+            counterparties: { IBCP: { account: '2110', vendorId: 'AMEX' }, EMPL: { account: '2050', employeeDimension: true } },
+            taxAccounts: { '*': { reclaim: '1415', nonDeductible: '6995' } },
+            cashAdvanceAccount: '1310',
+            dimensions: [{ source: 'allocationCustom4Code', target: 'DEPARTMENT', values: { '21-KING': 'D210', '11-KING': 'D110' }, passThrough: false }],
+            employees: {},
+            defaults: { LOCATION: '100' },
+            options: { mergeLines: true, batchDatePolicy: 'paymentProcessingDate' },
+          },
+          reason: 'initial load',
+        },
+      },
+      { type: 'MappingChanged', data: { section: 'dimensions', key: 'entryOrgUnit2Code->LOCATION', value: { source: 'entryOrgUnit2Code', target: 'LOCATION', values: { B: '200' }, passThrough: true }, reason: 'x' } },
+      { type: 'MappingChanged', data: { section: 'employees', key: '49038128', value: 'E1017', reason: 'x' } },
+      { type: 'MappingChanged', data: { section: 'accounts', key: '11', value: null, reason: 'x' } },
+    ].map((e, i) => ({ ...e, streamId: 'mappings', revision: i, position: BigInt(i), recordedAt: '2026-07-01T10:00:00.000Z', metadata: { actor, occurredAt: '2026-07-01T10:00:00.000Z', correlationId: 'c', causationId: null, schemaVersion: 1 }, id: `e${i}` })) as unknown as RecordedEvent[];
+    const state = mappingSetFromEvents(events);
+    expect(state.revision).toBe(3);
+    expect(exportMappingsJson(state.set)).toBe(
+      `${JSON.stringify(
+        {
+          journal: 'EXPJ',
+          accounts: { '474230': '6400', TAXIX: '6499' },
+          counterparties: { EMPL: { account: '2050', employeeDimension: true }, IBCP: { account: '2110', vendorId: 'AMEX' } },
+          taxAccounts: { '*': { reclaim: '1415', nonDeductible: '6995' } },
+          cashAdvanceAccount: '1310',
+          dimensions: [
+            { source: 'allocationCustom4Code', target: 'DEPARTMENT', values: { '11-KING': 'D110', '21-KING': 'D210' }, passThrough: false },
+            { source: 'entryOrgUnit2Code', target: 'LOCATION', values: { B: '200' }, passThrough: true },
+          ],
+          employees: { '49038128': 'E1017' },
+          defaults: { LOCATION: '100' },
+          options: { mergeLines: true, batchDatePolicy: 'paymentProcessingDate', closedPeriodPolicy: 'reject' },
+        },
+        null,
+        2,
+      )}\n`,
+    );
   });
 });

@@ -1,6 +1,15 @@
 /**
- * The mapping set: how Concur codes become Intacct values (product.md §5). The JSON form is exactly
- * this type; `options` is the connector's addition (line merging, batch date policy).
+ * The mapping set: how Concur codes become Intacct values (product.md §5).
+ *
+ * Two forms. The domain form (`MappingSet`) keeps every section keyed by a Concur or Intacct code in
+ * a `ReadonlyMap`: codes are data, and a code such as `constructor`, `__proto__` or `toString` must
+ * map (or be a gap) like any other, which a plain object cannot guarantee (its lookups fall through
+ * to Object.prototype, and `map["__proto__"] = v` sets the prototype instead of storing). The JSON
+ * form (`MappingSetJson`) is exactly the documented JSON: it is what import and export exchange and
+ * what events carry (events are stored as JSON, where a Map would serialise as `{}`). Convert only
+ * with `mappingSetFromJson` / `mappingSetToJson` (json.ts), which go through `Object.entries` /
+ * `Object.fromEntries` and so treat `__proto__` as an ordinary own key.
+ * `options` is the connector's addition (line merging, batch date policy).
  */
 import type { DimensionTarget } from '../journal/journal-entry.js';
 
@@ -21,7 +30,8 @@ export interface DimensionRule {
   /** Concur field name, e.g. `allocationCustom4Code`, `entryOrgUnit2Code`, `reportOrgUnit1Code`, or unprefixed `Custom4Code`. */
   source: string;
   target: DimensionTarget;
-  values: Record<string, string>;
+  /** Concur code -> Intacct value. */
+  values: ReadonlyMap<string, string>;
   passThrough: boolean;
 }
 
@@ -50,13 +60,39 @@ export interface MappingOptions {
 export const DEFAULT_MAPPING_OPTIONS: Readonly<MappingOptions> = { mergeLines: true, batchDatePolicy: 'paymentProcessingDate', closedPeriodPolicy: 'reject' };
 export const MAPPING_OPTION_KEYS = Object.keys(DEFAULT_MAPPING_OPTIONS) as readonly (keyof MappingOptions)[];
 
+/** The domain form: every keyed section is a Map (see the file comment). */
 export interface MappingSet {
+  readonly journal: string | null;
+  /** Concur journalAccountCode (or expenseTypeCode) -> Intacct ACCOUNTNO. */
+  readonly accounts: ReadonlyMap<string, string>;
+  /** Payment-type code -> clearing account. */
+  readonly counterparties: ReadonlyMap<string, CounterpartyMapping>;
+  /** taxAuthorityLabel (or `*`) -> tax accounts. */
+  readonly taxAccounts: ReadonlyMap<string, TaxAccountMapping>;
+  readonly cashAdvanceAccount: string | null;
+  /** In order: the first rule per target wins. */
+  readonly dimensions: readonly DimensionRule[];
+  /** Concur employeeId -> Intacct EMPLOYEEID. */
+  readonly employees: ReadonlyMap<string, string>;
+  readonly defaults: ReadonlyMap<DimensionTarget, string>;
+  readonly options: MappingOptions;
+}
+
+export interface DimensionRuleJson {
+  source: string;
+  target: DimensionTarget;
+  values: Record<string, string>;
+  passThrough: boolean;
+}
+
+/** The JSON form, exactly as product.md §5 documents it (and as exports and events hold it). */
+export interface MappingSetJson {
   journal: string | null;
   accounts: Record<string, string>;
   counterparties: Record<string, CounterpartyMapping>;
   taxAccounts: Record<string, TaxAccountMapping>;
   cashAdvanceAccount: string | null;
-  dimensions: DimensionRule[];
+  dimensions: DimensionRuleJson[];
   employees: Record<string, string>;
   defaults: Partial<Record<DimensionTarget, string>>;
   options: MappingOptions;
@@ -65,13 +101,13 @@ export interface MappingSet {
 export function emptyMappingSet(): MappingSet {
   return {
     journal: null,
-    accounts: {},
-    counterparties: {},
-    taxAccounts: {},
+    accounts: new Map(),
+    counterparties: new Map(),
+    taxAccounts: new Map(),
     cashAdvanceAccount: null,
     dimensions: [],
-    employees: {},
-    defaults: {},
+    employees: new Map(),
+    defaults: new Map(),
     options: { ...DEFAULT_MAPPING_OPTIONS },
   };
 }
@@ -91,6 +127,11 @@ export type MappingSection =
 export const KEYED_SECTIONS: readonly MappingSection[] = ['accounts', 'counterparties', 'taxAccounts', 'dimensions', 'employees', 'defaults', 'options'];
 export const SCALAR_SECTIONS: readonly MappingSection[] = ['journal', 'cashAdvanceAccount'];
 export const MAPPING_SECTIONS: readonly MappingSection[] = [...SCALAR_SECTIONS, ...KEYED_SECTIONS];
+
+/** Sections whose keys are codes and whose domain form is a Map. */
+export type CodeSection = 'accounts' | 'counterparties' | 'taxAccounts' | 'employees' | 'defaults';
+export const CODE_SECTIONS: readonly CodeSection[] = ['accounts', 'counterparties', 'taxAccounts', 'employees', 'defaults'];
+export const isCodeSection = (section: MappingSection): section is CodeSection => (CODE_SECTIONS as readonly string[]).includes(section);
 
 /** Key of a dimension rule inside the `dimensions` section: `allocationCustom4Code->DEPARTMENT`. */
 export const dimensionKey = (rule: Pick<DimensionRule, 'source' | 'target'>): string => `${rule.source}->${rule.target}`;

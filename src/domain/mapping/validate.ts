@@ -33,6 +33,7 @@ export type MappingValidation<T> = { ok: true; value: T } | { ok: false; issues:
 export const COUNTERPARTY_CODES = ['EMPL', 'COPD', 'IBIP', 'IBCP', 'CBCP', 'VENDOR'] as const;
 
 type Issues = MappingIssue[];
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function kind(v: unknown): string {
@@ -61,15 +62,16 @@ function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], path: 
   }
 }
 
-function stringMap(v: unknown, path: string, issues: Issues): Record<string, string> {
+/** Codes are keys of a Map, never of an object: `constructor` or `__proto__` is stored like any code. */
+function stringMap(v: unknown, path: string, issues: Issues): Map<string, string> {
+  const out = new Map<string, string>();
   if (!isObject(v)) {
     issues.push({ path, message: `must be an object of code -> value, got ${kind(v)}` });
-    return {};
+    return out;
   }
-  const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
     if (k.trim() === '') issues.push({ path, message: 'has an empty key' });
-    out[k] = code(val, `${path}.${k}`, issues);
+    out.set(k, code(val, `${path}.${k}`, issues));
   }
   return out;
 }
@@ -100,7 +102,7 @@ function taxAccount(v: unknown, path: string, issues: Issues): TaxAccountMapping
 }
 
 function dimensionRule(v: unknown, path: string, issues: Issues): DimensionRule {
-  const rule: DimensionRule = { source: '', target: 'DEPARTMENT', values: {}, passThrough: false };
+  const rule: { -readonly [K in keyof DimensionRule]: DimensionRule[K] } = { source: '', target: 'DEPARTMENT', values: new Map(), passThrough: false };
   if (!isObject(v)) {
     issues.push({ path, message: `must be an object {source, target, values, passThrough}, got ${kind(v)}` });
     return rule;
@@ -121,12 +123,12 @@ function dimensionRule(v: unknown, path: string, issues: Issues): DimensionRule 
   return rule;
 }
 
-function defaults(v: unknown, path: string, issues: Issues): Partial<Record<DimensionTarget, string>> {
+function defaults(v: unknown, path: string, issues: Issues): Map<DimensionTarget, string> {
   const map = stringMap(v, path, issues);
-  for (const k of Object.keys(map)) {
+  for (const k of map.keys()) {
     if (!DIMENSION_TARGETS.includes(k as DimensionTarget)) issues.push({ path: `${path}.${k}`, message: `is not a dimension (expected one of ${DIMENSION_TARGETS.join(', ')})` });
   }
-  return map;
+  return map as Map<DimensionTarget, string>;
 }
 
 function optionValue(key: string, v: unknown, path: string, issues: Issues): unknown {
@@ -152,7 +154,11 @@ function options(v: unknown, path: string, issues: Issues): MappingOptions {
     issues.push({ path, message: `must be an object, got ${kind(v)}` });
     return out;
   }
-  for (const [k, val] of Object.entries(v)) (out as Record<string, unknown>)[k] = optionValue(k, val, `${path}.${k}`, issues);
+  for (const [k, val] of Object.entries(v)) {
+    const checked = optionValue(k, val, `${path}.${k}`, issues);
+    // Only known options are written: an unknown key (`__proto__` too) was reported above and must not touch `out`.
+    if (Object.hasOwn(DEFAULT_MAPPING_OPTIONS, k)) (out as Record<string, unknown>)[k] = checked;
+  }
   return out;
 }
 
@@ -163,7 +169,11 @@ function nullableCode(v: unknown, path: string, issues: Issues): string | null {
 /** Validates a whole mapping set (the JSON of product.md §5). Absent sections are empty. */
 export function validateMappingSet(json: unknown): MappingValidation<MappingSet> {
   const issues: Issues = [];
-  const set = emptyMappingSet();
+  const set: Mutable<MappingSet> = { ...emptyMappingSet(), counterparties: new Map(), taxAccounts: new Map(), dimensions: [] };
+  const counterparties = set.counterparties as Map<string, CounterpartyMapping>;
+  const taxAccounts = set.taxAccounts as Map<string, TaxAccountMapping>;
+  const dimensions: DimensionRule[] = [];
+  set.dimensions = dimensions;
   if (!isObject(json)) return { ok: false, issues: [{ path: '(root)', message: `must be a JSON object, got ${kind(json)}` }] };
   onlyKeys(json, MAPPING_SECTIONS, '(root)', issues);
   set.journal = nullableCode(json['journal'], 'journal', issues);
@@ -177,13 +187,13 @@ export function validateMappingSet(json: unknown): MappingValidation<MappingSet>
     else {
       for (const [k, v] of Object.entries(json['counterparties'])) {
         if (!(COUNTERPARTY_CODES as readonly string[]).includes(k)) issues.push({ path: `counterparties.${k}`, message: `is not a payment-type code (expected one of ${COUNTERPARTY_CODES.join(', ')})` });
-        set.counterparties[k] = counterparty(v, `counterparties.${k}`, issues);
+        counterparties.set(k, counterparty(v, `counterparties.${k}`, issues));
       }
     }
   }
   if (json['taxAccounts'] !== undefined) {
     if (!isObject(json['taxAccounts'])) issues.push({ path: 'taxAccounts', message: `must be an object, got ${kind(json['taxAccounts'])}` });
-    else for (const [k, v] of Object.entries(json['taxAccounts'])) set.taxAccounts[k] = taxAccount(v, `taxAccounts.${k}`, issues);
+    else for (const [k, v] of Object.entries(json['taxAccounts'])) taxAccounts.set(k, taxAccount(v, `taxAccounts.${k}`, issues));
   }
   if (json['dimensions'] !== undefined) {
     if (!Array.isArray(json['dimensions'])) issues.push({ path: 'dimensions', message: `must be an array of rules, got ${kind(json['dimensions'])}` });
@@ -195,14 +205,14 @@ export function validateMappingSet(json: unknown): MappingValidation<MappingSet>
         const first = seen.get(key);
         if (first !== undefined) issues.push({ path: `dimensions[${i}]`, message: `repeats ${key} already defined at dimensions[${first}]` });
         else seen.set(key, i);
-        set.dimensions.push(rule);
+        dimensions.push(rule);
       });
     }
   }
   return issues.length === 0 ? { ok: true, value: set } : { ok: false, issues };
 }
 
-/** Validates the value of one `setMapping` change (`value` null = removal, checked elsewhere). */
+/** Validates the value of one `setMapping` change (`value` null = removal, checked elsewhere); the value returned is its JSON form. */
 export function validateSectionValue(section: MappingSection, key: string | null, value: unknown): MappingValidation<unknown> {
   const issues: Issues = [];
   if (!MAPPING_SECTIONS.includes(section)) return { ok: false, issues: [{ path: String(section), message: `is not a mapping section (expected one of ${MAPPING_SECTIONS.join(', ')})` }] };
@@ -232,7 +242,8 @@ export function validateSectionValue(section: MappingSection, key: string | null
     case 'dimensions': {
       const rule = dimensionRule(value, path, issues);
       if (issues.length === 0 && dimensionKey(rule) !== key) issues.push({ path, message: `key must be "${dimensionKey(rule)}" (source->target of the rule)` });
-      out = rule;
+      // The JSON form: this value goes into a MappingChanged event.
+      out = { source: rule.source, target: rule.target, values: Object.fromEntries(rule.values), passThrough: rule.passThrough };
       break;
     }
     case 'options':

@@ -9,13 +9,15 @@ export class MoneyError extends Error {
   override readonly name = 'MoneyError';
 }
 
-/** ISO 4217 currencies whose minor unit is not 2 decimals. Every other code uses 2. */
-const EXPONENTS: Readonly<Record<string, number>> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
-};
+/**
+ * ISO 4217 currencies whose minor unit is not 2 decimals. Every other code uses 2. A Map: the code
+ * comes from the document, and no code (`constructor`, `__proto__`) may find an Object.prototype member.
+ */
+const EXPONENTS: ReadonlyMap<string, number> = new Map([
+  ...['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((c): [string, number] => [c, 0]),
+  ...['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((c): [string, number] => [c, 3]),
+  ...['CLF', 'UYW'].map((c): [string, number] => [c, 4]),
+]);
 
 // Exponents by the code as written, so the hot path skips toUpperCase; bounded, codes are few.
 const exponentCache = new Map<string, number>();
@@ -23,7 +25,7 @@ const exponentCache = new Map<string, number>();
 export function currencyExponent(currency: string): number {
   let exponent = exponentCache.get(currency);
   if (exponent === undefined) {
-    exponent = EXPONENTS[currency.toUpperCase()] ?? 2;
+    exponent = EXPONENTS.get(currency.toUpperCase()) ?? 2;
     if (exponentCache.size < 512) exponentCache.set(currency, exponent);
   }
   return exponent;

@@ -11,7 +11,11 @@ import type { AccountRef, DimensionCheck, DimensionLevels, ReferenceTarget } fro
 
 type Dims = Partial<Record<DimensionTarget, string>>;
 
-const REF_KIND: Readonly<Record<string, MappingGap['kind']>> = { EMPLOYEEID: 'employee', VENDORID: 'vendor' };
+/** Gap kind of a value missing from the cache; a Map, so no target name can find Object.prototype members. */
+const REF_KIND: ReadonlyMap<ReferenceTarget, MappingGap['kind']> = new Map<ReferenceTarget, MappingGap['kind']>([
+  ['EMPLOYEEID', 'employee'],
+  ['VENDORID', 'vendor'],
+]);
 
 export class Resolver {
   private readonly gaps = new Map<string, MappingGap>();
@@ -27,10 +31,10 @@ export class Resolver {
   ) {
     // No `employees` entry: the Intacct EMPLOYEEID is the Concur employeeId (the employee sync
     // creates Intacct employees under that id); the cache check still catches a missing one.
-    const mapped = employeeId === null ? undefined : set.employees[employeeId];
+    const mapped = employeeId === null ? undefined : set.employees.get(employeeId);
     this.employeeValue = mapped ?? employeeId ?? '';
     this.employeeField = mapped !== undefined ? `employees.${employeeId}` : 'employees';
-    this.defaultEntries = Object.entries(set.defaults) as [DimensionTarget, string][];
+    this.defaultEntries = [...set.defaults];
   }
 
   gapList(): MappingGap[] {
@@ -64,7 +68,7 @@ export class Resolver {
     }
     if (status === 'ok') return true;
     const what = target === 'GLACCOUNT' ? 'GL account' : target;
-    this.gap(REF_KIND[target] ?? 'unknown-value', value, field, sources, `${what} ${value} (from ${field}) ${status === 'missing' ? 'does not exist in Intacct' : 'is inactive in Intacct'}: map to another value or ${status === 'missing' ? 'create it in Intacct' : 'reactivate it'}, then sync reference data.`);
+    this.gap(REF_KIND.get(target) ?? 'unknown-value', value, field, sources, `${what} ${value} (from ${field}) ${status === 'missing' ? 'does not exist in Intacct' : 'is inactive in Intacct'}: map to another value or ${status === 'missing' ? 'create it in Intacct' : 'reactivate it'}, then sync reference data.`);
     return false;
   }
 
@@ -76,7 +80,7 @@ export class Resolver {
       case 'expense': {
         const code = ref.code ?? ref.fallback;
         field = ref.code !== null ? 'accounts' : 'accounts (by expenseTypeCode)';
-        account = code === null ? undefined : s.accounts[code];
+        account = code === null ? undefined : s.accounts.get(code);
         if (account === undefined) {
           this.gap('account', code ?? '', field, sources, code === null ? 'The journal line has neither journalAccountCode nor expenseTypeCode: no expense account can be chosen.' : `Concur account code ${code} has no Intacct account in accounts.`);
           return null;
@@ -85,19 +89,20 @@ export class Resolver {
         break;
       }
       case 'tax': {
-        const mapping = (ref.label !== null ? s.taxAccounts[ref.label] : undefined) ?? s.taxAccounts['*'];
+        const own = ref.label !== null ? s.taxAccounts.get(ref.label) : undefined;
+        const mapping = own ?? s.taxAccounts.get('*');
         account = mapping?.[ref.which];
         if (account === undefined) {
           this.gap('tax-account', ref.label ?? '*', 'taxAccounts', sources, `Tax authority ${ref.label ?? '(none)'} has no entry in taxAccounts (nor a "*" entry).`);
           return null;
         }
-        field = `taxAccounts.${ref.label !== null && s.taxAccounts[ref.label] ? ref.label : '*'}.${ref.which}`;
+        field = `taxAccounts.${own !== undefined ? ref.label : '*'}.${ref.which}`;
         break;
       }
       case 'counterparty':
       case 'vendor-payable': {
         const party = ref.type === 'counterparty' ? ref.party : 'VENDOR';
-        account = s.counterparties[party]?.account;
+        account = s.counterparties.get(party)?.account;
         if (account === undefined) {
           this.gap('counterparty', party, 'counterparties', sources, `Payment type ${party} has no account in counterparties.`);
           return null;
@@ -123,7 +128,7 @@ export class Resolver {
       if (this.exists('VENDORID', ref.vendorCode, 'invoice.vendorCode', sources)) dims.VENDORID = ref.vendorCode;
       return;
     }
-    const cp = ref.type === 'counterparty' ? this.set.counterparties[ref.party] : undefined;
+    const cp = ref.type === 'counterparty' ? this.set.counterparties.get(ref.party) : undefined;
     // The cash advance account is a receivable from the employee: it carries the employee too.
     if (cp?.employeeDimension || ref.type === 'cash-advance') this.employee(dims, sources);
     if (cp?.vendorId !== undefined && ref.type === 'counterparty') {
@@ -146,7 +151,7 @@ export class Resolver {
       const code = lookup(levels, rule.source);
       if (code === null) continue;
       const field = `dimensions[${dimensionKey(rule)}]`;
-      const value = rule.values[code] ?? (rule.passThrough ? code : undefined);
+      const value = rule.values.get(code) ?? (rule.passThrough ? code : undefined);
       if (value === undefined) {
         this.gap('dimension', code, field, sources, `Concur code ${code} of ${rule.source} has no ${rule.target} value in the mapping (and passThrough is off).`);
         dims[rule.target] = ''; // blocks later rules for this target: the gap must be fixed, not bypassed

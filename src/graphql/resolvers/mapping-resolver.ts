@@ -5,9 +5,10 @@ import type { GraphqlContext } from '../context.js';
 import { badInput } from '../errors.js';
 import { nonBlank } from '../input.js';
 import { DateTimeScalar, JSONScalar } from '../scalars.js';
+import type { MappingChangeResult } from '../../app/connector-api.js';
+import { MappingImportMode, toDiffEntries } from '../types/mapping-diff.js';
 import { MappingChangeType, MappingGapGroupType, MappingHistoryEntryType, MappingSetType } from '../types/operations.js';
 
-/** Top-level sections of the mapping set JSON (product.md §5). */
 /** Waiting documents read for `mappingGaps`; beyond this the groups say so through documentCount only. */
 const GAP_SCAN_LIMIT = 10_000;
 
@@ -69,24 +70,29 @@ export class MappingResolver {
   }
 
   @Authorized('viewer')
-  @Query(() => [MappingHistoryEntryType], { description: 'Every mapping change: who, when, what and why.' })
+  @Query(() => [MappingHistoryEntryType], { description: 'Every mapping change, newest first: who, when, what (the diff of each revision) and why.' })
   async mappingHistory(@Ctx() ctx: GraphqlContext): Promise<MappingHistoryEntryType[]> {
-    return ctx.api.mappingHistory();
+    return (await ctx.api.mappingHistory()).map((h) => ({ ...h, diff: toDiffEntries(h.diff) }));
   }
 
   @Authorized('admin')
-  @Mutation(() => MappingChangeType, { description: 'Sets one entry, e.g. section "accounts", key "01028", value "6500". Waiting documents are re-evaluated.' })
+  @Mutation(() => MappingChangeType, {
+    description:
+      'Sets one entry, e.g. section "accounts", key "01028", value "6500" (object values such as a counterparty or a dimension rule: pass them as a JSON variable). ' +
+      'Intacct values are checked against the reference cache; an unknown or inactive one is refused with the closest active values, unless force is true with a reason. Waiting documents are re-evaluated.',
+  })
   async setMapping(
     @Ctx() ctx: GraphqlContext,
     @Arg('section', () => String) section: string,
     @Arg('key', () => String) key: string,
     @Arg('value', () => JSONScalar) value: unknown,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Arg('force', () => Boolean, { nullable: true, defaultValue: false, description: 'Record values the reference cache refuses (needs a reason).' }) force: boolean | null,
   ): Promise<MappingChangeType> {
     if (value === null || value === undefined) throw badInput('value must not be null: use removeMapping to delete an entry', 'value');
-    const why = reasonOr(reason, 'set through the GraphQL API');
-    const revision = await ctx.api.setMapping(checkSection(section), key.trim(), value, why, ctx.principal.actor);
-    return { revision, actor: ctx.principal.actor, reason: why };
+    const why = force ? forcedReason(reason) : reasonOr(reason, 'set through the GraphQL API');
+    const result = await ctx.api.setMapping(checkSection(section), key.trim(), value, why, ctx.principal.actor, { force: force === true });
+    return toChange(result, ctx.principal.actor, why);
   }
 
   @Authorized('admin')
@@ -98,16 +104,23 @@ export class MappingResolver {
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
   ): Promise<MappingChangeType> {
     const why = reasonOr(reason, 'removed through the GraphQL API');
-    const revision = await ctx.api.removeMapping(checkSection(section), nonBlank(key, 'key'), why, ctx.principal.actor);
-    return { revision, actor: ctx.principal.actor, reason: why };
+    const result = await ctx.api.removeMapping(checkSection(section), nonBlank(key, 'key'), why, ctx.principal.actor);
+    return toChange(result, ctx.principal.actor, why);
   }
 
   @Authorized('admin')
-  @Mutation(() => MappingChangeType, { description: 'Replaces the whole set with the given JSON (product.md §5 shape).' })
+  @Mutation(() => MappingChangeType, {
+    description:
+      'Imports a mapping set (product.md §5 JSON). MERGE (default): sections and keys in the file override, the rest is kept; REPLACE: the file is the whole set. ' +
+      'dryRun: answers with the diff and records nothing. An import that changes nothing records nothing (changed: false).',
+  })
   async importMappings(
     @Ctx() ctx: GraphqlContext,
     @Arg('json', () => String) json: string,
+    @Arg('mode', () => MappingImportMode, { nullable: true, defaultValue: MappingImportMode.MERGE }) mode: MappingImportMode | null,
+    @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false }) dryRun: boolean | null,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Arg('force', () => Boolean, { nullable: true, defaultValue: false, description: 'Record values the reference cache refuses (needs a reason).' }) force: boolean | null,
   ): Promise<MappingChangeType> {
     let parsed: unknown;
     try {
@@ -116,8 +129,20 @@ export class MappingResolver {
       throw badInput(`json is not valid JSON (${(error as Error).message}): pass the mapping set as exported by the mappings query or the CLI`, 'json');
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badInput('json must be a JSON object with the mapping set sections (journal, accounts, …)', 'json');
-    const why = reasonOr(reason, 'imported through the GraphQL API');
-    const revision = await ctx.api.importMappings(json, why, ctx.principal.actor);
-    return { revision, actor: ctx.principal.actor, reason: why };
+    const why = force ? forcedReason(reason) : reasonOr(reason, 'imported through the GraphQL API');
+    const result = await ctx.api.importMappings(json, why, ctx.principal.actor, {
+      mode: mode === MappingImportMode.REPLACE ? 'replace' : 'merge',
+      dryRun: dryRun === true,
+      force: force === true,
+    });
+    return toChange(result, ctx.principal.actor, why);
   }
 }
+
+/** A forced value goes into the audit trail: the person must say why, no default reason stands in. */
+function forcedReason(reason: string | null | undefined): string {
+  if (!reason || !reason.trim()) throw badInput('force: true needs a reason: say why the value is recorded although Intacct does not have it (it is kept in the audit trail)', 'reason');
+  return reason.trim();
+}
+
+const toChange = (result: MappingChangeResult, actor: string, reason: string): MappingChangeType => ({ ...result, diff: toDiffEntries(result.diff), actor, reason });

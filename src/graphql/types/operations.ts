@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { DateScalar, DateTimeScalar, JSONScalar } from '../scalars.js';
 import { DocumentStatus } from './enums.js';
 import { Posting } from './posting.js';
+import { MappingDiffEntryType, MappingValueNoteType } from './mapping-diff.js';
 
 @ObjectType('MappingSet', { description: 'The mapping set (product.md §5 JSON) as it stood at a time.' })
 export class MappingSetType {
@@ -15,14 +16,26 @@ export class MappingSetType {
   asOf!: string | null;
 }
 
-@ObjectType('MappingChange', { description: 'The outcome of a mapping mutation.' })
+@ObjectType('MappingChange', { description: 'The outcome of a mapping mutation, derived from what was stored.' })
 export class MappingChangeType {
-  @Field(() => Int, { description: 'The mapping stream revision after the change.' })
+  @Field(() => Int, { description: 'The mapping stream revision after the change (the current one when nothing changed, and for a dry run).' })
   revision!: number;
   @Field(() => String)
   actor!: string;
   @Field(() => String)
   reason!: string;
+  @Field(() => Boolean, { description: 'Whether anything was recorded: false when the change changes nothing, and for every dry run.' })
+  changed!: boolean;
+  @Field(() => Boolean)
+  dryRun!: boolean;
+  @Field(() => String, { description: 'What happened, in one sentence ("No changes: …", "Dry run: 3 change(s) … would be recorded; nothing was changed.").' })
+  message!: string;
+  @Field(() => [MappingDiffEntryType], { description: 'What the change added, changed or removed (for a dry run: would).' })
+  diff!: MappingDiffEntryType[];
+  @Field(() => [MappingValueNoteType], { description: 'Values accepted without a check: the reference cache holds nothing for their kind yet. They are checked as gaps when documents arrive.' })
+  unchecked!: MappingValueNoteType[];
+  @Field(() => [MappingValueNoteType], { description: 'Values the reference cache refused, recorded because force was true (listed in the event, for the audit trail).' })
+  forced!: MappingValueNoteType[];
 }
 
 @ObjectType('MappingHistoryEntry', { description: 'Who changed which mapping when, and why.' })
@@ -43,6 +56,12 @@ export class MappingHistoryEntryType {
   actor!: string;
   @Field(() => DateTimeScalar)
   occurredAt!: string;
+  @Field(() => [MappingDiffEntryType], { description: 'What this revision added, changed or removed, with old and new values.' })
+  diff!: MappingDiffEntryType[];
+  @Field(() => [MappingValueNoteType], { description: 'Values recorded although the reference cache refused them (force).' })
+  forced!: MappingValueNoteType[];
+  @Field(() => [MappingValueNoteType], { description: 'Values recorded without a check (no reference data cached for their kind yet).' })
+  unchecked!: MappingValueNoteType[];
 }
 
 @ObjectType('MappingGapGroup', { description: 'One missing mapping and every document waiting for it.' })

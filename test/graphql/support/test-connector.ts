@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ConnectorApi, DimensionRecord, JobStatus, MappingHistoryEntry, ProjectionStatus, SyncRunSummary } from '../../../src/app/connector-api.js';
+import type { ConnectorApi, DimensionRecord, JobStatus, MappingChangeResult, MappingHistoryEntry, ProjectionStatus, SyncRunSummary } from '../../../src/app/connector-api.js';
 import { newEvent, type RecordedEvent } from '../../../src/domain/events/envelope.js';
 import type { EventStore } from '../../../src/domain/eventstore/port.js';
 import { MemoryEventStore } from '../../../src/adapters/eventstore/memory/memory-event-store.js';
@@ -17,6 +17,9 @@ import { PostingQueries, type PostingFilter, type PostingPage, type PostingRow }
  * live in src/app, which the GraphQL tests must not depend on.
  */
 export const MAPPING_STREAM = 'mapping-set';
+
+/** The fake answers like the service for a change that was recorded (no diff kept here). */
+const changed = (revision: number): MappingChangeResult => ({ revision, changed: true, dryRun: false, message: `Recorded revision ${revision}.`, diff: [], unchecked: [], forced: [] });
 
 export class TestConnector implements ConnectorApi {
   readonly store: EventStore = new MemoryEventStore();
@@ -122,22 +125,25 @@ export class TestConnector implements ConnectorApi {
         reason: d.reason,
         actor: e.metadata.actor,
         occurredAt: e.metadata.occurredAt,
+        diff: [],
+        forced: [],
+        unchecked: [],
       };
     });
   }
-  async setMapping(section: string, key: string, value: unknown, reason: string, actor: string): Promise<number> {
+  async setMapping(section: string, key: string, value: unknown, reason: string, actor: string): Promise<MappingChangeResult> {
     const r = await this.store.appendToStream(MAPPING_STREAM, [newEvent('MappingChanged', { section, key, value, reason }, { actor })]);
-    return r.nextExpectedRevision;
+    return changed(r.nextExpectedRevision);
   }
-  async removeMapping(section: string, key: string, reason: string, actor: string): Promise<number> {
+  async removeMapping(section: string, key: string, reason: string, actor: string): Promise<MappingChangeResult> {
     const current = JSON.parse((await this.mappings()).json) as Record<string, Record<string, unknown> | undefined>;
-    if (current[section]?.[key] === undefined) throw Object.assign(new Error(`No mapping ${section}.${key} to remove`), { code: 'NOT_FOUND' });
+    if (!Object.hasOwn(current, section) || !Object.hasOwn(current[section] ?? {}, key)) throw Object.assign(new Error(`No mapping ${section}.${key} to remove`), { code: 'NOT_FOUND' });
     const r = await this.store.appendToStream(MAPPING_STREAM, [newEvent('MappingRemoved', { section, key, reason }, { actor })]);
-    return r.nextExpectedRevision;
+    return changed(r.nextExpectedRevision);
   }
-  async importMappings(json: string, reason: string, actor: string): Promise<number> {
+  async importMappings(json: string, reason: string, actor: string): Promise<MappingChangeResult> {
     const r = await this.store.appendToStream(MAPPING_STREAM, [newEvent('MappingsImported', { json, reason }, { actor })]);
-    return r.nextExpectedRevision;
+    return changed(r.nextExpectedRevision);
   }
 
   dimensions(kind?: string): DimensionRecord[] {

@@ -4,7 +4,7 @@
  */
 export type Row = Record<string, string>;
 
-export const ID_FIELDS: Record<string, string> = {
+export const ID_FIELDS: Readonly<Record<string, string>> = {
   GLACCOUNT: 'ACCOUNTNO',
   DEPARTMENT: 'DEPARTMENTID',
   LOCATION: 'LOCATIONID',
@@ -17,6 +17,15 @@ export const ID_FIELDS: Record<string, string> = {
   CONTACT: 'CONTACTNAME',
   GLBATCH: 'RECORDNO',
 };
+
+/**
+ * The id field of an object named in a request, or undefined: own keys only, so an element such as
+ * `<constructor>` or `<toString>` is an unknown object, never a member of Object.prototype.
+ */
+export const idFieldOf = (object: string): string | undefined => (Object.hasOwn(ID_FIELDS, object) ? ID_FIELDS[object] : undefined);
+
+/** A row's field by a name from a request (a query, an id field): own fields only. */
+export const fieldOf = (row: Row, field: string): string | undefined => (Object.hasOwn(row, field) ? row[field] : undefined);
 
 export interface PostedGlBatch {
   recordNo: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { el, type XmlFragment } from '../xml/xml-builder.js';
 import type { XmlRecord, XmlValue } from '../xml/response-parser.js';
-import { ID_FIELDS, type Row, type SimulatedCompany } from './company.js';
+import { fieldOf, idFieldOf, type Row, type SimulatedCompany } from './company.js';
 import { validateGlBatch, type SimError } from './glbatch-rules.js';
 
 export type FunctionOutcome = { ok: true; data: XmlFragment } | { ok: false; errors: SimError[] };
@@ -12,12 +12,12 @@ const fail = (description2: string, correction = '', errorno = 'BL01001973'): Fu
 });
 
 /** Flattens nested elements to dotted names (PERSONALINFO/CONTACTNAME -> PERSONALINFO.CONTACTNAME). */
-function flatten(record: XmlRecord, prefix = ''): Row {
-  const row: Row = {};
+function flatten(record: XmlRecord, prefix = '', row: Row = {}): Row {
   for (const [k, v] of Object.entries(record)) {
     if (k.startsWith('@_')) continue;
-    if (typeof v === 'string') row[prefix + k] = v;
-    else if (!Array.isArray(v)) Object.assign(row, flatten(v, `${prefix}${k}.`));
+    // defineProperty, not `row[name] = v`: an element named __proto__ is a field, not the prototype.
+    if (typeof v === 'string') Object.defineProperty(row, prefix + k, { value: v, writable: true, enumerable: true, configurable: true });
+    else if (!Array.isArray(v)) flatten(v, `${prefix}${k}.`, row);
   }
   return row;
 }
@@ -58,7 +58,8 @@ export class FunctionRunner {
     if (object === 'GLBATCH') return this.createGlBatch(record, controlId);
     const row = flatten(record);
     const table = this.table(object);
-    const id = row[ID_FIELDS[object] ?? ''];
+    const idField = idFieldOf(object);
+    const id = idField === undefined ? undefined : fieldOf(row, idField);
     if (object === 'EMPLOYEE') {
       if (!row['EMPLOYEEID']) return fail('Required field EMPLOYEEID is missing.');
       const contact = row['PERSONALINFO.CONTACTNAME'];
@@ -69,11 +70,11 @@ export class FunctionRunner {
     } else if (object === 'CONTACT') {
       if (!row['CONTACTNAME'] || !row['PRINTAS']) return fail('Required fields CONTACTNAME and PRINTAS are needed.');
     } else return fail(`Creating ${object} is not supported by the simulator.`, '', 'XL03000002');
-    if (!id) return fail(`Required field ${ID_FIELDS[object]} is missing.`);
+    if (!id) return fail(`Required field ${idField} is missing.`);
     if (table.has(id)) return fail(`Another ${object} with the given value(s) ${id} already exists.`, 'Use a unique id or update the record.');
     const recordNo = String(this.company.nextRecordNo++);
     table.set(id, { STATUS: 'active', ...row, RECORDNO: recordNo });
-    return { ok: true, data: el('data', el(object.toLowerCase(), [el('RECORDNO', recordNo), el(ID_FIELDS[object]!, id)]), { listtype: 'objects', count: '1' }) };
+    return { ok: true, data: el('data', el(object.toLowerCase(), [el('RECORDNO', recordNo), el(idField!, id)]), { listtype: 'objects', count: '1' }) };
   }
 
   private createGlBatch(record: XmlRecord, controlId: string): FunctionOutcome {
@@ -95,15 +96,15 @@ export class FunctionRunner {
     if (object !== 'EMPLOYEE' && object !== 'VENDOR') return fail(`Updating ${object ?? '?'} is not supported by the simulator.`, '', 'XL03000002');
     const row = flatten(asRecord(value));
     const table = this.table(object);
-    const existing = row['RECORDNO'] ? [...table.values()].find((r) => r['RECORDNO'] === row['RECORDNO']) : table.get(row[ID_FIELDS[object]!] ?? '');
-    if (!existing) return fail(`${object} ${row['RECORDNO'] ?? row[ID_FIELDS[object]!] ?? ''} does not exist.`, 'Create it first.');
+    const existing = row['RECORDNO'] ? [...table.values()].find((r) => r['RECORDNO'] === row['RECORDNO']) : table.get(fieldOf(row, idFieldOf(object)!) ?? '');
+    if (!existing) return fail(`${object} ${row['RECORDNO'] ?? fieldOf(row, idFieldOf(object)!) ?? ''} does not exist.`, 'Create it first.');
     Object.assign(existing, row);
     return { ok: true, data: el('data', el(object.toLowerCase(), el('RECORDNO', existing['RECORDNO'] ?? '')), { listtype: 'objects', count: '1' }) };
   }
 
   private readByQuery(body: XmlRecord): FunctionOutcome {
     const object = typeof body['object'] === 'string' ? body['object'] : '';
-    if (!ID_FIELDS[object]) return fail(`Object ${object} is not readable.`, '', 'DL02000001');
+    if (idFieldOf(object) === undefined) return fail(`Object ${object} is not readable.`, '', 'DL02000001');
     const query = typeof body['query'] === 'string' ? body['query'] : '';
     const filter = parseQuery(query);
     if (!filter) return fail(`Invalid query: ${query}`, 'Use FIELD = \'value\' or FIELD IN (...) joined with AND.', 'DL02000001');
@@ -168,10 +169,10 @@ export function parseQuery(query: string): ((row: Row) => boolean) | null {
     if (eq) {
       const [, field, op, raw] = eq;
       const value = raw!.replace(/''/g, "'");
-      tests.push(op === '=' ? (r) => r[field!] === value : (r) => r[field!] !== value);
+      tests.push(op === '=' ? (r) => fieldOf(r, field!) === value : (r) => fieldOf(r, field!) !== value);
     } else if (inList) {
       const values = new Set([...inList[2]!.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")));
-      tests.push((r) => values.has(r[inList[1]!] ?? ''));
+      tests.push((r) => values.has(fieldOf(r, inList[1]!) ?? ''));
     } else return null;
   }
   return (row) => tests.every((t) => t(row));
