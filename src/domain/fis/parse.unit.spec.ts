@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FisDocumentError, parseFisDocument, summarizeFisDocument } from './index.js';
 import { FIS_DIR, fisItem } from '../../../test/posting/fixtures.js';
 
 describe('parseFisDocument', () => {
   it('parses every SAP sample', () => {
     for (const file of readdirSync(FIS_DIR)) {
-      const wrapper = JSON.parse(readFileSync(`${FIS_DIR}${file}`, 'utf8')) as { fIDocuments: unknown[] };
+      const wrapper = JSON.parse(readFileSync(join(FIS_DIR, file), 'utf8')) as { fIDocuments: unknown[] };
       for (const item of wrapper.fIDocuments) expect(parseFisDocument(item).kind).toBe('expense');
     }
   });
