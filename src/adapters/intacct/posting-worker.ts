@@ -43,7 +43,7 @@ interface Work {
   attempt: number;
 }
 
-/** The XML recorded on an outcome event (product.md §1). */
+/** The XML recorded on an outcome event (docs/contract.md, Audit trail). */
 interface Recorded {
   exchange?: PostingExchange;
   earlierExchange?: PostingExchange;

@@ -1,4 +1,4 @@
-/** JSON export / import of a mapping set in the format of product.md §5 (keys sorted: diffs stay small). */
+/** JSON export / import of a mapping set in the format of docs/posting-rules.md, Mapping set (keys sorted: diffs stay small). */
 import type { MappingSet } from './model.js';
 import { validateMappingSet, type MappingValidation } from './validate.js';
 

@@ -1,5 +1,5 @@
 /**
- * The mapping set: how Concur codes become Intacct values (product.md §5). The JSON form is exactly
+ * The mapping set: how Concur codes become Intacct values (docs/posting-rules.md, Mapping set). The JSON form is exactly
  * this type; `options` is the connector's addition (line merging, batch date policy).
  */
 import type { DimensionTarget } from '../journal/journal-entry.js';

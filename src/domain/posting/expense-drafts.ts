@@ -1,5 +1,5 @@
 /**
- * product.md §6 for an expense report: per expense entry, allocation and journal line
+ * docs/posting-rules.md for an expense report: per expense entry, allocation and journal line
  *   expense      +N                  (N = amountNetOfTax, G when absent)       cost line
  *   tax reclaim  +R                  per tax item matched by taxGuid           balance sheet
  *   non-deduct.  +(T - R)                                                      cost line

@@ -7,7 +7,7 @@ import { nonBlank } from '../input.js';
 import { DateTimeScalar, JSONScalar } from '../scalars.js';
 import { MappingChangeType, MappingGapGroupType, MappingHistoryEntryType, MappingSetType } from '../types/operations.js';
 
-/** Top-level sections of the mapping set JSON (product.md §5). */
+/** Top-level sections of the mapping set JSON (docs/posting-rules.md, Mapping set). */
 /** Waiting documents read for `mappingGaps`; beyond this the groups say so through documentCount only. */
 const GAP_SCAN_LIMIT = 10_000;
 
@@ -103,7 +103,7 @@ export class MappingResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => MappingChangeType, { description: 'Replaces the whole set with the given JSON (product.md §5 shape).' })
+  @Mutation(() => MappingChangeType, { description: 'Replaces the whole set with the given JSON (docs/posting-rules.md, Mapping set).' })
   async importMappings(
     @Ctx() ctx: GraphqlContext,
     @Arg('json', () => String) json: string,
