@@ -3,7 +3,7 @@ import { KafkaConfigError, kafkaConfigFromEnv, type KafkaConfig } from '../adapt
 import { ApiTokenConfigError, parseApiTokens } from '../graphql/auth.js';
 
 /**
- * Configuration from the environment (product.md §4), with `.env` read first when present (real
+ * Configuration from the environment (docs/contract.md, Configuration; the variables are the README's table), with `.env` read first when present (real
  * environment variables win). Every problem is reported at once, each naming the variable.
  */
 export interface Config {

@@ -105,7 +105,7 @@ export interface ConnectorApi {
   timeline(postingId: string): Promise<RecordedEvent[]>;
   statistics(from?: string, to?: string): ReturnType<import('../projections/posting-queries.js').PostingQueries['statistics']>;
 
-  /** The mapping set as JSON text (product.md §5 shape) as of a time, with its revision. */
+  /** The mapping set as JSON text (docs/posting-rules.md, Mapping set) as of a time, with its revision. */
   mappings(asOf?: string): Promise<{ json: string; revision: number; asOf: string | null }>;
   mappingHistory(): Promise<MappingHistoryEntry[]>;
   setMapping(section: string, key: string, value: unknown, reason: string, actor: string, options?: { force?: boolean }): Promise<MappingChangeResult>;

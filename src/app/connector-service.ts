@@ -127,7 +127,7 @@ export class ConnectorService implements ConnectorApi {
     return this.mappingChanges.run({ type: 'removeMapping', section: this.section(section), key, reason, actor });
   }
 
-  /** MERGE by default (product.md §4a); `dryRun` answers with the diff and records nothing. */
+  /** MERGE by default (docs/graphql.md); `dryRun` answers with the diff and records nothing. */
   importMappings(json: string, reason: string, actor: string, options: MappingImportOptions = {}): Promise<MappingChangeResult> {
     return this.mappingChanges.run({ type: 'importMappings', json, reason, actor, mode: options.mode ?? 'merge', force: options.force === true }, options.dryRun === true);
   }

@@ -3,7 +3,7 @@ import type { AuthChecker } from 'type-graphql';
 import type { Role } from '../app/connector-api.js';
 import { forbidden } from './errors.js';
 
-/** One configured API token (product.md §4 `ML_API_TOKENS`). */
+/** One configured API token (`ML_API_TOKENS`, docs/contract.md, Configuration). */
 export interface ApiToken {
   name: string;
   role: Role;

@@ -1,5 +1,5 @@
 /**
- * Secrets never reach GraphQL output (product.md §9). Event payloads and recorded XML pass through
+ * Secrets never reach GraphQL output (docs/contract.md, Secrets). Event payloads and recorded XML pass through
  * here: Intacct credentials and session ids are blanked inside XML, secret-looking JSON fields are
  * masked, and any configured secret value is replaced wherever it appears.
  */

@@ -7,6 +7,7 @@ import { generateExpenseDocument, generateInvoiceDocument } from '../../src/adap
 import { documentStreamId, type ConcurDocumentFetched, type PostingConfirmedToConcur } from '../../src/domain/document/events.js';
 import { foldDocument } from '../../src/domain/document/state.js';
 import { postingKeyFor, type JournalEntry } from '../../src/domain/journal/journal-entry.js';
+import { FIS_DIR } from '../fixtures/concur/index.js';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -39,7 +40,7 @@ async function postDocument(docId: string, recordNo: string): Promise<void> {
 
 describe('FIS fetch, acknowledge and confirm against the simulator', () => {
   it('polls the queue (SAP sample page shape) and records the five SAP fixture documents, acknowledged', async () => {
-    h = await startHarness();
+    h = await startHarness({ fixtureDir: FIS_DIR });
     const poller = new FisQueuePoller({ fis: h.fis, intake: h.intake, intervalS: 0, pageSize: 2 });
     expect(await poller.pollOnce()).toBe(5);
     expect(await poller.pollOnce()).toBe(0);

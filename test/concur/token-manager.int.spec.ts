@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConcurMaintenanceError, ConcurReconnectRequiredError } from '../../src/adapters/concur/oauth/errors.js';
 import { ConcurTokenManager } from '../../src/adapters/concur/oauth/token-manager.js';
 import { EncryptedFileCredentialStore, SecretBox } from '../../src/adapters/concur/secrets.js';
+import { FIS_DIR } from '../fixtures/concur/index.js';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -42,7 +43,7 @@ describe('Concur token manager against the simulator', () => {
   });
 
   it('follows a datacenter redirect (code 16) and calls the API there', async () => {
-    h = await startHarness();
+    h = await startHarness({ fixtureDir: FIS_DIR });
     h.sim.state.homeDatacenter = 'secondary';
     const token = await h.tokens.getAccessToken();
     expect(token.geolocation).toBe(h.sim.secondDatacenterUrl);

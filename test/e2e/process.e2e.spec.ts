@@ -9,7 +9,7 @@ import { demoMappingsJson, seedSandboxIntacctCompany } from '../../src/app/sandb
 
 /**
  * `npm start` as a user runs it outside sandbox: a separate process configured only by environment
- * variables (product.md §4), pointed at the Concur and Intacct simulators as if they were the real
+ * variables (docs/contract.md, Configuration), pointed at the Concur and Intacct simulators as if they were the real
  * systems. Covers the configuration path, bearer tokens, signed webhooks, the reference sync at start,
  * graceful SIGTERM, and a restart that continues the rotated Concur refresh-token chain.
  */

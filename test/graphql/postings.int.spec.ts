@@ -100,7 +100,7 @@ describe('postings', () => {
     }
   });
 
-  it('exposes exactly the DocumentStatus values of product.md §4a', async () => {
+  it('exposes exactly the DocumentStatus values of docs/contract.md', async () => {
     const r = await gql(`{ __type(name: "DocumentStatus") { enumValues { name } } }`);
     expect(r.body.data!.__type.enumValues.map((v: any) => v.name)).toEqual([
       'RECEIVED', 'FETCHED', 'AWAITING_MAPPING', 'READY', 'POSTING', 'POSTED', 'FAILED', 'REJECTED', 'CONFIRMED', 'SUPERSEDED', 'REVERSED',

@@ -3,8 +3,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DimensionCheck, ReferenceTarget } from '../../src/domain/posting/index.js';
 import { validateMappingSet, type MappingSet } from '../../src/domain/mapping/index.js';
+import { FIS_DIR } from '../fixtures/concur/index.js';
 
-export const FIS_DIR = new URL('../../../shared/fixtures/concur/fis/', import.meta.url).pathname;
+export { FIS_DIR };
 
 /** The FIS item of a sample file (`{fIDocuments: [item]}`), matched by its "Example-x.y" suffix. */
 export function fisItem(example: string): Record<string, unknown> {

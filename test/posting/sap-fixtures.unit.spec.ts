@@ -1,6 +1,6 @@
 /**
  * Each SAP FIS sample becomes the posting its use case describes. Expected lines are derived from
- * the document by product.md §6 (see the comment above each case), not copied from SAP's tables.
+ * the document by docs/posting-rules.md (see the comment above each case), not copied from SAP's tables.
  */
 import { describe, expect, it } from 'vitest';
 import { parseFisDocument } from '../../src/domain/fis/index.js';
@@ -24,7 +24,7 @@ function assertBalanced(e: JournalEntry): void {
   for (const l of e.lines) expect(l.amount).toMatch(/^[1-9]\d*\.\d{2}$|^0\.(0[1-9]|[1-9]\d)$/); // positive, never zero
 }
 
-describe('SAP FIS samples -> journal entries (product.md §6)', () => {
+describe('SAP FIS samples -> journal entries (docs/posting-rules.md)', () => {
   it('Example 1.1 company-paid (COPD): expenses debited gross, company-paid clearing credited', () => {
     // entry TAXI: COMP pays COPD G=N=10 -> D 6400 (474230) 10, C 2070 10; entry TRAIN G=N=20 -> D 6410 20, C 2070 20.
     // No totalApprovedAmount in this sample; no payment processing date -> submit date.

@@ -125,7 +125,7 @@ export function classifyNotification(env: ConcurNotificationEnvelope): Notificat
     const fromHref = href ? parseFisHref(href) : { docType: null, docId: null };
     const prefix = eventType.split('.')[0] ?? '';
     const docType = DOC_TYPES.find((t) => t === prefix) ?? fromHref.docType;
-    // Expense reports, invoices, payment requests and cash advances all post (posting rules, product.md §6).
+    // Expense reports, invoices, payment requests and cash advances all post (docs/posting-rules.md).
     if (docType === null) {
       return { kind: 'ignored', reason: `document type ${prefix || 'unknown'} is not posted by the connector` };
     }

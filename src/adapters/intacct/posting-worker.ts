@@ -56,7 +56,7 @@ interface Work {
   readBackOnly: boolean;
 }
 
-/** The XML recorded on an outcome event (product.md §1). */
+/** The XML recorded on an outcome event (docs/contract.md, Audit trail). */
 interface Recorded {
   exchange?: PostingExchange;
   earlierExchange?: PostingExchange;

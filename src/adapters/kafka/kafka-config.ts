@@ -2,7 +2,7 @@ import kafkajs, { type Kafka } from 'kafkajs';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
-/** Kafka settings from the environment (product.md §4). Kafka is off unless KAFKA_BROKERS is set. */
+/** Kafka settings from the environment (docs/contract.md, Configuration). Kafka is off unless KAFKA_BROKERS is set. */
 export interface KafkaConfig {
   brokers: string[];
   concurTopic: string;

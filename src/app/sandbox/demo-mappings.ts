@@ -1,5 +1,5 @@
 /**
- * The sandbox mapping set (product.md §5 JSON). Concur account codes are Concur's own (six digits,
+ * The sandbox mapping set (JSON of docs/posting-rules.md, Mapping set). Concur account codes are Concur's own (six digits,
  * as in SAP's samples); Intacct accounts are the simulated company's chart (demo-reference.ts).
  * Concur code 479100 (conference fees) is deliberately NOT mapped: one demo report waits in
  * AWAITING_MAPPING until someone maps it (setMapping accounts 479100 -> 6800).

@@ -171,7 +171,7 @@ export function expenseItem(spec: ReportSpec): SimFisItem {
         employeeFirstName: emp.firstName,
         employeeLastName: emp.lastName,
         employeeMI: null,
-        // The person's home cost centre: the rules must never use it for the spend (product.md §5).
+        // The person's home cost centre: the rules must never use it for the spend (docs/posting-rules.md, Dimensions).
         employeeOrgUnit4Code: '11-KING',
         employeeOrgUnit4Value: 'Kingston',
       },

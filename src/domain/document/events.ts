@@ -111,7 +111,7 @@ export interface PostingError {
 }
 
 /**
- * The XML exchanged with Intacct for one document (product.md §1: "what XML was sent, what Intacct
+ * The XML exchanged with Intacct for one document (docs/contract.md, Audit trail: "what XML was sent, what Intacct
  * answered"). Several documents share a request, so only this document's part is kept: the envelope
  * (control block, authentication) with this document's `<function>`, and the answer's control /
  * authentication status with this document's `<result>`. Passwords and session ids are replaced by

@@ -2,7 +2,7 @@ import type { ConcurDocType, JournalEntry } from '../journal/journal-entry.js';
 import type { ClosedPeriodPolicy } from '../mapping/model.js';
 import type { DocumentEventMap, MappingGap, PostingError } from './events.js';
 
-/** The document status names of product.md §4a (GraphQL enum `DocumentStatus`). */
+/** The document status names other tools rely on (docs/contract.md; GraphQL enum `DocumentStatus`). */
 export type DocumentStatus =
   | 'RECEIVED'
   | 'FETCHED'

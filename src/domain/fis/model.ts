@@ -3,6 +3,11 @@
  * integer minor units of the document currency (see domain/money). Each level keeps the raw Concur
  * object as `fields`, read through `fieldCode`, so mapping rules can name any Concur field
  * (`allocationCustom4Code`, `entryOrgUnit2Code`, `reportOrgUnit1Code`) without copying 150 keys.
+ *
+ * Only what posting needs is required (docs/required-fields.md). Identifiers that only name a part
+ * of the document in gap messages and the audit trail may be missing: each such level has a `ref`,
+ * its id or, when Concur sent none, `#n` (its 1-based position among its siblings), so references
+ * stay unique within the document.
  */
 import type { ConcurDocType } from '../journal/journal-entry.js';
 
@@ -48,8 +53,14 @@ export interface FisReport {
 }
 
 export interface FisTax {
-  taxGuid: string;
-  amountTax: number;
+  /** 1-based position in the allocation's `tax` list. */
+  index: number;
+  taxGuid: string | null;
+  /** `taxGuid`, or `#index` when absent. */
+  ref: string;
+  /** Null only on a tax item that no journal line takes (posting never reads it). */
+  amountTax: number | null;
+  /** Absent = nothing reclaimed: the whole tax is non-deductible. */
   amountReclaim: number;
   taxAuthorityLabel: string | null;
   taxReclaimCode: string | null;
@@ -66,11 +77,17 @@ export interface FisJournal {
   /** `amountNetOfTax`; null when Concur omits it (then the gross is used). */
   netOfTax: number | null;
   netOfReclaim: number | null;
-  taxGuids: readonly string[];
+  /** The allocation's tax items this line takes: by `taxGuid`, or by position where ids are missing (tax-links.ts). */
+  taxes: readonly FisLineTax[];
 }
 
+/** A tax item taken by a journal line: its amount is known (the parser refuses it otherwise). */
+export type FisLineTax = FisTax & { amountTax: number };
+
 export interface FisAllocation {
-  allocationId: string;
+  /** Absent in SAP's examples of personal expenses on company cards. */
+  allocationId: string | null;
+  ref: string;
   /** Decimal string, e.g. "100" or "33.33"; null when absent. */
   percentage: string | null;
   journals: readonly FisJournal[];
@@ -79,7 +96,8 @@ export interface FisAllocation {
 }
 
 export interface FisExpenseEntry {
-  entryId: string;
+  entryId: string | null;
+  ref: string;
   expenseTypeCode: string | null;
   expenseTypeName: string | null;
   entryDate: string | null;
@@ -95,7 +113,8 @@ export interface FisExpenseEntry {
 }
 
 export interface FisCashAdvanceApplication {
-  cashAdvanceId: string;
+  cashAdvanceId: string | null;
+  ref: string;
   /** Negative when an advance is applied to the report. */
   amount: number;
   clearingAccountCode: string | null;
@@ -111,7 +130,7 @@ export interface FisExpenseDocument extends FisItemHeader {
 
 /**
  * Cash-advance issuance (docType `cashadvance`): `employeeData`, `cashAdvanceData`, `journalData`.
- * No SAP sample is published; the field names accepted are listed in `parse-cash-advance.ts`.
+ * No SAP sample is published; the field names accepted are listed in `parse-other.ts`.
  */
 export interface FisCashAdvanceDocument extends FisItemHeader {
   kind: 'cashadvance';
@@ -124,7 +143,8 @@ export interface FisCashAdvanceDocument extends FisItemHeader {
 }
 
 export interface FisInvoiceAllocation {
-  allocationId: string;
+  allocationId: string | null;
+  ref: string;
   percentage: string | null;
   /** Amount as given; null when only a percentage is given (then the remainder rule applies). */
   amount: number | null;
@@ -133,7 +153,8 @@ export interface FisInvoiceAllocation {
 }
 
 export interface FisInvoiceLine {
-  lineId: string;
+  lineId: string | null;
+  ref: string;
   description: string | null;
   expenseTypeCode: string | null;
   accountCode: string | null;

@@ -1,7 +1,13 @@
+/**
+ * Expense report documents. Required fields (docs/required-fields.md) are read with `string` /
+ * `amount` / `array`, everything else with the optional readers; ids that only name a level fall
+ * back to its position (`ref`).
+ */
 import type { FisAllocation, FisCashAdvanceApplication, FisEmployee, FisExpenseEntry, FisJournal, FisReport, FisTax } from './model.js';
 import type { FisFields } from './model.js';
 import type { FisReader } from './reader.js';
 import { toDecimalString } from '../money/money.js';
+import { linkTaxes, type JournalTaxRefs } from './tax-links.js';
 
 export function parseEmployee(r: FisReader, raw: unknown, path: string): FisEmployee {
   const o = r.object(raw, path);
@@ -33,13 +39,15 @@ export function parseReport(r: FisReader, raw: unknown, path: string): FisReport
 }
 
 export function parseEntries(r: FisReader, doc: FisFields, path: string): FisExpenseEntry[] {
-  return r.array(doc['expenseEntry'], path, 'expenseEntry').map((raw, i) => parseEntry(r, raw, `${path}.expenseEntry[${i}]`));
+  return r.array(doc['expenseEntry'], path, 'expenseEntry').map((raw, i) => parseEntry(r, raw, `${path}.expenseEntry[${i}]`, i + 1));
 }
 
-function parseEntry(r: FisReader, raw: unknown, path: string): FisExpenseEntry {
+function parseEntry(r: FisReader, raw: unknown, path: string, position: number): FisExpenseEntry {
   const o = r.object(raw, path);
+  const entryId = r.optionalString(o['entryId'], path, 'entryId');
   return {
-    entryId: r.string(o['entryId'], path, 'entryId'),
+    entryId,
+    ref: entryId ?? `#${position}`,
     expenseTypeCode: r.optionalString(o['expenseTypeCode'], path, 'expenseTypeCode'),
     expenseTypeName: r.optionalString(o['expenseTypeName'], path, 'expenseTypeName'),
     entryDate: r.optionalString(o['entryDate'], path, 'entryDate'),
@@ -49,12 +57,12 @@ function parseEntry(r: FisReader, raw: unknown, path: string): FisExpenseEntry {
     approvedAmount: r.optionalAmount(o['entryApprovedAmount'], path, 'entryApprovedAmount'),
     cardTransactionId: r.optionalString(o['cardTransactionID'], path, 'cardTransactionID'),
     cardProgramTypeCode: r.optionalString(o['cardProgramTypeCode'], path, 'cardProgramTypeCode'),
-    allocations: r.array(o['allocation'], path, 'allocation').map((a, i) => parseAllocation(r, a, `${path}.allocation[${i}]`)),
+    allocations: r.array(o['allocation'], path, 'allocation').map((a, i) => parseAllocation(r, a, `${path}.allocation[${i}]`, i + 1)),
     fields: o,
   };
 }
 
-function parseAllocation(r: FisReader, raw: unknown, path: string): FisAllocation {
+function parseAllocation(r: FisReader, raw: unknown, path: string, position: number): FisAllocation {
   const o = r.object(raw, path);
   const pct = o['allocationPercentage'];
   let percentage: string | null = null;
@@ -64,22 +72,21 @@ function parseAllocation(r: FisReader, raw: unknown, path: string): FisAllocatio
   }
   const rawTaxes = r.array(o['tax'], path, 'tax', false);
   const taxes: FisTax[] = [];
-  for (let i = 0; i < rawTaxes.length; i++) taxes.push(parseTax(r, rawTaxes[i], `${path}.tax[${i}]`));
+  for (let i = 0; i < rawTaxes.length; i++) taxes.push(parseTax(r, rawTaxes[i], `${path}.tax[${i}]`, i + 1));
   const rawJournals = r.array(o['journal'], path, 'journal');
+  const lines: (Omit<FisJournal, 'taxes'> & JournalTaxRefs)[] = [];
+  for (let i = 0; i < rawJournals.length; i++) lines.push(parseJournal(r, rawJournals[i], `${path}.journal[${i}]`, i + 1));
+  const links = linkTaxes(r, path, lines, taxes);
   const journals: FisJournal[] = [];
-  for (let i = 0; i < rawJournals.length; i++) {
-    const journal = parseJournal(r, rawJournals[i], `${path}.journal[${i}]`, i + 1);
-    for (const guid of journal.taxGuids) {
-      let found = false;
-      for (const t of taxes) if (t.taxGuid === guid) found = true;
-      if (!found) r.fail(`${path}.journal[${i}].taxGuid`, `references tax ${guid}, which is not in ${path}.tax`);
-    }
-    journals.push(journal);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    journals.push({ index: l.index, accountCode: l.accountCode, payer: l.payer, payee: l.payee, gross: l.gross, netOfTax: l.netOfTax, netOfReclaim: l.netOfReclaim, taxes: links[i]! });
   }
-  return { allocationId: r.string(o['allocationId'], path, 'allocationId'), percentage, journals, taxes, fields: o };
+  const allocationId = r.optionalString(o['allocationId'], path, 'allocationId');
+  return { allocationId, ref: allocationId ?? `#${position}`, percentage, journals, taxes, fields: o };
 }
 
-function parseJournal(r: FisReader, raw: unknown, path: string, index: number): FisJournal {
+function parseJournal(r: FisReader, raw: unknown, path: string, index: number): Omit<FisJournal, 'taxes'> & JournalTaxRefs {
   const o = r.object(raw, path);
   const rawGuids = r.array(o['taxGuid'], path, 'taxGuid', false);
   for (let i = 0; i < rawGuids.length; i++) {
@@ -94,15 +101,18 @@ function parseJournal(r: FisReader, raw: unknown, path: string, index: number): 
     gross: r.amount(o['amountGross'], path, 'amountGross'),
     netOfTax: r.optionalAmount(o['amountNetOfTax'], path, 'amountNetOfTax'),
     netOfReclaim: r.optionalAmount(o['amountNetOfReclaim'], path, 'amountNetOfReclaim'),
-    taxGuids: rawGuids as readonly string[],
+    guids: rawGuids.length === 0 ? null : (rawGuids as readonly string[]),
   };
 }
 
-function parseTax(r: FisReader, raw: unknown, path: string): FisTax {
+function parseTax(r: FisReader, raw: unknown, path: string, index: number): FisTax {
   const o = r.object(raw, path);
+  const taxGuid = r.optionalString(o['taxGuid'], path, 'taxGuid');
   return {
-    taxGuid: r.string(o['taxGuid'], path, 'taxGuid'),
-    amountTax: r.optionalAmount(o['amountTax'], path, 'amountTax') ?? 0,
+    index,
+    taxGuid,
+    ref: taxGuid ?? `#${index}`,
+    amountTax: r.optionalAmount(o['amountTax'], path, 'amountTax'),
     amountReclaim: r.optionalAmount(o['amountReclaim'], path, 'amountReclaim') ?? 0,
     taxAuthorityLabel: r.optionalString(o['taxAuthorityLabel'], path, 'taxAuthorityLabel'),
     taxReclaimCode: r.optionalString(o['taxReclaimCode'], path, 'taxReclaimCode'),
@@ -113,8 +123,10 @@ export function parseCashAdvanceApplications(r: FisReader, doc: FisFields, path:
   return r.array(doc['cashAdvanceApplication'], path, 'cashAdvanceApplication', false).map((raw, i) => {
     const p = `${path}.cashAdvanceApplication[${i}]`;
     const o = r.object(raw, p);
+    const cashAdvanceId = r.optionalString(o['cashAdvanceId'], p, 'cashAdvanceId');
     return {
-      cashAdvanceId: r.string(o['cashAdvanceId'], p, 'cashAdvanceId'),
+      cashAdvanceId,
+      ref: cashAdvanceId ?? `#${i + 1}`,
       amount: r.amount(o['cashAdvanceApplicationAmount'], p, 'cashAdvanceApplicationAmount'),
       clearingAccountCode: r.optionalString(o['cashAdvanceClearingAccountCode'], p, 'cashAdvanceClearingAccountCode'),
     };

@@ -17,16 +17,16 @@ const CA_DATE = ['issuedDate', 'cashAdvanceIssuedDate', 'requestDate'] as const;
 export function parseCashAdvance(header: Omit<FisItemHeader, 'currency'>, doc: FisFields): FisCashAdvanceDocument {
   const probe = new FisReader(header.id, 'USD');
   const data = probe.object(doc['cashAdvanceData'], 'document.cashAdvanceData');
-  const currency = probe.string(...probe.first(data, CA_CURRENCY, 'document.cashAdvanceData'));
+  const currency = probe.string(...probe.requiredFirst(data, CA_CURRENCY, 'document.cashAdvanceData'));
   const r = new FisReader(header.id, currency);
   const employee = parseEmployee(r, doc['employeeData'], 'document.employeeData');
-  const amount = r.amount(...r.first(data, CA_AMOUNT, 'document.cashAdvanceData'));
+  const amount = r.amount(...r.requiredFirst(data, CA_AMOUNT, 'document.cashAdvanceData'));
   return {
     ...header,
     currency,
     kind: 'cashadvance',
     employee,
-    cashAdvanceId: r.string(...r.first(data, CA_ID, 'document.cashAdvanceData')),
+    cashAdvanceId: r.string(...r.requiredFirst(data, CA_ID, 'document.cashAdvanceData')),
     name: r.optionalString(data['cashAdvanceName'], 'document.cashAdvanceData', 'cashAdvanceName') ?? r.optionalString(data['name'], 'document.cashAdvanceData', 'name'),
     amount,
     issuedDate: r.optionalString(...r.first(data, CA_DATE, 'document.cashAdvanceData')),
@@ -45,7 +45,7 @@ export function parseInvoice(header: Omit<FisItemHeader, 'currency'>, doc: FisFi
   const h = probe.object(doc['invoice'], 'document.invoice');
   const currency = probe.string(h['currencyCode'], 'document.invoice', 'currencyCode');
   const r = new FisReader(header.id, currency);
-  const lines = r.array(doc['lineItems'], 'document', 'lineItems').map((raw, i) => parseInvoiceLine(r, raw, `document.lineItems[${i}]`));
+  const lines = r.array(doc['lineItems'], 'document', 'lineItems').map((raw, i) => parseInvoiceLine(r, raw, `document.lineItems[${i}]`, i + 1));
   if (lines.length === 0) r.fail('document.lineItems', 'is empty: an invoice needs at least one line');
   return {
     ...header,
@@ -65,7 +65,7 @@ export function parseInvoice(header: Omit<FisItemHeader, 'currency'>, doc: FisFi
   };
 }
 
-function parseInvoiceLine(r: FisReader, raw: unknown, path: string): FisInvoiceLine {
+function parseInvoiceLine(r: FisReader, raw: unknown, path: string, position: number): FisInvoiceLine {
   const o = r.object(raw, path);
   const allocations = r.array(o['allocations'], path, 'allocations', false).map((a, i) => {
     const p = `${path}.allocations[${i}]`;
@@ -74,11 +74,14 @@ function parseInvoiceLine(r: FisReader, raw: unknown, path: string): FisInvoiceL
     if (pct !== undefined && pct !== null && typeof pct !== 'number' && typeof pct !== 'string') r.fail(`${p}.percentage`, 'must be a number');
     const percentage = pct === undefined || pct === null || pct === '' ? null : toDecimalString(pct);
     const amount = r.optionalAmount(ao['amount'], p, 'amount');
-    if (percentage === null && amount === null) r.fail(p, 'has neither an amount nor a percentage');
-    return { allocationId: r.string(ao['allocationId'], p, 'allocationId'), percentage, amount, accountCode: r.optionalString(ao['journalAccountCode'], p, 'journalAccountCode'), fields: ao };
+    if (percentage === null && amount === null) r.fail(`${p}.amount`, `is missing, and so is ${p}.percentage`);
+    const allocationId = r.optionalString(ao['allocationId'], p, 'allocationId');
+    return { allocationId, ref: allocationId ?? `#${i + 1}`, percentage, amount, accountCode: r.optionalString(ao['journalAccountCode'], p, 'journalAccountCode'), fields: ao };
   });
+  const lineId = r.optionalString(o['lineItemId'], path, 'lineItemId');
   return {
-    lineId: r.string(o['lineItemId'], path, 'lineItemId'),
+    lineId,
+    ref: lineId ?? `#${position}`,
     description: r.optionalString(o['description'], path, 'description'),
     expenseTypeCode: r.optionalString(o['expenseTypeCode'], path, 'expenseTypeCode'),
     accountCode: r.optionalString(o['journalAccountCode'], path, 'journalAccountCode'),

@@ -14,7 +14,8 @@ const DOC_TYPES: ReadonlyMap<string, ConcurDocType> = new Map<string, ConcurDocT
 
 /**
  * Parses one FIS item (`{id, docType, companyId, entityId, …, document}`) into a `FisDocument`.
- * Throws `FisDocumentError` naming the document id and the path of the first missing/invalid field.
+ * Throws `FisDocumentError` naming the document id and the path of the first missing/invalid field;
+ * only what posting needs is required (required.ts, docs/required-fields.md).
  */
 export function parseFisDocument(item: unknown): FisDocument {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
@@ -25,16 +26,16 @@ export function parseFisDocument(item: unknown): FisDocument {
   const id = typeof rawId === 'string' && rawId !== '' ? rawId : '(unknown)';
   const probe = new FisReader(id, 'USD');
   if (id === '(unknown)') probe.fail('id', 'is missing or empty');
-  const docTypeText = probe.string(o['docType'], 'item', 'docType').toLowerCase();
+  const docTypeText = probe.string(o['docType'], '', 'docType').toLowerCase();
   const docType = DOC_TYPES.get(docTypeText);
-  if (docType === undefined) return probe.fail('item.docType', `"${docTypeText}" is not a supported type (expense, invoice, paymentrequest, cashadvance)`);
+  if (docType === undefined) return probe.fail('docType', `"${docTypeText}" is not a supported type (expense, invoice, paymentrequest, cashadvance)`);
   const document = probe.object(o['document'], 'document');
   const header: Omit<FisItemHeader, 'currency'> = {
     id,
     docType,
-    companyId: probe.optionalString(o['companyId'], 'item', 'companyId'),
-    entityId: probe.optionalString(o['entityId'], 'item', 'entityId'),
-    docStatus: probe.optionalString(o['docStatus'], 'item', 'docStatus'),
+    companyId: probe.optionalString(o['companyId'], '', 'companyId'),
+    entityId: probe.optionalString(o['entityId'], '', 'entityId'),
+    docStatus: probe.optionalString(o['docStatus'], '', 'docStatus'),
   };
   if (docType === 'cashadvance') return parseCashAdvance(header, document);
   if (docType === 'invoice' || docType === 'paymentrequest') return parseInvoice(header, document);

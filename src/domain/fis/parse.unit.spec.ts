@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FisDocumentError, parseFisDocument, summarizeFisDocument } from './index.js';
 import { FIS_DIR, fisItem } from '../../../test/posting/fixtures.js';
 
 describe('parseFisDocument', () => {
   it('parses every SAP sample', () => {
     for (const file of readdirSync(FIS_DIR)) {
-      const wrapper = JSON.parse(readFileSync(`${FIS_DIR}${file}`, 'utf8')) as { fIDocuments: unknown[] };
+      const wrapper = JSON.parse(readFileSync(join(FIS_DIR, file), 'utf8')) as { fIDocuments: unknown[] };
       for (const item of wrapper.fIDocuments) expect(parseFisDocument(item).kind).toBe('expense');
     }
   });
@@ -20,8 +21,9 @@ describe('parseFisDocument', () => {
     expect(entry).toMatchObject({ entryId: '2C14A4301BD26741B7244388A5E10941', expenseTypeCode: 'LNDRY', expenseTypeName: 'Laundry', isPersonal: false, approvedAmount: 1000 });
     const allocation = entry.allocations[0]!;
     expect(allocation.percentage).toBe('100');
-    expect(allocation.journals[0]).toEqual({ index: 1, accountCode: '37', payer: 'COMP', payee: 'EMPL', gross: 1000, netOfTax: 840, netOfReclaim: 840, taxGuids: ['BC10BB80E9998B49B0BE941251CBA0D1'] });
-    expect(allocation.taxes[0]).toEqual({ taxGuid: 'BC10BB80E9998B49B0BE941251CBA0D1', amountTax: 160, amountReclaim: 160, taxAuthorityLabel: 'DEVAT', taxReclaimCode: 'VA' });
+    const tax = { index: 1, taxGuid: 'BC10BB80E9998B49B0BE941251CBA0D1', ref: 'BC10BB80E9998B49B0BE941251CBA0D1', amountTax: 160, amountReclaim: 160, taxAuthorityLabel: 'DEVAT', taxReclaimCode: 'VA' };
+    expect(allocation.journals[0]).toEqual({ index: 1, accountCode: '37', payer: 'COMP', payee: 'EMPL', gross: 1000, netOfTax: 840, netOfReclaim: 840, taxes: [tax] });
+    expect(allocation.taxes[0]).toEqual(tax);
     expect(allocation.fields['allocationCustom4Code']).toBe('11-KING');
   });
 
@@ -62,6 +64,57 @@ describe('parseFisDocument', () => {
   });
 });
 
+describe('identifiers posting does not need (docs/required-fields.md)', () => {
+  const vat = () => structuredClone(fisItem('2.1')) as any;
+  const allocationOf = (item: unknown) => {
+    const doc = parseFisDocument(item);
+    if (doc.kind !== 'expense') throw new Error('expense expected');
+    return doc.entries[0]!.allocations[0]!;
+  };
+
+  it('names an entry and an allocation without ids by their position', () => {
+    const item = vat();
+    delete item.document.expenseEntry[0].entryId;
+    item.document.expenseEntry[0].allocation[0].allocationId = '';
+    const doc = parseFisDocument(item);
+    expect(doc.kind === 'expense' && [doc.entries[0]!.ref, doc.entries[0]!.allocations[0]!.ref]).toEqual(['#1', '#1']);
+  });
+
+  it('links a tax item without taxGuid to the one reference nothing else matches', () => {
+    const item = vat();
+    delete item.document.expenseEntry[0].allocation[0].tax[0].taxGuid;
+    const allocation = allocationOf(item);
+    expect(allocation.journals[0]!.taxes.map((t) => [t.ref, t.amountTax])).toEqual([['#1', 160]]);
+  });
+
+  it('refuses references it cannot tell apart, naming the path', () => {
+    const item = vat();
+    const tax = item.document.expenseEntry[0].allocation[0].tax[0];
+    delete tax.taxGuid;
+    item.document.expenseEntry[0].allocation[0].tax.push({ ...tax });
+    expect(() => parseFisDocument(item)).toThrow(
+      'document.expenseEntry[0].allocation[0].journal[0].taxGuid references tax BC10BB80E9998B49B0BE941251CBA0D1, which is not in document.expenseEntry[0].allocation[0].tax (2 tax item(s) there have no taxGuid',
+    );
+  });
+
+  it('a referenced tax list that is missing, or a taken tax item without an amount, is named', () => {
+    const noList = vat();
+    delete noList.document.expenseEntry[0].allocation[0].tax;
+    expect(() => parseFisDocument(noList)).toThrow('document.expenseEntry[0].allocation[0].tax is missing or empty, but document.expenseEntry[0].allocation[0].journal[0].taxGuid references tax BC10BB80E9998B49B0BE941251CBA0D1');
+    const noAmount = vat();
+    noAmount.document.expenseEntry[0].allocation[0].tax[0].amountTax = null;
+    expect(() => parseFisDocument(noAmount)).toThrow('document.expenseEntry[0].allocation[0].tax[0].amountTax is missing (posting needs it:');
+  });
+
+  it("leaves an unreferenced tax item alone when the line balances without it (as before)", () => {
+    const item = vat();
+    const journal = item.document.expenseEntry[0].allocation[0].journal[0];
+    journal.taxGuid = [];
+    journal.amountNetOfTax = journal.amountGross;
+    expect(allocationOf(item).journals[0]!.taxes).toEqual([]);
+  });
+});
+
 describe('cash advance and invoice documents (connector contract, no SAP sample)', () => {
   it('parses a cash advance issuance', () => {
     const doc = parseFisDocument({
@@ -79,6 +132,6 @@ describe('cash advance and invoice documents (connector contract, no SAP sample)
         lineItems: [{ lineItemId: 'L1', amount: 100, allocations: [{ allocationId: 'X' }] }],
       },
     };
-    expect(() => parseFisDocument(item)).toThrow('Concur FIS document INV-DOC: document.lineItems[0].allocations[0] has neither an amount nor a percentage');
+    expect(() => parseFisDocument(item)).toThrow('Concur FIS document INV-DOC: document.lineItems[0].allocations[0].amount is missing, and so is document.lineItems[0].allocations[0].percentage (posting needs it: an allocation needs an amount or a percentage');
   });
 });

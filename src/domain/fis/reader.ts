@@ -1,9 +1,11 @@
 /**
  * Field readers for FIS JSON that fail with a `FisDocumentError` naming the document and the exact
  * path (`document.expenseEntry[2].allocation[0].journal[1].amountGross`), so a person can find it.
+ * Absent, `null` and `""` all mean "not given": Concur writes all three for the same field.
  */
 import { currencyExponent, MoneyError, parseMinorWithExponent } from '../money/money.js';
 import type { FisFields } from './model.js';
+import { neededFor } from './required.js';
 
 export class FisDocumentError extends Error {
   override readonly name = 'FisDocumentError';
@@ -12,9 +14,18 @@ export class FisDocumentError extends Error {
     readonly path: string,
     readonly problem: string,
   ) {
-    super(`Concur FIS document ${documentId}: ${path} ${problem}. The document cannot be posted as received; check it in Concur (or the FIS payload) and resubmit.`);
+    const why = neededFor(path);
+    super(
+      `Concur FIS document ${documentId}: ${path} ${problem}${why ? ` (posting needs it: ${why})` : ''}. ` +
+        'The document cannot be posted as received; check it in Concur (or the FIS payload) and resubmit.',
+    );
   }
 }
+
+/** `path.key`, or `key` at the top of the FIS item (path ''). */
+export const pathOf = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
+
+const given = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
 export class FisReader {
   private readonly exponent: number;
@@ -38,17 +49,17 @@ export class FisReader {
   // property access monomorphic on this hot path. The path is only built when something fails.
 
   array(value: unknown, path: string, key: string, required = true): readonly unknown[] {
-    if (value === undefined || value === null) {
-      if (required) this.fail(`${path}.${key}`, 'is missing');
+    if (!given(value)) {
+      if (required) this.fail(pathOf(path, key), 'is missing');
       return [];
     }
-    if (!Array.isArray(value)) this.fail(`${path}.${key}`, `must be an array, got ${describe(value)}`);
+    if (!Array.isArray(value)) this.fail(pathOf(path, key), `must be an array, got ${describe(value)}`);
     return value;
   }
 
   string(value: unknown, path: string, key: string): string {
     const text = this.optionalString(value, path, key);
-    if (text === null) this.fail(`${path}.${key}`, 'is missing or empty');
+    if (text === null) this.fail(pathOf(path, key), 'is missing or empty');
     return text;
   }
 
@@ -56,29 +67,36 @@ export class FisReader {
     if (typeof value === 'string') return value === '' || value.trim() === '' ? null : value;
     if (value === undefined || value === null) return null;
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    this.fail(`${path}.${key}`, `must be a string, got ${describe(value)}`);
+    this.fail(pathOf(path, key), `must be a string, got ${describe(value)}`);
   }
 
   amount(value: unknown, path: string, key: string): number {
     const minor = this.optionalAmount(value, path, key);
-    if (minor === null) this.fail(`${path}.${key}`, 'is missing');
+    if (minor === null) this.fail(pathOf(path, key), 'is missing');
     return minor;
   }
 
   optionalAmount(value: unknown, path: string, key: string): number | null {
-    if (value === undefined || value === null || value === '') return null;
+    if (!given(value)) return null;
     try {
       return parseMinorWithExponent(value, this.exponent, this.currency);
     } catch (error) {
-      if (error instanceof MoneyError) this.fail(`${path}.${key}`, `is not a valid ${this.currency} amount (${error.message})`);
+      if (error instanceof MoneyError) this.fail(pathOf(path, key), `is not a valid ${this.currency} amount (${error.message})`);
       throw error;
     }
   }
 
   /** First of several accepted names (shapes not confirmed by a Concur sample): [value, path, key]. */
   first(obj: FisFields, keys: readonly string[], path: string): [unknown, string, string] {
-    const key = keys.find((k) => obj[k] !== undefined && obj[k] !== null) ?? keys[0]!;
+    const key = keys.find((k) => given(obj[k])) ?? keys[0]!;
     return [obj[key], path, key];
+  }
+
+  /** Like `first`, but one of the names must be given; the failure names every path looked at. */
+  requiredFirst(obj: FisFields, keys: readonly string[], path: string): [unknown, string, string] {
+    const found = this.first(obj, keys, path);
+    if (!given(found[0])) this.fail(pathOf(path, keys[0]!), `is missing, and so is each of ${keys.slice(1).map((k) => pathOf(path, k)).join(', ')}`);
+    return found;
   }
 }
 

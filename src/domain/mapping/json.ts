@@ -1,5 +1,5 @@
 /**
- * The JSON form of a mapping set (product.md §5) and the only conversions between it and the domain
+ * The JSON form of a mapping set (docs/posting-rules.md, Mapping set) and the only conversions between it and the domain
  * form (model.ts). Both directions go through `Object.entries` / `Object.fromEntries`, which treat
  * every key, `__proto__` included, as an ordinary own property. Exports sort keys so diffs stay small.
  */

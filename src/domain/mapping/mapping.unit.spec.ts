@@ -23,7 +23,7 @@ function given(history: RecordedEvent[], command: MappingCommand, at = '2026-07-
 }
 
 describe('mapping JSON validation', () => {
-  it('accepts the product.md §5 example and fills defaults', () => {
+  it('accepts a full mapping set in the JSON form of docs/posting-rules.md and fills defaults', () => {
     const result = validateMappingSet(DEMO_MAPPINGS_JSON);
     expect(result.ok && result.value.options).toEqual({ mergeLines: true, batchDatePolicy: 'paymentProcessingDate', closedPeriodPolicy: 'reject' });
     expect(result.ok && result.value.counterparties.get('IBCP')).toEqual({ account: '2110', vendorId: 'AMEX' });

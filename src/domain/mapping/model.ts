@@ -1,5 +1,5 @@
 /**
- * The mapping set: how Concur codes become Intacct values (product.md §5).
+ * The mapping set: how Concur codes become Intacct values (docs/posting-rules.md, Mapping set).
  *
  * Two forms. The domain form (`MappingSet`) keeps every section keyed by a Concur or Intacct code in
  * a `ReadonlyMap`: codes are data, and a code such as `constructor`, `__proto__` or `toString` must
@@ -85,7 +85,7 @@ export interface DimensionRuleJson {
   passThrough: boolean;
 }
 
-/** The JSON form, exactly as product.md §5 documents it (and as exports and events hold it). */
+/** The JSON form, exactly as docs/posting-rules.md (Mapping set) documents it (and as exports and events hold it). */
 export interface MappingSetJson {
   journal: string | null;
   accounts: Record<string, string>;

@@ -109,7 +109,7 @@ function dimensionRule(v: unknown, path: string, issues: Issues): DimensionRule 
   }
   onlyKeys(v, ['source', 'target', 'values', 'passThrough'], path, issues);
   rule.source = code(v['source'], `${path}.source`, issues);
-  // product.md §5: cost dimensions never come from the employee section (it describes the person, not the spend).
+  // docs/posting-rules.md, Dimensions: cost dimensions never come from the employee section (it describes the person, not the spend).
   if (/^employee/i.test(rule.source)) issues.push({ path: `${path}.source`, message: `"${rule.source}" is an employee field; dimensions must come from the allocation, entry or report` });
   const target = v['target'];
   if (typeof target !== 'string' || !DIMENSION_TARGETS.includes(target as DimensionTarget)) {
@@ -166,7 +166,7 @@ function nullableCode(v: unknown, path: string, issues: Issues): string | null {
   return v === null || v === undefined ? null : code(v, path, issues);
 }
 
-/** Validates a whole mapping set (the JSON of product.md §5). Absent sections are empty. */
+/** Validates a whole mapping set (the JSON of docs/posting-rules.md, Mapping set). Absent sections are empty. */
 export function validateMappingSet(json: unknown): MappingValidation<MappingSet> {
   const issues: Issues = [];
   const set: Mutable<MappingSet> = { ...emptyMappingSet(), counterparties: new Map(), taxAccounts: new Map(), dimensions: [] };

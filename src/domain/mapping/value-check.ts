@@ -1,6 +1,6 @@
 /**
  * Mapping values are Intacct values: a change is checked against the cached Intacct reference data
- * before it is recorded (product.md §5). Pure: the cache is asked through `MappingReference`, which
+ * before it is recorded (docs/posting-rules.md, Mapping set). Pure: the cache is asked through `MappingReference`, which
  * the application implements over the dimension cache, as the posting rules get their `DimensionCheck`.
  *
  * - A value the cache does not have, or has as inactive, is refused with the closest active values.

@@ -173,7 +173,7 @@ export function sumMinor(values: readonly number[]): number {
 /**
  * Splits `totalMinor` by percentages (decimal numbers or strings that must add up to exactly 100).
  * Each share is truncated toward zero; the remainder cents all go to the largest line (largest
- * percentage, the first one on a tie), so the shares always add up to the total exactly, as product.md §6 requires.
+ * percentage, the first one on a tie), so the shares always add up to the total exactly, as docs/posting-rules.md requires.
  */
 export function allocateByPercentages(totalMinor: number, percentages: readonly (number | string)[]): number[] {
   if (percentages.length === 0) throw new MoneyError('cannot allocate an amount over no percentages');

@@ -1,7 +1,7 @@
 /**
- * product.md §6 for an expense report: per expense entry, allocation and journal line
- *   expense      +N                  (N = amountNetOfTax, G when absent)       cost line
- *   tax reclaim  +R                  per tax item matched by taxGuid           balance sheet
+ * docs/posting-rules.md for an expense report: per expense entry, allocation and journal line
+ *   expense      +N                  (N = amountNetOfTax; G - sum(T) when absent) cost line
+ *   tax reclaim  +R                  per tax item the line takes (tax-links)   balance sheet
  *   non-deduct.  +(T - R)                                                      cost line
  *   counterparty -G  on the payee when the company pays (a credit of G),
  *                    on the payer when the company is paid (a debit of -G)
@@ -37,9 +37,9 @@ export function expenseDrafts(doc: FisExpenseDocument): ExpenseDrafts {
     }
   }
   for (const ca of doc.cashAdvanceApplications) {
-    const source = `cashAdvanceApplication ${ca.cashAdvanceId}`;
-    const memo = cleanText(`Cash advance ${ca.cashAdvanceId} applied`, MEMO_MAX);
-    push(drafts, { kind: 'cash-advance', amount: ca.amount, account: { type: 'cash-advance', id: ca.cashAdvanceId }, cost: null, memo, source, scope: 'report' });
+    const source = `cashAdvanceApplication ${ca.ref}`;
+    const memo = cleanText(ca.cashAdvanceId === null ? 'Cash advance applied' : `Cash advance ${ca.cashAdvanceId} applied`, MEMO_MAX);
+    push(drafts, { kind: 'cash-advance', amount: ca.amount, account: { type: 'cash-advance', id: ca.ref }, cost: null, memo, source, scope: 'report' });
     push(drafts, { kind: 'counterparty', amount: -ca.amount, account: { type: 'counterparty', party: 'EMPL' }, cost: null, memo, source, scope: 'report' });
   }
   return { drafts, unbalanced, cost };
@@ -55,26 +55,21 @@ function journalDrafts(
   drafts: DraftLine[],
   unbalanced: string[],
 ): number {
-  const source = `entry ${entry.entryId} / allocation ${allocation.allocationId} / journal ${journal.index}`;
-  const scope = entry.entryId;
-  const net = journal.netOfTax ?? journal.gross;
-  push(drafts, { kind: 'expense', amount: net, account: { type: 'expense', code: journal.accountCode, fallback: entry.expenseTypeCode }, cost: levels, memo, source, scope });
+  // Refs are the Concur ids, or positions where Concur sent none: unique within the document, so
+  // sources never collide and lines of different entries never net together.
+  const source = `entry ${entry.ref} / allocation ${allocation.ref} / journal ${journal.index}`;
+  const scope = entry.ref;
   let taxTotal = 0;
-  for (const guid of journal.taxGuids) {
-    const taxes = allocation.taxes;
-    let tax = taxes[0]!;
-    for (let i = 0; i < taxes.length; i++) {
-      if (taxes[i]!.taxGuid === guid) {
-        tax = taxes[i]!; // the first match, as find() would; existence checked by the parser
-        break;
-      }
-    }
+  for (const tax of journal.taxes) taxTotal += tax.amountTax;
+  // Without amountNetOfTax the net is what the gross leaves after the line's taxes (G when none).
+  const net = journal.netOfTax ?? journal.gross - taxTotal;
+  push(drafts, { kind: 'expense', amount: net, account: { type: 'expense', code: journal.accountCode, fallback: entry.expenseTypeCode }, cost: levels, memo, source, scope });
+  for (const tax of journal.taxes) {
     const label = tax.taxAuthorityLabel;
-    const taxSource = `${source} / tax ${guid}`;
+    const taxSource = `${source} / tax ${tax.ref}`;
     const taxMemo = cleanText(`Tax ${label ?? ''} ${memo}`, MEMO_MAX);
     push(drafts, { kind: 'tax-reclaim', amount: tax.amountReclaim, account: { type: 'tax', which: 'reclaim', label }, cost: null, memo: taxMemo, source: taxSource, scope });
     push(drafts, { kind: 'tax-nondeductible', amount: tax.amountTax - tax.amountReclaim, account: { type: 'tax', which: 'nonDeductible', label }, cost: levels, memo: cleanText(`Non-deductible tax ${label ?? ''} ${memo}`, MEMO_MAX), source: taxSource, scope });
-    taxTotal += tax.amountTax;
   }
   const party = journal.payer === 'COMP' ? journal.payee : journal.payee === 'COMP' ? journal.payer : null;
   if (party === null || party === 'COMP') {

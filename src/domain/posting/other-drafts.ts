@@ -24,22 +24,23 @@ export function invoiceDrafts(doc: FisInvoiceDocument): OtherDrafts {
   for (const line of doc.lines) {
     const lineLevel = { prefix: 'lineItem', fields: line.fields };
     const memo = expenseMemo(line.description ?? line.expenseTypeCode, doc.vendorName ?? doc.vendorCode);
-    const allocations = line.allocations.length > 0 ? line.allocations : [{ allocationId: line.lineId, percentage: '100', amount: line.amount, accountCode: null, fields: {} }];
+    // A line without allocations is one allocation of the whole line, named like the line.
+    const allocations = line.allocations.length > 0 ? line.allocations : [{ allocationId: line.lineId, ref: line.ref, percentage: '100', amount: line.amount, accountCode: null, fields: {} }];
     let amounts: number[];
     if (allocations.every((a) => a.amount !== null)) {
       amounts = allocations.map((a) => a.amount!);
       const sum = amounts.reduce((s, v) => s + v, 0);
-      if (sum !== line.amount) unbalanced.push(`line ${line.lineId}: allocations add up to ${formatMinor(sum, c)}, the line is ${formatMinor(line.amount, c)}`);
+      if (sum !== line.amount) unbalanced.push(`line ${line.ref}: allocations add up to ${formatMinor(sum, c)}, the line is ${formatMinor(line.amount, c)}`);
     } else if (allocations.every((a) => a.percentage !== null)) {
       try {
         amounts = allocateByPercentages(line.amount, allocations.map((a) => a.percentage!));
       } catch (error) {
         if (!(error instanceof MoneyError)) throw error;
-        unbalanced.push(`line ${line.lineId}: ${error.message}`);
+        unbalanced.push(`line ${line.ref}: ${error.message}`);
         continue;
       }
     } else {
-      unbalanced.push(`line ${line.lineId}: allocations mix amounts and percentages`);
+      unbalanced.push(`line ${line.ref}: allocations mix amounts and percentages`);
       continue;
     }
     allocations.forEach((a, i) => {
@@ -52,8 +53,8 @@ export function invoiceDrafts(doc: FisInvoiceDocument): OtherDrafts {
         account: { type: 'expense', code: a.accountCode ?? line.accountCode, fallback: line.expenseTypeCode },
         cost: { levels: [{ prefix: 'allocation', fields: a.fields }, lineLevel, header] },
         memo,
-        source: `line ${line.lineId} / allocation ${a.allocationId}`,
-        scope: line.lineId,
+        source: `line ${line.ref} / allocation ${a.ref}`,
+        scope: line.ref,
       });
     });
   }

@@ -1,6 +1,6 @@
 /**
  * preparePosting: a parsed FIS document + the mapping set -> one balanced JournalEntry, or the exact
- * list of mapping gaps, or a rejection with the difference (product.md §6). Pure: the dimension
+ * list of mapping gaps, or a rejection with the difference (docs/posting-rules.md). Pure: the dimension
  * cache is consulted through the `dimensionCheck` callback.
  *
  * Order matters: (1) the document's own figures must balance and match the Concur total, else

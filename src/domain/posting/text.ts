@@ -1,5 +1,5 @@
 /**
- * Memo, title and date texts. Intacct's field lengths are not confirmed (intacct.md): memos and
+ * Memo, title and date texts. Intacct's field lengths are not confirmed (docs/intacct.md): memos and
  * titles are cut to 100 characters, conservatively. XML escaping is the serializer's job; here
  * control characters are removed and whitespace collapsed.
  */

@@ -111,7 +111,7 @@ export class MappingResolver {
   @Authorized('admin')
   @Mutation(() => MappingChangeType, {
     description:
-      'Imports a mapping set (product.md §5 JSON). MERGE (default): sections and keys in the file override, the rest is kept; REPLACE: the file is the whole set. ' +
+      'Imports a mapping set (the JSON of docs/posting-rules.md, Mapping set). MERGE (default): sections and keys in the file override, the rest is kept; REPLACE: the file is the whole set. ' +
       'dryRun: answers with the diff and records nothing. An import that changes nothing records nothing (changed: false).',
   })
   async importMappings(

@@ -1,7 +1,7 @@
 import { registerEnumType } from 'type-graphql';
 import { DOCUMENT_STATUSES, type DocumentStatus as DomainStatus } from '../../domain/document/state.js';
 
-/** product.md §4a: these names are relied on by other tools; they mirror the domain's status names. */
+/** docs/contract.md, Names other tools rely on: these names are relied on by other tools; they mirror the domain's status names. */
 export enum DocumentStatus {
   RECEIVED = 'RECEIVED',
   FETCHED = 'FETCHED',

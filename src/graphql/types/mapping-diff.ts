@@ -8,7 +8,7 @@ export enum MappingDiffChange {
 }
 registerEnumType(MappingDiffChange, { name: 'MappingDiffChange', description: 'What a mapping change did to one entry.' });
 
-/** product.md §4a: `importMappings(json, mode: MERGE|REPLACE, dryRun)`, MERGE by default. */
+/** docs/graphql.md: `importMappings(json, mode: MERGE|REPLACE, dryRun)`, MERGE by default. */
 export enum MappingImportMode {
   MERGE = 'MERGE',
   REPLACE = 'REPLACE',

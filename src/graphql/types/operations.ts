@@ -4,7 +4,7 @@ import { DocumentStatus } from './enums.js';
 import { Posting } from './posting.js';
 import { MappingDiffEntryType, MappingValueNoteType } from './mapping-diff.js';
 
-@ObjectType('MappingSet', { description: 'The mapping set (product.md §5 JSON) as it stood at a time.' })
+@ObjectType('MappingSet', { description: 'The mapping set (JSON of docs/posting-rules.md) as it stood at a time.' })
 export class MappingSetType {
   @Field(() => String, { description: 'The set as JSON text, ready for `importMappings` or the CLI.' })
   json!: string;

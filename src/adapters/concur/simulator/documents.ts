@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ConcurDocType } from '../../../domain/journal/journal-entry.js';
 
@@ -15,16 +15,15 @@ export interface SimFisItem {
   document: Record<string, unknown>;
 }
 
-export const DEFAULT_FIXTURE_DIR = (): string => resolve(process.cwd(), '../shared/fixtures/concur/fis');
-
-/** SAP's published sample documents (`{fIDocuments:[…]}` files); an empty list when the folder is absent. */
-export async function loadFixtureDocuments(dir = DEFAULT_FIXTURE_DIR()): Promise<SimFisItem[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  } catch {
-    return [];
-  }
+/**
+ * Loads SAP's published sample documents from a folder of `{fIDocuments:[…]}` (or `{content:[…]}`)
+ * pages. The folder is the caller's: the simulator ships no documents of its own (tests pass the
+ * repository's `test/fixtures/concur/fis/`; sandbox mode uses its demo documents instead). A folder
+ * that cannot be read is an error, not an empty queue: a test expecting SAP's samples must not pass
+ * by polling nothing.
+ */
+export async function loadFixtureDocuments(dir: string): Promise<SimFisItem[]> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
   const items: SimFisItem[] = [];
   for (const name of names) {
     const body = JSON.parse(await readFile(join(dir, name), 'utf8')) as { fIDocuments?: SimFisItem[]; content?: SimFisItem[] };

@@ -15,7 +15,10 @@ export interface ConcurSimulatorOptions {
   clientSecret?: string;
   companyUuid?: string;
   companyRequestToken?: string;
-  /** Load SAP's sample documents (default: `../shared/fixtures/concur/fis` from the working directory). */
+  /**
+   * A folder of SAP sample documents to serve (tests pass `test/fixtures/concur/fis/`). None by
+   * default: the simulator runs in sandbox mode too, where nothing outside `src/` may be read.
+   */
   fixtureDir?: string | false;
   /** Also generate this many valid expense documents (sandbox mode works without fixtures). */
   generatedExpenses?: number;
@@ -71,7 +74,7 @@ export async function startConcurSimulator(options: ConcurSimulatorOptions = {})
   urls.primary = await listen(primary);
   urls.secondary = await listen(secondary);
   for (const vendor of options.vendors ?? []) state.addVendor(vendor);
-  if (options.fixtureDir !== false) for (const item of await loadFixtureDocuments(options.fixtureDir)) state.addDocument(item);
+  if (options.fixtureDir) for (const item of await loadFixtureDocuments(options.fixtureDir)) state.addDocument(item);
   for (let i = 0; i < (options.generatedExpenses ?? 0); i++) state.addDocument(generateExpenseDocument({ entryCents: [1000 + i * 7, 2500 + i] }));
   if ((options.generatedExpenses ?? 0) > 0) state.addDocument(generateInvoiceDocument());
   const ess = new EssSender(options.webhookUrl ?? null);
