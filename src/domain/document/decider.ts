@@ -1,5 +1,6 @@
 import { journalProblem } from '../journal/balance.js';
 import { reversalKeyFor, type JournalEntry } from '../journal/journal-entry.js';
+import { reversalTitle } from '../posting/text.js';
 import type {
   ConcurDocumentFetched,
   ConcurDocumentReceived,
@@ -143,7 +144,7 @@ export function reversalOf(entry: JournalEntry, postingKey: string): JournalEntr
   return {
     ...entry,
     postingKey,
-    batchTitle: `Reversal of ${entry.batchTitle}`.slice(0, 100),
+    batchTitle: reversalTitle(entry.batchTitle, entry.reportId ?? entry.concurDocumentId),
     lines: entry.lines.map((line) => ({ ...line, trType: line.trType === 1 ? -1 : 1 })),
   };
 }
