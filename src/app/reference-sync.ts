@@ -111,19 +111,27 @@ export class ReferenceSync {
   /** The run in progress (or the last one), so that runs never overlap. */
   private tail: Promise<unknown> = Promise.resolve();
   private current: { actor: string; kinds: string } | null = null;
+  private queued = 0;
 
   /**
    * One run at a time: the scheduler, the employee sync the pipeline asks for and an operator's
    * `sync` would otherwise read and write the same records at once (and create the same employee or
    * vendor twice). A run asked for while another is going waits for it, and says so in its progress.
    */
-  run(names: readonly string[], actor: string, progress: SyncProgress = () => undefined): Promise<ReferenceSyncCompleted> {
+  async run(names: readonly string[], actor: string, progress: SyncProgress = () => undefined): Promise<ReferenceSyncCompleted> {
     const plan = kindsToSync(names);
     const total = this.stepCount(plan);
-    if (this.current) progress(0, total, `waiting for the sync run already in progress (${this.current.kinds}, started by ${this.current.actor})`);
+    if (this.queued > 0) {
+      const now = this.current ? ` (${this.current.kinds}, started by ${this.current.actor})` : '';
+      progress(0, total, `waiting for the sync run already in progress${now}`);
+    }
+    this.queued++;
     const run = this.tail.then(() => {
       this.current = { actor, kinds: names.length ? names.join(', ') : 'all kinds' };
-      return this.runNow(plan, actor, progress).finally(() => (this.current = null));
+      return this.runNow(plan, actor, progress).finally(() => {
+        this.current = null;
+        this.queued--;
+      });
     });
     this.tail = run.catch(() => undefined);
     return run;
