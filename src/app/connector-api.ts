@@ -32,6 +32,13 @@ export interface JobStatus {
   /** Human-readable result lines (e.g. what a dry run would post). */
   items: string[];
   error: string | null;
+  /** What the job is doing now, e.g. "CUSTOMER: 2000/4500 read from Intacct". */
+  step?: string | null;
+  /**
+   * Counts per part of the job: per sync step (`EMPLOYEE`, `employees`, …: read, created, updated,
+   * removed, conflicts) or per backfill document type (found, would-post, recorded, …).
+   */
+  counts?: Record<string, Record<string, number>> | null;
 }
 
 export interface MappingHistoryEntry {
@@ -95,6 +102,8 @@ export interface SyncRunSummary {
   startedAt: string;
   finishedAt: string | null;
   counts: Record<string, number>;
+  /** Per step: what it read and changed (empty for runs recorded before it existed). */
+  report?: Array<{ step: string; direction: string; failed: boolean; counts: Record<string, number> }>;
   errors: string[];
 }
 

@@ -13,16 +13,47 @@ import { pushVendorsToConcur, type ConcurVendorDirectory } from './vendor-push.j
 /** Stream of sync runs: one `ReferenceSyncCompleted` per run, with counts, changes and errors. */
 export const SYNC_RUNS_STREAM = 'reference-sync-runs';
 
+/** What one step of a run read and changed. */
+export interface SyncCounts {
+  read: number;
+  created: number;
+  updated: number;
+  /** Records gone from the source (cache kinds only; the sync never deletes anywhere else). */
+  removed: number;
+  conflicts: number;
+}
+
+/**
+ * One step of a run: an Intacct kind read into its cache (`direction` intacct-to-cache), employees
+ * created in Intacct from Concur documents, or vendors created in Concur from Intacct.
+ */
+export interface SyncStepReport {
+  /** `EMPLOYEE`, `GLACCOUNT`, … for a cache kind; `employees` / `vendors` for the pushes. */
+  step: string;
+  direction: 'intacct-to-cache' | 'concur-to-intacct' | 'intacct-to-concur';
+  counts: SyncCounts;
+  /** The step failed (its error is in `errors`); the counts say how far it got. */
+  failed: boolean;
+}
+
 export interface ReferenceSyncCompleted {
   runId: string;
   kinds: string[];
   startedAt: string;
   finishedAt: string;
   counts: Record<string, number>;
+  /** Per step, in the order run (absent in runs recorded before it existed). */
+  report?: SyncStepReport[];
   changes: string[];
   conflicts: string[];
   errors: string[];
 }
+
+/**
+ * Progress of a run: steps done of all steps (known from the start), and what is happening now
+ * ("CUSTOMER: 2000/4500 read", "waiting for the sync run started by system:scheduler").
+ */
+export type SyncProgress = (done: number, total: number, line: string) => void;
 
 /** API names (`glaccount`, `employees`, `dimensions`, …) to the kinds a run covers, in order. */
 export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[]; pushEmployees: boolean; pushVendors: boolean } {
@@ -77,66 +108,124 @@ export class ReferenceSync {
     private readonly concurVendors?: ConcurVendorDirectory,
   ) {}
 
-  async run(names: readonly string[], actor: string, progress: (done: number, total: number, line: string) => void = () => undefined): Promise<ReferenceSyncCompleted> {
-    const { intacct: kinds, pushEmployees, pushVendors: vendorsAsked } = kindsToSync(names);
-    const pushVendors = vendorsAsked && this.concurVendors !== undefined;
+  /** The run in progress (or the last one), so that runs never overlap. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private current: { actor: string; kinds: string } | null = null;
+  private queued = 0;
+
+  /**
+   * One run at a time: the scheduler, the employee sync the pipeline asks for and an operator's
+   * `sync` would otherwise read and write the same records at once (and create the same employee or
+   * vendor twice). A run asked for while another is going waits for it, and says so in its progress.
+   */
+  async run(names: readonly string[], actor: string, progress: SyncProgress = () => undefined): Promise<ReferenceSyncCompleted> {
+    const plan = kindsToSync(names);
+    const total = this.stepCount(plan);
+    if (this.queued > 0) {
+      const now = this.current ? ` (${this.current.kinds}, started by ${this.current.actor})` : '';
+      progress(0, total, `waiting for the sync run already in progress${now}`);
+    }
+    this.queued++;
+    const run = this.tail.then(() => {
+      this.current = { actor, kinds: names.length ? names.join(', ') : 'all kinds' };
+      return this.runNow(plan, actor, progress).finally(() => {
+        this.current = null;
+        this.queued--;
+      });
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private stepCount(plan: ReturnType<typeof kindsToSync>): number {
+    return plan.intacct.length + (plan.pushEmployees ? 1 : 0) + (plan.pushVendors && this.concurVendors !== undefined ? 1 : 0);
+  }
+
+  private async runNow(plan: ReturnType<typeof kindsToSync>, actor: string, progress: SyncProgress): Promise<ReferenceSyncCompleted> {
+    const { intacct: kinds, pushEmployees } = plan;
+    const pushVendors = plan.pushVendors && this.concurVendors !== undefined;
     const startedAt = new Date().toISOString();
     const counts: Record<string, number> = {};
+    const report: SyncStepReport[] = [];
     const changes: string[] = [];
     const conflicts: string[] = [];
     const errors: string[] = [];
-    const total = kinds.length + (pushEmployees ? 1 : 0) + (pushVendors ? 1 : 0);
+    const total = this.stepCount(plan);
     let done = 0;
     const rows = new Map<ReferenceKind, ReferenceRow[]>();
+    progress(0, total, kinds.length ? `reading ${kinds[0]} from Intacct` : 'starting');
 
     for (const kind of kinds) {
+      const step: SyncStepReport = { step: kind, direction: 'intacct-to-cache', counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 }, failed: false };
+      report.push(step);
       try {
-        const fetched = await this.intacct.readAll(kind as ReferenceObject);
+        const fetched = await this.intacct.readAll(kind as ReferenceObject, '', (read, of) => progress(done, total, `${kind}: ${read}${of === null ? '' : `/${of}`} read from Intacct`));
         rows.set(kind, fetched);
         const records = fetched.map((r) => toRecord(kind, r)).filter((r): r is ReferenceRecord => r !== null);
         counts[kind] = records.length;
+        step.counts.read = records.length;
         const cached = listReferenceRecords(this.readModels(), kind);
         if (records.length === 0) {
           // An empty list would make every value of this kind "missing" and park every document; an
           // Intacct company without any is more likely a permission or API problem. Values stay unchecked.
+          step.failed = true;
           errors.push(`${kind}: Intacct returned no records; ${kind} values are not checked until a sync returns some (check the API user's permissions)`);
-        } else if (!sameRecords(records, cached)) {
-          await this.store.appendToStream(referenceStreamId(kind), [newEvent('ReferenceDataSynced', { kind, records, complete: true }, { actor })]);
-          changes.push(`${kind}: ${describeChange(cached, records)}`);
+        } else {
+          const diff = compareRecords(cached, records);
+          Object.assign(step.counts, { created: diff.added, updated: diff.changed, removed: diff.removed });
+          if (!sameRecords(records, cached)) {
+            await this.store.appendToStream(referenceStreamId(kind), [newEvent('ReferenceDataSynced', { kind, records, complete: true }, { actor })]);
+            changes.push(`${kind}: ${describeChange(diff, records.length)}`);
+          }
         }
       } catch (error) {
+        step.failed = true;
         errors.push(`${kind}: ${(error as Error).message}`);
       }
-      progress(++done, total, kind);
+      progress(++done, total, `${kind} done`);
     }
 
     if (pushEmployees) {
+      const step: SyncStepReport = { step: 'employees', direction: 'concur-to-intacct', counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 }, failed: false };
+      report.push(step);
+      const before = conflicts.length;
       try {
-        const created = await this.pushEmployees(rows.get('EMPLOYEE') ?? (await this.intacct.readAll('EMPLOYEE')), conflicts, actor);
+        progress(done, total, 'employees: comparing the employees of Concur documents with Intacct');
+        const existing = rows.get('EMPLOYEE') ?? (await this.intacct.readAll('EMPLOYEE'));
+        const created = await this.pushEmployees(existing, conflicts, actor, step.counts, (line) => progress(done, total, line));
         counts.employeesCreated = created.length;
+        step.counts.created = created.length;
         if (created.length) changes.push(`EMPLOYEE created in Intacct: ${created.join(', ')}`);
       } catch (error) {
+        step.failed = true;
         errors.push(`employees: ${(error as Error).message}`);
       }
-      progress(++done, total, 'employees');
+      step.counts.conflicts = conflicts.length - before;
+      progress(++done, total, 'employees done');
     }
 
     if (pushVendors) {
+      const step: SyncStepReport = { step: 'vendors', direction: 'intacct-to-concur', counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 }, failed: false };
+      report.push(step);
       try {
+        progress(done, total, 'vendors: reading Concur vendors');
         const vendors = await pushVendorsToConcur(rows.get('VENDOR') ?? (await this.intacct.readAll('VENDOR')), this.concurVendors!, this.store, actor);
         counts.vendorsCreatedInConcur = vendors.created.length;
         counts.vendorConflicts = vendors.conflicts.length;
         counts.vendorsOnlyInConcur = vendors.onlyInConcur.length;
+        Object.assign(step.counts, { read: vendors.readInConcur, created: vendors.created.length, conflicts: vendors.conflicts.length });
         if (vendors.created.length) changes.push(`VENDOR created in Concur: ${vendors.created.join(', ')}`);
         conflicts.push(...vendors.conflicts);
         errors.push(...vendors.errors.map((e) => `vendors: ${e}`));
+        if (vendors.errors.length) step.failed = true;
       } catch (error) {
+        step.failed = true;
         errors.push(`vendors: ${(error as Error).message}`);
       }
-      progress(++done, total, 'vendors');
+      progress(++done, total, 'vendors done');
     }
 
-    const run: ReferenceSyncCompleted = { runId: randomUUID(), kinds: [...kinds], startedAt, finishedAt: new Date().toISOString(), counts, changes, conflicts, errors };
+    const run: ReferenceSyncCompleted = { runId: randomUUID(), kinds: [...kinds], startedAt, finishedAt: new Date().toISOString(), counts, report, changes, conflicts, errors };
     await this.store.appendToStream(SYNC_RUNS_STREAM, [newEvent('ReferenceSyncCompleted', run, { actor })]);
     this.log.info('reference sync finished', { kinds: kinds.join(','), changes: changes.length, conflicts: conflicts.length, errors: errors.length });
     return run;
@@ -149,20 +238,22 @@ export class ReferenceSync {
       .reverse()
       .map((e) => {
         const r = e.data as ReferenceSyncCompleted;
-        return { id: r.runId, kinds: r.kinds, state: r.errors.length ? 'completed-with-errors' : 'succeeded', startedAt: r.startedAt, finishedAt: r.finishedAt, counts: r.counts, errors: [...r.errors, ...r.conflicts] };
+        return { id: r.runId, kinds: r.kinds, state: r.errors.length ? 'completed-with-errors' : 'succeeded', startedAt: r.startedAt, finishedAt: r.finishedAt, counts: r.counts, report: (r.report ?? []).map((x) => ({ ...x, counts: { ...x.counts } })), errors: [...r.errors, ...r.conflicts] };
       });
   }
 
   /** Employees seen on Concur documents that Intacct lacks; created with their CONTACT. */
-  private async pushEmployees(existing: ReferenceRow[], conflicts: string[], actor: string): Promise<string[]> {
+  private async pushEmployees(existing: ReferenceRow[], conflicts: string[], actor: string, counts: SyncCounts, say: (line: string) => void): Promise<string[]> {
     const db = this.readModels();
     const { set } = readCurrentMappings(db);
     const byId = new Map(existing.map((r) => [r['EMPLOYEEID'] ?? '', r]));
     const byEmail = new Map(existing.filter((r) => r['PERSONALINFO.EMAIL1']).map((r) => [r['PERSONALINFO.EMAIL1']!.toLowerCase(), r]));
     const byName = new Map(existing.map((r) => [(r['PERSONALINFO.CONTACTNAME'] ?? '').toLowerCase(), r]));
     const seen = await this.employeesFromDocuments();
+    counts.read = seen.length;
     const created: string[] = [];
-    for (const e of seen) {
+    for (const [i, e] of seen.entries()) {
+      say(`employees: ${i + 1}/${seen.length} from Concur documents checked against Intacct`);
       const intacctId = set.employees.get(e.concurId) ?? e.concurId;
       const contactName = `${e.lastName}, ${e.firstName}`.replace(/^, |, $/g, '') || intacctId;
       const match = byId.get(intacctId);
@@ -210,11 +301,16 @@ export class ReferenceSync {
   }
 }
 
-function describeChange(before: ReferenceRecord[], after: ReferenceRecord[]): string {
+function compareRecords(before: ReferenceRecord[], after: ReferenceRecord[]): { added: number; changed: number; removed: number } {
   const old = new Map(before.map((r) => [r.id, r]));
   const now = new Map(after.map((r) => [r.id, r]));
-  const added = after.filter((r) => !old.has(r.id)).length;
-  const removed = before.filter((r) => !now.has(r.id)).length;
-  const changed = after.filter((r) => old.has(r.id) && JSON.stringify(old.get(r.id)) !== JSON.stringify(r)).length;
-  return `${added} added, ${changed} changed, ${removed} removed (${after.length} in Intacct)`;
+  return {
+    added: after.filter((r) => !old.has(r.id)).length,
+    removed: before.filter((r) => !now.has(r.id)).length,
+    changed: after.filter((r) => old.has(r.id) && JSON.stringify(old.get(r.id)) !== JSON.stringify(r)).length,
+  };
+}
+
+function describeChange(diff: { added: number; changed: number; removed: number }, inIntacct: number): string {
+  return `${diff.added} added, ${diff.changed} changed, ${diff.removed} removed (${inIntacct} in Intacct)`;
 }

@@ -133,7 +133,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     });
 
     const caughtUp = async (): Promise<void> => runner.waitFor(await store.headPosition());
-    const jobRunner = createJobRunner({ backfill: concur.backfill, referenceSync: () => referenceSync, afterBackfill: () => pipeline.kick() });
+    const jobRunner = createJobRunner({ backfill: concur.backfill, referenceSync: () => referenceSync, afterBackfill: () => pipeline.kick(), preparer: () => service.preparer() });
 
     let pipeline!: DocumentPipeline;
     let employeeSync: Promise<unknown> | null = null;

@@ -27,6 +27,8 @@ export interface VendorPushOutcome {
   conflicts: string[];
   errors: string[];
   onlyInConcur: string[];
+  /** Vendors (VendorCode + AddressCode) listed in Concur. */
+  readInConcur: number;
 }
 
 /**
@@ -39,9 +41,11 @@ export interface VendorPushOutcome {
  *   AP's tax and payment details that Concur does not have.
  */
 export async function pushVendorsToConcur(intacctRows: readonly ReferenceRow[], concur: ConcurVendorDirectory, store: EventStore, actor: string): Promise<VendorPushOutcome> {
-  const outcome: VendorPushOutcome = { created: [], conflicts: [], errors: [], onlyInConcur: [] };
+  const outcome: VendorPushOutcome = { created: [], conflicts: [], errors: [], onlyInConcur: [], readInConcur: 0 };
   const inConcur = new Map<string, ConcurVendor[]>();
-  for (const v of await concur.listAll()) inConcur.set(v.VendorCode, [...(inConcur.get(v.VendorCode) ?? []), v]);
+  const listed = await concur.listAll();
+  outcome.readInConcur = listed.length;
+  for (const v of listed) inConcur.set(v.VendorCode, [...(inConcur.get(v.VendorCode) ?? []), v]);
   const intacctIds = new Set(intacctRows.map((r) => r['VENDORID'] ?? '').filter(Boolean));
 
   const toCreate: ConcurVendor[] = [];

@@ -181,9 +181,9 @@ describe('CLI against a running connector', () => {
 
   it('backfill --dry-run shows progress and lists what would be posted', async () => {
     const run = await cli(['backfill', '--from', '2026-10-01', '--to', '2026-10-31', '--dry-run'], env);
-    expect(run.stderr).toMatch(/backfill \(dry run\): 2\/2 reports \(100%\)/);
+    expect(run.stderr).toMatch(/backfill \(dry run\): 2\/2 documents \(100%\)/);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Dry run 2026-10-01..2026-10-31: nothing was recorded or posted. 2 report(s) found:');
+    expect(run.stdout).toContain('Dry run 2026-10-01..2026-10-31: nothing was recorded, posted or acknowledged in Concur. 2 document(s) found:');
     expect(run.stdout).toMatch(/would-post: report \S+ "CLI backfill Oslo" 62\.49 USD/);
     expect(run.stdout).toMatch(/would-post: report \S+ "CLI backfill Lyon"/);
     // A dry run records nothing: the real run then records both, and a second run finds them known.

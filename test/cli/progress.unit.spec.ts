@@ -46,4 +46,11 @@ describe('progress', () => {
     expect(writes.every((w) => w.endsWith('\n') && !w.includes('\r'))).toBe(true);
     expect(writes[1]).toBe('backfill: 20/100 reports (20%), 10/s, ETA 8s\n');
   });
+
+  it('adds what the job is doing now after the count', () => {
+    const { writes, sink: s } = sink(false);
+    const line = new ProgressLine(s, { label: 'sync', unit: 'steps', now: () => 3000 });
+    line.update(2, 10, 'CUSTOMER: 2000/4500 read from Intacct');
+    expect(writes[0]).toBe('sync: 2/10 steps (20%), ETA ? - CUSTOMER: 2000/4500 read from Intacct\n');
+  });
 });

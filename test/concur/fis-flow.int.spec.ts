@@ -143,7 +143,7 @@ describe('FIS fetch, acknowledge and confirm against the simulator', () => {
     h.sim.addDocument(generateExpenseDocument({ submitDate: '2026-05-01T10:00:00.000Z' }));
     const backfill = new ConcurBackfill(h.store, h.api, h.fis, h.intake);
     const progress: number[] = [];
-    const dry = await backfill.run({ from: '2026-03-01', to: '2026-03-31', dryRun: true, onProgress: (p) => progress.push(p.done) });
+    const dry = await backfill.run({ from: '2026-03-01', to: '2026-03-31', dryRun: true, onProgress: (p) => p.total !== null && progress.push(p.done) });
     expect(dry.items.map((i) => i.state)).toEqual(['would-post', 'would-post', 'would-post']);
     expect(dry.items.map((i) => i.concurDocumentId).sort()).toEqual(inRange.map((d) => d.id).sort());
     expect(progress).toEqual([1, 2, 3]);

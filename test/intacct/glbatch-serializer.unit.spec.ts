@@ -14,12 +14,14 @@ describe('GLBATCH serializer', () => {
     expect(xml).toContain('<DESCRIPTION>Airfare &amp; &quot;hotel&quot; &lt;0&gt;</DESCRIPTION>');
   });
 
-  it('trims long titles and memos conservatively', () => {
+  it('trims long memos conservatively; a title too long for the domain limit keeps its id', () => {
     const e = expenseEntry('1', [100]);
-    e.batchTitle = 'T'.repeat(200);
+    e.batchTitle = `${'T'.repeat(200)} (R-1)`;
     e.lines[0]!.memo = 'm'.repeat(500);
     const xml = serializeGlBatch(e).xml;
-    expect(/<BATCH_TITLE>([^<]*)</.exec(xml)![1]).toHaveLength(80);
+    const title = /<BATCH_TITLE>([^<]*)</.exec(xml)![1]!;
+    expect([...title]).toHaveLength(80);
+    expect(title.endsWith('… (R-1)')).toBe(true);
     expect([.../<DESCRIPTION>([^<]*)</.exec(xml)![1]!]).toHaveLength(100);
   });
 

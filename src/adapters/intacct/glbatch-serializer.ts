@@ -1,11 +1,13 @@
 import { DIMENSION_TARGETS, type JournalEntry } from '../../domain/journal/journal-entry.js';
+import { fitBatchTitle } from '../../domain/posting/text.js';
 import { el, type XmlFragment } from './xml/xml-builder.js';
 
 /**
- * Intacct does not publish reliable field lengths for BATCH_TITLE and GLENTRY DESCRIPTION, so both
- * are trimmed well below the smallest limit seen in practice; the full text stays in our events.
+ * Intacct does not publish reliable field lengths for BATCH_TITLE and GLENTRY DESCRIPTION. The title
+ * is sized by the domain (`TITLE_MAX` in domain/posting/text.ts, the id always kept whole) and sent as
+ * it is; DESCRIPTION is trimmed here well below the smallest limit seen in practice. The full text
+ * stays in our events.
  */
-export const BATCH_TITLE_MAX = 80;
 export const LINE_MEMO_MAX = 100;
 
 export class UnpostableEntryError extends Error {
@@ -79,7 +81,7 @@ export function serializeGlBatch(entry: JournalEntry, options: GlBatchOptions = 
     el('GLBATCH', [
       el('JOURNAL', entry.journal),
       el('BATCH_DATE', intacctDate(entry.batchDate, key)),
-      el('BATCH_TITLE', trimText(entry.batchTitle || key, BATCH_TITLE_MAX)),
+      el('BATCH_TITLE', fitBatchTitle(entry.batchTitle || key)),
       el('REFERENCENO', key),
       el('STATE', options.state ?? 'Posted'),
       el('ENTRIES', lines),

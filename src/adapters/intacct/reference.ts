@@ -61,10 +61,23 @@ export interface VendorInput {
   status?: 'active' | 'inactive';
 }
 
-/** Only the string fields of a row (nested elements are not part of the reference model). */
-function flat(record: XmlRecord): ReferenceRow {
-  return Object.fromEntries(Object.entries(record).filter((e): e is [string, string] => typeof e[1] === 'string'));
+/**
+ * The string fields of a row. A nested element (Intacct answers `PERSONALINFO.CONTACTNAME` as
+ * `<PERSONALINFO><CONTACTNAME>…`) becomes its dotted name, the way the field was asked for.
+ */
+function flat(record: XmlRecord, prefix = '', out: ReferenceRow = {}): ReferenceRow {
+  for (const [key, value] of Object.entries(record)) {
+    if (key.startsWith('@_')) continue;
+    const name = key === '#text' ? prefix.slice(0, -1) : `${prefix}${key}`;
+    if (typeof value === 'string') {
+      if (name && !(name in out)) out[name] = value;
+    } else if (!Array.isArray(value) && key !== '#text') flat(value, `${name}.`, out);
+  }
+  return out;
 }
+
+/** Rows read so far, and how many Intacct said there are (`totalcount`, when it says). */
+export type ReadProgress = (read: number, total: number | null) => void;
 
 function ensureSuccess(result: FunctionResult, what: string): FunctionResult {
   if (result.status !== 'success') throw new IntacctGatewayError(`Intacct refused to ${what}: ${result.errors.map((e) => e.description2 || e.description).join('; ')}`, 'result', result.errors, null);
@@ -79,8 +92,9 @@ export class IntacctReferenceData {
   ) {}
 
   /** Every row of `object` matching `query`: readByQuery, then readMore until nothing remains. */
-  async readAll(object: ReferenceObject, query = ''): Promise<ReferenceRow[]> {
+  async readAll(object: ReferenceObject, query = '', onPage: ReadProgress = () => undefined): Promise<ReferenceRow[]> {
     const rows: ReferenceRow[] = [];
+    let total: number | null = null;
     let result = await this.one(
       el('readByQuery', [el('object', object), el('fields', REFERENCE_FIELDS[object].join(',')), el('query', query), el('pagesize', String(this.pageSize))]),
       `read ${object}`,
@@ -88,6 +102,9 @@ export class IntacctReferenceData {
     for (;;) {
       // A single row may come back as an object; the parser always gives a list.
       for (const row of result.data?.rows ?? []) rows.push(flat(row.fields));
+      const totalCount = Number(result.data?.totalCount ?? NaN);
+      if (total === null && Number.isFinite(totalCount)) total = totalCount;
+      onPage(rows.length, total);
       const remaining = Number(result.data?.numRemaining ?? '0');
       const resultId = result.data?.resultId ?? '';
       if (!(remaining > 0) || !resultId) return rows;

@@ -12,16 +12,20 @@ export interface Job {
   total: number | null;
   items: string[];
   error: string | null;
+  /** What the job is doing now (null once finished). */
+  step: string | null;
+  /** Counts per sync step or per backfill document type. */
+  counts: Record<string, Record<string, number>> | null;
 }
 
-export const JOB_FIELDS = 'id kind state dryRun processed total items error';
+export const JOB_FIELDS = 'id kind state dryRun processed total items error step counts';
 
 /** Follows a job until it is no longer running, showing its progress. */
 export async function followJob(client: GraphqlClient, io: CliIo, started: Job, label: string, unit: string): Promise<Job> {
   const progress = new ProgressLine(io.err, { label, unit });
   let job = started;
   while (job.state === 'running') {
-    progress.update(job.processed, job.total);
+    progress.update(job.processed, job.total, job.step);
     await sleep(io.pollMs);
     const { job: next } = await client.request<{ job: Job | null }>(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { id: job.id });
     // Jobs live in the service's memory: a restart forgets them (the work already recorded stays).

@@ -50,8 +50,10 @@ export class ProgressLine {
     this.started = this.now();
   }
 
-  update(done: number, total: number | null): void {
-    const text = describeProgress(this.options.label, this.options.unit, done, total, (this.now() - this.started) / 1000);
+  /** `detail` (what the work is doing now) follows the count after " - ". */
+  update(done: number, total: number | null, detail?: string | null): void {
+    const counted = describeProgress(this.options.label, this.options.unit, done, total, (this.now() - this.started) / 1000);
+    const text = detail ? `${counted} - ${detail}` : counted;
     if (this.sink.isTTY) {
       // \x1b[K clears what a longer previous line left behind.
       if (text !== this.lastText) this.sink.write(`\r${text}\x1b[K`);

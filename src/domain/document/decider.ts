@@ -1,7 +1,7 @@
 import { journalProblem } from '../journal/balance.js';
 import { reversalKeyFor, type JournalEntry } from '../journal/journal-entry.js';
 import type { ClosedPeriodPolicy } from '../mapping/model.js';
-import { redatedEntry } from '../posting/text.js';
+import { batchTitle, concurDateNote, redatedEntry, reversalTitle } from '../posting/text.js';
 import type {
   ConcurDocumentFetched,
   ConcurDocumentReceived,
@@ -206,11 +206,20 @@ function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: strin
 }
 
 /** The mirror entry that cancels `entry`: same lines, debit and credit swapped. */
+/** "Reversal of <name> (<id>)[, Concur date …]": the id kept whole, by the title rule of every entry. */
+function reversedTitle(entry: JournalEntry): Pick<JournalEntry, 'batchTitle' | 'titleName'> {
+  const id = entry.reportId ?? entry.concurDocumentId;
+  // Entries recorded before `titleName` existed: the reversal title is derived from the title itself.
+  if (entry.titleName === undefined) return { batchTitle: reversalTitle(entry.batchTitle, id) };
+  const name = entry.titleName ? `Reversal of ${entry.titleName}` : 'Reversal';
+  return { batchTitle: batchTitle(name, id, entry.originalBatchDate ? concurDateNote(entry.originalBatchDate) : null), titleName: name };
+}
+
 export function reversalOf(entry: JournalEntry, postingKey: string): JournalEntry {
   return {
     ...entry,
     postingKey,
-    batchTitle: `Reversal of ${entry.batchTitle}`.slice(0, 100),
+    ...reversedTitle(entry),
     lines: entry.lines.map((line) => ({ ...line, trType: line.trType === 1 ? -1 : 1 })),
   };
 }

@@ -1,3 +1,3 @@
 export { preparePosting } from './prepare-posting.js';
 export type { DimensionCheck, PostingOptions, PostingRejection, PostingResult, ReferenceStatus, ReferenceTarget } from './types.js';
-export { MEMO_MAX, TITLE_MAX } from './text.js';
+export { batchTitle, fitBatchTitle, MEMO_MAX, reversalTitle, TITLE_MAX } from './text.js';

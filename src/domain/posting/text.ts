@@ -1,14 +1,19 @@
 /**
- * Memo, title and date texts. Intacct's field lengths are not confirmed (docs/intacct.md): memos and
- * titles are cut to 100 characters, conservatively. XML escaping is the serializer's job; here
- * control characters are removed and whitespace collapsed.
+ * Memo, title and date texts. Intacct's field lengths are not confirmed (docs/intacct.md): memos are cut
+ * to 100 characters and BATCH_TITLE to 80, conservatively. The title limit lives here and only here:
+ * the serializer sends the title as sized. XML escaping is the serializer's job; here control
+ * characters are removed and whitespace collapsed.
  */
 import type { FisDocument } from '../fis/model.js';
 import type { JournalEntry } from '../journal/journal-entry.js';
 import type { BatchDatePolicy } from '../mapping/model.js';
 
 export const MEMO_MAX = 100;
-export const TITLE_MAX = 100;
+/**
+ * BATCH_TITLE limit in characters (Unicode code points). Intacct's real limit is not confirmed; 80
+ * is below any limit seen in practice. Only the name is ever cut, never the id (see `batchTitle`).
+ */
+export const TITLE_MAX = 80;
 
 /** JavaScript's `\s` (WhiteSpace + LineTerminator) for one UTF-16 code unit. */
 function isSpace(c: number): boolean {
@@ -58,15 +63,81 @@ export function mergeMemos(memos: readonly string[]): string {
   return cleanText(distinct.join('; '), MEMO_MAX);
 }
 
+const codePoints = (text: string): number => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
+
+let graphemes: Intl.Segmenter | null = null;
+
 /**
- * "<name> (<id>)", or "<name> (<id>), <note>" (e.g. the Concur date of a re-dated entry); the name is
- * cut first so the id and the note always survive.
+ * The longest start of `text` of at most `max` code points that ends on a grapheme boundary: never
+ * between a base character and its combining marks, never inside a surrogate pair or an emoji
+ * sequence.
+ */
+export function cutAtGrapheme(text: string, max: number): string {
+  if (codePoints(text) <= max) return text;
+  graphemes ??= new Intl.Segmenter('und', { granularity: 'grapheme' });
+  let out = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const size = codePoints(segment);
+    if (used + size > max) break;
+    out += segment;
+    used += size;
+  }
+  return out;
+}
+
+const oneLine = (text: string): string =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+
+/**
+ * "<name> (<id>)" within TITLE_MAX code points, or "<name> (<id>), <note>" (the Concur date of a
+ * re-dated entry). Only the name is cut (at a grapheme boundary, marked
+ * with "…"); the id is always kept whole, because it is what finds the document again. When the id
+ * leaves no room for a name, the title is the id alone, even if the id by itself is longer than the
+ * limit (a title Intacct may refuse is better than one that names the wrong or no document).
  */
 export function batchTitle(name: string | null, id: string, note: string | null = null): string {
-  const suffix = ` (${id})${note ? `, ${note}` : ''}`;
-  const room = TITLE_MAX - suffix.length;
-  const cleanName = cleanText(name ?? '', Math.max(room, 0));
-  return cleanText(cleanName === '' ? `${id}${note ? `, ${note}` : ''}` : `${cleanName}${suffix}`, TITLE_MAX);
+  const cleanId = oneLine(id);
+  const tail = note ? `, ${oneLine(note)}` : '';
+  const cleanName = oneLine(name ?? '');
+  if (cleanName === '' || cleanName === cleanId) return `${cleanId}${tail}`;
+  const suffix = ` (${cleanId})${tail}`;
+  const room = TITLE_MAX - codePoints(suffix);
+  if (codePoints(cleanName) <= room) return `${cleanName}${suffix}`;
+  // One code point for the "…".
+  const cut = cutAtGrapheme(cleanName, room - 1).trimEnd();
+  return cut === '' ? `${cleanId}${tail}` : `${cut}…${suffix}`;
+}
+
+/** Splits a title made by `batchTitle` into its name and id (`null` id when it has no "(id)" suffix). */
+function splitTitle(title: string): { name: string; id: string | null } {
+  const m = /^(.*?) ?\(([^()]+)\)$/s.exec(title);
+  return m ? { name: m[1]!, id: m[2]! } : { name: title, id: null };
+}
+
+/**
+ * A title already sized by `batchTitle` comes back unchanged. A longer one ending in "(id)" (an entry
+ * prepared by an earlier version, which allowed 100) is fitted the same way, the id kept whole. A
+ * title without an "(id)" suffix is an id alone, or made by hand: it is never cut.
+ */
+export function fitBatchTitle(title: string): string {
+  if (codePoints(title) <= TITLE_MAX && !needsCleaning(title)) return title;
+  const clean = oneLine(title);
+  const { name, id } = splitTitle(clean);
+  return id !== null && codePoints(clean) > TITLE_MAX ? batchTitle(name, id) : clean;
+}
+
+/** "Reversal of <name> (<id>)": the original's id is kept whole, like every title. */
+export function reversalTitle(originalTitle: string, id: string): string {
+  const clean = oneLine(originalTitle);
+  const suffix = ` (${oneLine(id)})`;
+  const name = clean === oneLine(id) ? '' : clean.endsWith(suffix) ? clean.slice(0, -suffix.length) : clean;
+  return batchTitle(name === '' ? 'Reversal' : `Reversal of ${name}`, id);
 }
 
 /** The note a re-dated entry carries in its title: the date Concur's document gave it. */

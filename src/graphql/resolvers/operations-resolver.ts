@@ -16,6 +16,8 @@ const toJob = (job: JobStatus, secrets: readonly string[]): JobType => ({
   ...job,
   items: job.items.map((i) => redactValue(i, secrets) as string),
   error: job.error === null ? null : (redactValue(job.error, secrets) as string),
+  step: job.step ? (redactValue(job.step, secrets) as string) : null,
+  counts: job.counts ?? null,
   progress: job.total ? Math.min(1, job.processed / job.total) : job.state === 'succeeded' ? 1 : null,
 });
 
@@ -45,7 +47,7 @@ export class OperationsResolver {
   @Authorized('viewer')
   @Query(() => [SyncRunType], { description: 'Reference-data synchronisation runs, newest first.' })
   async syncRuns(@Ctx() ctx: GraphqlContext): Promise<SyncRunType[]> {
-    return (await ctx.api.syncRuns()).map((r) => ({ ...r, errors: r.errors.map((e) => redactValue(e, ctx.secrets) as string) }));
+    return (await ctx.api.syncRuns()).map((r) => ({ ...r, report: r.report ?? [], errors: r.errors.map((e) => redactValue(e, ctx.secrets) as string) }));
   }
 
   @Authorized('viewer')

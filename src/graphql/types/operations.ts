@@ -120,6 +120,8 @@ export class SyncRunType {
   finishedAt!: string | null;
   @Field(() => JSONScalar, { description: 'Records created/updated/deactivated per kind.' })
   counts!: Record<string, number>;
+  @Field(() => JSONScalar, { description: 'Per step (EMPLOYEE, GLACCOUNT, …, employees, vendors): {step, direction, failed, counts: {read, created, updated, removed, conflicts}}.' })
+  report!: unknown[];
   @Field(() => [String])
   errors!: string[];
 }
@@ -168,4 +170,11 @@ export class JobType {
   items!: string[];
   @Field(() => String, { nullable: true })
   error!: string | null;
+  @Field(() => String, { nullable: true, description: 'What the job is doing now, e.g. "CUSTOMER: 2000/4500 read from Intacct"; null once finished.' })
+  step!: string | null;
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'Counts per part: per sync step {read, created, updated, removed, conflicts}; per backfill document type {found, wouldPost, recorded, alreadyKnown, …}.',
+  })
+  counts!: Record<string, Record<string, number>> | null;
 }

@@ -113,7 +113,8 @@ function fisRoute(docType: string, action: string | null, method: string, url: U
     const docId = url.searchParams.get('docId');
     const page = Number(url.searchParams.get('page') ?? 0);
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 25), 100);
-    const ignoreStatus = url.searchParams.get('ignoreDocumentStatus') === 'true';
+    // The swagger documents yes/no; the connector sends true. Both mean: whatever the document's status.
+    const ignoreStatus = ['true', 'yes'].includes(url.searchParams.get('ignoreDocumentStatus') ?? '');
     const selected = docId
       ? ofType.filter((d) => d.item.id === docId)
       : ofType.filter((d) => ignoreStatus || d.status === 'READY');
