@@ -38,7 +38,15 @@ export async function ensureConsoleBuilt(options: { force?: boolean; quiet?: boo
   if (!options.force && current === hash) return { built: false, dir: outDir };
   const started = Date.now();
   const { build } = await import('vite');
-  await build({ configFile: join(root, 'console', 'vite.config.ts'), logLevel: options.quiet ? 'error' : 'warn' });
+  // A test runner sets NODE_ENV=test, which would give a development bundle: this is always the production one.
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({ configFile: join(root, 'console', 'vite.config.ts'), mode: 'production', logLevel: options.quiet ? 'error' : 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
   writeFileSync(stampFile, `${hash}\n`);
   if (!options.quiet) process.stderr.write(`operator console built into ${relative(root, outDir)}/ in ${Date.now() - started} ms\n`);
   return { built: true, dir: outDir };

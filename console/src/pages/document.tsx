@@ -94,6 +94,8 @@ const SETTLED = ['POSTED', 'CONFIRMED', 'FAILED', 'REJECTED', 'AWAITING_MAPPING'
 export function DocumentPage({ id, me }: { id: string; me: Me }) {
   const q = useLoad(() => gql<{ posting: Detail | null }>(DOCUMENT_QUERY, { id }).then((r) => r.posting), `document:${id}`);
   useReady('document', q.data !== null || q.error !== null);
+  // Kept here: after a successful retry the actions disappear (the document is no longer retryable).
+  const [flash, setFlash] = useState<string | null>(null);
   const d = q.data;
   if (q.error) return <ErrorMessage error={q.error} />;
   if (!d) return <p>{q.loading ? 'Loading…' : `No document with id ${id}.`}</p>;
@@ -146,7 +148,16 @@ export function DocumentPage({ id, me }: { id: string; me: Me }) {
           <dd>{d.attempts}</dd>
         </dl>
       </section>
-      {can(me.role, 'operator') && RETRYABLE.includes(d.status) && <RetryActions d={d} onDone={q.reload} />}
+      {flash && <Notice>{flash}</Notice>}
+      {can(me.role, 'operator') && RETRYABLE.includes(d.status) && (
+        <RetryActions
+          d={d}
+          onDone={async (message) => {
+            setFlash(message);
+            await q.reload();
+          }}
+        />
+      )}
       {d.lastError && (
         <section class="card problem" aria-labelledby="h-error">
           <h2 id="h-error">Last error ({d.lastError.category})</h2>
@@ -209,7 +220,7 @@ export function DocumentPage({ id, me }: { id: string; me: Me }) {
   );
 }
 
-function RetryActions({ d, onDone }: { d: Detail; onDone(): Promise<void> }) {
+function RetryActions({ d, onDone }: { d: Detail; onDone(message: string): Promise<void> }) {
   const [batchDate, setBatchDate] = useState(d.lastError?.firstOpenDate ?? '');
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -228,8 +239,8 @@ function RetryActions({ d, onDone }: { d: Detail; onDone(): Promise<void> }) {
         await sleep(500);
         status = (await gql<{ posting: { status: string } }>('query($id: ID!) { posting(id: $id) { status } }', { id: d.id })).posting.status;
       }
-      setMessage(`Retry done: now ${status}.`);
-      await onDone();
+      setMessage(null);
+      await onDone(`Retry ${withDate ? `with batch date ${batchDate} ` : ''}done: now ${status}.`);
     } catch (e) {
       setMessage(null);
       setError(e as Error);
