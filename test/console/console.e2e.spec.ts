@@ -164,7 +164,7 @@ describe.skipIf(SKIP)('operator console in Chromium (sandbox service)', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.locator('.who').textContent()).toContain('viewer');
     expect(page.url()).not.toContain(TOKENS.viewer);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(TOKENS.viewer);
+    expect(await page.evaluate<string[]>('Object.values(sessionStorage)')).toContain(TOKENS.viewer);
     await go(page, e.running.url, `documents/${idOf('rejected-closed-period')}`, 'document');
     expect(await page.getByRole('button', { name: /Retry/ }).count()).toBe(0);
     await go(page, e.running.url, 'gaps', 'gaps');
@@ -283,7 +283,7 @@ describe.skipIf(SKIP)('operator console in Chromium (service with API tokens)', 
     expect(await page.getByRole('button', { name: /Preview changes/ }).count()).toBe(0);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForSelector('body[data-ready="sign-in"]');
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
     expect(errors.filter((m) => !/401|Unauthorized/i.test(m))).toEqual([]);
     expectOnlyService(recorder, e.running.url);
     await context.close();
