@@ -22,17 +22,43 @@ const PAGES: Array<{ path: string; label: string }> = [
 type Auth = { state: 'checking' } | { state: 'signed-out'; error: string | null } | { state: 'signed-in'; me: Me };
 
 const ME = '{ me { name role sandbox } }';
+const ME_KEY = 'ml-connector.console.me';
+
+/** Who signed in, remembered for this tab so a reload shows the page at once; checked again in the background. */
+const rememberedMe = {
+  get(): Me | null {
+    try {
+      return JSON.parse(sessionStorage.getItem(ME_KEY) ?? 'null') as Me | null;
+    } catch {
+      return null;
+    }
+  },
+  set(me: Me | null): void {
+    try {
+      if (me) sessionStorage.setItem(ME_KEY, JSON.stringify(me));
+      else sessionStorage.removeItem(ME_KEY);
+    } catch {
+      /* no storage: nothing remembered */
+    }
+  },
+};
 
 export function App() {
-  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+  const [auth, setAuth] = useState<Auth>(() => {
+    const me = rememberedMe.get();
+    return me ? { state: 'signed-in', me } : { state: 'checking' };
+  });
   const [choosingToken, setChoosingToken] = useState(false);
 
   const check = async (): Promise<void> => {
     try {
       const { me } = await gql<{ me: Me }>(ME);
-      setAuth({ state: 'signed-in', me });
+      const known = rememberedMe.get();
+      rememberedMe.set(me);
+      if (!known || known.name !== me.name || known.role !== me.role || known.sandbox !== me.sandbox) setAuth({ state: 'signed-in', me });
     } catch (error) {
       const e = error as ApiError;
+      rememberedMe.set(null);
       if (e.code === 'UNAUTHENTICATED' && session.token()) session.clear();
       setAuth({ state: 'signed-out', error: e.code === 'UNAUTHENTICATED' ? null : e.message });
     }
@@ -42,6 +68,7 @@ export function App() {
     void check();
     return onUnauthenticated(() => {
       session.clear();
+      rememberedMe.set(null);
       setAuth({ state: 'signed-out', error: 'The service no longer accepts that token: sign in again.' });
     });
   }, []);
@@ -53,6 +80,7 @@ export function App() {
         error={auth.state === 'signed-out' ? auth.error : null}
         onCancel={choosingToken ? () => setChoosingToken(false) : undefined}
         onSignedIn={(me) => {
+          rememberedMe.set(me);
           forgetActiveValues();
           setChoosingToken(false);
           setAuth({ state: 'signed-in', me });
@@ -65,6 +93,7 @@ export function App() {
       me={auth.me}
       onSignOut={() => {
         session.clear();
+        rememberedMe.set(null);
         forgetActiveValues();
         setAuth({ state: 'checking' });
         void check();
@@ -136,7 +165,6 @@ function Shell(props: { me: Me; onSignOut(): void; onSwitch(): void }) {
   const page = route.path[0] ?? 'overview';
   const first = useRef(true);
   useEffect(() => {
-    delete document.body.dataset['ready'];
     // Move focus to the new page for keyboard and screen reader users (not on the first load).
     if (!first.current) main.current?.focus();
     first.current = false;

@@ -36,12 +36,12 @@ export function useLoad<T>(load: () => Promise<T>, key: string): QueryState<T> {
 }
 
 /** Marks the page as loaded (`body[data-ready]`, a performance mark): tests and the benchmark wait for it. */
-export function useReady(name: string, ready: boolean): void {
+export function useReady(name: string, ready: boolean, data?: unknown): void {
   useEffect(() => {
     if (!ready) return;
     document.body.dataset['ready'] = name;
     performance.mark(`ready:${name}`);
-  }, [name, ready]);
+  }, [name, ready, data]);
 }
 
 export function PageTitle({ title, children }: { title: string; children?: ComponentChildren }) {

@@ -34,7 +34,11 @@ export function navigate(to: string): void {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseHash(location.hash));
   useEffect(() => {
-    const update = (): void => setRoute(parseHash(location.hash));
+    const update = (): void => {
+      // The next page marks itself ready when its data is there (components.tsx useReady).
+      delete document.body.dataset['ready'];
+      setRoute(parseHash(location.hash));
+    };
     window.addEventListener('hashchange', update);
     return () => window.removeEventListener('hashchange', update);
   }, []);

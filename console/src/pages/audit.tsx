@@ -39,7 +39,7 @@ export function AuditPage({ route }: { route: Route }) {
   const to = route.params.get('to') ?? isoDay(today);
   const [form, setForm] = useState({ from, to });
   const q = useLoad(() => gql<{ auditReport: Report }>(AUDIT_QUERY, { from, to }).then((r) => r.auditReport), `audit:${from}:${to}`);
-  useReady('audit', q.data !== null || q.error !== null);
+  useReady('audit', q.data !== null || q.error !== null, q.data);
   const r = q.data;
   return (
     <>

@@ -93,7 +93,7 @@ const SETTLED = ['POSTED', 'CONFIRMED', 'FAILED', 'REJECTED', 'AWAITING_MAPPING'
 
 export function DocumentPage({ id, me }: { id: string; me: Me }) {
   const q = useLoad(() => gql<{ posting: Detail | null }>(DOCUMENT_QUERY, { id }).then((r) => r.posting), `document:${id}`);
-  useReady('document', q.data !== null || q.error !== null);
+  useReady('document', q.data !== null || q.error !== null, q.data);
   // Kept here: after a successful retry the actions disappear (the document is no longer retryable).
   const [flash, setFlash] = useState<string | null>(null);
   const d = q.data;

@@ -94,7 +94,7 @@ export function DocumentsPage({ route }: { route: Route; me: Me }) {
   const after = route.params.get('after');
   const key = route.params.toString();
   const q = useLoad(() => gql<{ postings: Connection }>(DOCUMENTS_QUERY, { filter: postingFilter(applied), first: size, after }).then((r) => r.postings), key);
-  useReady('documents', q.data !== null);
+  useReady('documents', q.data !== null, q.data);
   const [form, setForm] = useState<Filter>(applied);
   const [formKey, setFormKey] = useState(key);
   if (formKey !== key) (setForm(applied), setFormKey(key));

@@ -22,7 +22,7 @@ export const GAPS_QUERY = `{ mappingGaps { kind code field message documentCount
 
 export function GapsPage({ me }: { me: Me }) {
   const q = useLoad(() => gql<{ mappingGaps: GapGroup[]; mappings: { revision: number; document: Record<string, unknown> } }>(GAPS_QUERY), 'gaps');
-  useReady('gaps', q.data !== null);
+  useReady('gaps', q.data !== null, q.data);
   const [fixed, setFixed] = useState<Array<{ summary: string; revision: number; documents: GapDoc[] }>>([]);
   return (
     <>

@@ -42,7 +42,7 @@ export const JOBS_QUERY = `{ jobs { ${JOB} } projections { name version position
 export function JobsPage({ me }: { me: Me }) {
   const [tick, setTick] = useState(0);
   const q = useLoad(() => gql<{ jobs: Job[]; projections: Projection[]; syncRuns: SyncRun[] }>(JOBS_QUERY), `jobs:${tick}`);
-  useReady('jobs', q.data !== null);
+  useReady('jobs', q.data !== null, q.data);
   const busy = q.data && (q.data.jobs.some((j) => j.state === 'running') || q.data.projections.some((p) => p.state === 'rebuilding'));
   useEffect(() => {
     if (!busy) return;

@@ -26,7 +26,7 @@ const SECTION_LABEL: Record<string, string> = {
 
 export function MappingsPage({ me }: { me: Me }) {
   const q = useLoad(() => gql<MappingsData>(MAPPINGS_QUERY), 'mappings');
-  useReady('mappings', q.data !== null);
+  useReady('mappings', q.data !== null, q.data);
   const data = q.data;
   return (
     <>

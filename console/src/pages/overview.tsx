@@ -36,7 +36,7 @@ const HEALTH_LABEL: Record<string, string> = { 'event-store': 'Event store', pro
 export function OverviewPage() {
   const periods = localPeriodStarts();
   const q = useLoad(() => gql<{ overview: OverviewData }>(OVERVIEW_QUERY, { d: periods.dayStart, m: periods.monthStart }).then((r) => r.overview), 'overview');
-  useReady('overview', q.data !== null);
+  useReady('overview', q.data !== null, q.data);
   const o = q.data;
   return (
     <>
