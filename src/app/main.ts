@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       `Send a webhook: curl -s -X POST ${running.url}/webhooks/concur -H 'content-type: application/json' -d '${JSON.stringify(demo.sampleNotification)}'`,
     );
   } else {
-    log.info(`ml-connector started: operator console ${running.url}/ (sign in with an ML_API_TOKENS token), GraphQL ${graphqlUrl}, webhook ${running.url}/webhooks/concur`);
+    log.info(`ml-connector started: GraphQL ${graphqlUrl}, webhook ${running.url}/webhooks/concur, operator console ${running.url}/ (sign in with an ML_API_TOKENS token)`);
   }
 
   let stopping = false;
