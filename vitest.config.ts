@@ -7,9 +7,10 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
-    // Starts one real Apache Kafka broker (KRaft, loopback) for the run; see scripts/kafka/.
-    globalSetup: ['test/setup/kafka-global-setup.ts'],
+    include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', 'console/src/**/*.spec.ts'],
+    // Starts one real Apache Kafka broker (KRaft, loopback) for the run; see scripts/kafka/. Builds the
+    // operator console when its sources changed (its tests load the built assets).
+    globalSetup: ['test/setup/kafka-global-setup.ts', 'test/setup/console-build-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',

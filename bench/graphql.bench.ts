@@ -90,7 +90,8 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
       statistics: (from, to) => queries.statistics(from, to),
       mappings: notInBench, mappingHistory: notInBench, setMapping: notInBench, removeMapping: notInBench, importMappings: notInBench,
       dimensions: () => [], syncRuns: async () => [], syncReferenceData: notInBench, projections: async () => [], replayProjection: notInBench,
-      retryPosting: notInBench, backfill: notInBench, job: () => null,
+      retryPosting: notInBench, backfill: notInBench, job: () => null, listJobs: () => [],
+      reporting: { overview: notInBench, health: async () => [], intacctUsage: notInBench, auditReport: notInBench, employeeName: () => null, referenceName: () => null },
     };
     const handler = await createGraphqlHandler({ api, tokens: `bench:viewer:${TOKEN}`, sandbox: false });
     const server = createServer((req, res) => void handler.handle(req, res));

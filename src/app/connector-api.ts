@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../domain/events/envelope.js';
 import type { MappingDiffEntry } from '../domain/mapping/diff.js';
 import type { ListOptions, PostingFilter, PostingPage, PostingRow } from '../projections/posting-queries.js';
+import type { ReportingApi } from './reporting.js';
 
 /**
  * What the GraphQL API (and the CLI) may ask of the running connector. The GraphQL layer stays thin:
@@ -132,4 +133,9 @@ export interface ConnectorApi {
   retryPosting(id: string, actor: string, options?: { batchDate?: string | null; reason?: string | null }): Promise<PostingRow>;
   backfill(from: string, to: string, dryRun: boolean, actor: string): Promise<JobStatus>;
   job(id: string): JobStatus | null;
+  /** Jobs started since the service started, newest first. */
+  listJobs(): JobStatus[];
+
+  /** The console's overview, connection health, Intacct usage and the audit report (reporting.ts). */
+  readonly reporting: ReportingApi;
 }

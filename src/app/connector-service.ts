@@ -13,6 +13,9 @@ import type { ProjectionRunner } from '../projections/runner.js';
 import type { ConnectorApi, DimensionRecord, JobStatus, MappingChangeResult, MappingHistoryEntry, MappingImportOptions, ProjectionStatus, SyncRunSummary } from './connector-api.js';
 import { forcedNote, MappingChanges, uncheckedNote } from './mapping-changes.js';
 import type { DocumentPipeline, DocumentPreparer } from './pipeline/document-pipeline.js';
+import type { HealthMonitor } from './health-monitor.js';
+import { ReportingService } from './reporting.js';
+import { ConsoleQueries } from '../projections/console-queries.js';
 
 /** A request the caller got wrong (unknown id, invalid input): GraphQL shows it as BAD_USER_INPUT / NOT_FOUND. */
 export class UserInputError extends Error {
@@ -35,6 +38,7 @@ export interface JobRunner {
  */
 export class ConnectorService implements ConnectorApi {
   readonly queries: PostingQueries;
+  readonly reporting: ReportingService;
   private readonly jobs = new Map<string, JobStatus>();
   private readonly mappingChanges: MappingChanges;
 
@@ -44,9 +48,25 @@ export class ConnectorService implements ConnectorApi {
     private readonly pipeline: Pick<DocumentPipeline, 'kick' | 'retry'>,
     private readonly jobRunner: JobRunner,
     private readonly defaultJournal: string,
+    extras: { health?: HealthMonitor; intacctTransactionsByMonth?: () => Record<string, number> } = {},
   ) {
     this.queries = new PostingQueries(runner.db);
     this.mappingChanges = new MappingChanges({ store, db: () => this.db, waitFor: (position) => this.runner.waitFor(position), changed: () => this.pipeline.kick() });
+    let employees: { revision: number; map: ReadonlyMap<string, string> } = { revision: -2, map: new Map() };
+    this.reporting = new ReportingService({
+      db: runner.db,
+      postings: this.queries,
+      timeline: (id) => this.timeline(id),
+      referenceName: (kind, id) => (this.db.prepare('SELECT name FROM reference_records WHERE kind = ? AND id = ?').pluck().get(kind, id) as string | undefined) || null,
+      employeeMapping: () => {
+        const revision = (this.db.prepare('SELECT revision FROM mapping_current WHERE id = 1').pluck().get() as number | undefined) ?? -1;
+        if (revision !== employees.revision) employees = { revision, map: readCurrentMappings(this.db).set.employees };
+        return employees.map;
+      },
+      mappingChanges: (from, to) => new ConsoleQueries(this.db, this.queries).mappingChangesBetween(from, to),
+      health: extras.health,
+      intacctTransactionsByMonth: extras.intacctTransactionsByMonth,
+    });
   }
 
   private get db(): Database.Database {
@@ -140,7 +160,8 @@ export class ConnectorService implements ConnectorApi {
   }
 
   dimensions(kind?: string): DimensionRecord[] {
-    const kinds = kind ? [kind.toUpperCase()] : REFERENCE_KINDS;
+    // The API names employees and vendors in the plural (`sync employees`); the cache kind is singular.
+    const kinds = kind ? [({ EMPLOYEES: 'EMPLOYEE', VENDORS: 'VENDOR' } as Record<string, string>)[kind.toUpperCase()] ?? kind.toUpperCase()] : REFERENCE_KINDS;
     for (const k of kinds) if (!(REFERENCE_KINDS as readonly string[]).includes(k)) throw new UserInputError(`Unknown dimension kind "${kind}"; use one of ${REFERENCE_KINDS.join(', ')}`);
     return kinds.flatMap((k) => listReferenceRecords(this.db, k as ReferenceKind).map((r) => ({ kind: k, id: r.id, name: r.name, status: r.status })));
   }
@@ -208,6 +229,10 @@ export class ConnectorService implements ConnectorApi {
 
   job(id: string): JobStatus | null {
     return this.jobs.get(id) ?? null;
+  }
+
+  listJobs(): JobStatus[] {
+    return [...this.jobs.values()].reverse();
   }
 
   /** Starts a job, returns its first status at once; the job updates its entry as it goes. */

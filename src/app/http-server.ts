@@ -17,10 +17,12 @@ export interface HttpServerOptions {
   readiness: ReadinessCheck[];
   metrics: () => Promise<string>;
   log: Logger;
+  /** Paths not in `routes` (the operator console's files): answers true when it served the request. */
+  statics?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /**
- * The service's HTTP surface: `/graphql`, `/webhooks/concur` (mounted by the caller), `/healthz`
+ * The service's HTTP surface: the operator console at `/` (`statics`), `/graphql`, `/webhooks/concur` (mounted by the caller), `/healthz`
  * (the process is up), `/readyz` (store, projections and both systems' connections), `/metrics`.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
@@ -53,7 +55,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     const path = (req.url ?? '/').split('?')[0]!;
     const handler = routes[path];
     if (!handler) {
-      json(res, 404, { error: `No route ${path}. Try /graphql, /webhooks/concur, /healthz, /readyz or /metrics.` });
+      if (options.statics?.(req, res)) return;
+      json(res, 404, { error: `No route ${path}. Try / (the operator console), /graphql, /webhooks/concur, /healthz, /readyz or /metrics.` });
       return;
     }
     Promise.resolve(handler(req, res)).catch((error: unknown) => {

@@ -49,13 +49,14 @@ async function main(): Promise<void> {
   if (sandbox) {
     log.info('*** SANDBOX MODE: Concur and Intacct are simulated in-process; nothing leaves this machine. Set real credentials (see README) to connect. ***');
     const demo = await runSandboxDemo(running, sandbox, log);
+    log.info(`Operator console: ${running.url}/ (signs in by itself in sandbox)`);
     log.info(`GraphQL: ${graphqlUrl} (no token needed in sandbox)`);
     log.info(`Try: curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ postings(first: 20) { totalCount edges { node { concurDocumentId status amount currency intacctRecordNo } } } }"}'`);
     log.info(
       `Send a webhook: curl -s -X POST ${running.url}/webhooks/concur -H 'content-type: application/json' -d '${JSON.stringify(demo.sampleNotification)}'`,
     );
   } else {
-    log.info(`ml-connector started: GraphQL ${graphqlUrl}, webhook ${running.url}/webhooks/concur`);
+    log.info(`ml-connector started: GraphQL ${graphqlUrl}, webhook ${running.url}/webhooks/concur, operator console ${running.url}/ (sign in with an ML_API_TOKENS token)`);
   }
 
   let stopping = false;

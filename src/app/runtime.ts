@@ -35,6 +35,8 @@ import { ConnectorService } from './connector-service.js';
 import { startHttpServer } from './http-server.js';
 import { createJobRunner } from './job-runner.js';
 import { connectorReadiness } from './readiness.js';
+import { HealthMonitor } from './health-monitor.js';
+import { consoleAssets } from './console-assets.js';
 import { registerSecret, type Logger } from './logger.js';
 import { connectorMetrics } from './metrics-wiring.js';
 import { DocumentPipeline } from './pipeline/document-pipeline.js';
@@ -137,7 +139,11 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
 
     let pipeline!: DocumentPipeline;
     let employeeSync: Promise<unknown> | null = null;
-    const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id, request) => pipeline.retry(id, request) }, jobRunner, config.intacct.journal);
+    const health = new HealthMonitor(connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway }));
+    const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id, request) => pipeline.retry(id, request) }, jobRunner, config.intacct.journal, {
+      health,
+      intacctTransactionsByMonth: () => gateway.metrics().apiTransactionsByMonth,
+    });
     pipeline = new DocumentPipeline({
       store,
       queries: service.queries,
@@ -241,8 +247,9 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     const http = await startHttpServer({
       port: config.port,
       routes: { '/graphql': (req, res) => graphql.handle(req, res), '/webhooks/concur': webhook },
-      readiness: connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway }),
+      readiness: health.recording(),
       metrics: connectorMetrics({ service, runner, gateway, worker }),
+      statics: consoleAssets(),
       log,
     });
     stoppers.push(() => http.close());

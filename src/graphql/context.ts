@@ -9,6 +9,8 @@ export interface GraphqlContext {
   /** Values that must never appear in output (configured credentials). */
   secrets: readonly string[];
   timelines: Map<string, Promise<RecordedEvent[]>>;
+  /** The service runs against the sandbox simulators (`me.sandbox`). */
+  sandbox?: boolean;
 }
 
 export function timelineOf(ctx: GraphqlContext, postingId: string): Promise<RecordedEvent[]> {

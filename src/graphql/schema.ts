@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { roleAuthChecker } from './auth.js';
+import { ConsoleResolver, DimensionValueNames, JournalLineNames, PostingConsoleFields } from './resolvers/console-resolver.js';
 import { MappingResolver } from './resolvers/mapping-resolver.js';
 import { OperationsResolver } from './resolvers/operations-resolver.js';
 import { PostingResolver } from './resolvers/posting-resolver.js';
@@ -13,7 +14,7 @@ import { PostingResolver } from './resolvers/posting-resolver.js';
  */
 export async function buildConnectorSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [PostingResolver, MappingResolver, OperationsResolver],
+    resolvers: [PostingResolver, MappingResolver, OperationsResolver, ConsoleResolver, PostingConsoleFields, JournalLineNames, DimensionValueNames],
     authChecker: roleAuthChecker,
     authMode: 'error',
     emitSchemaFile: false,

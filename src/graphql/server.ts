@@ -83,7 +83,7 @@ export async function createGraphqlHandler(options: GraphqlHandlerOptions): Prom
         return writeError(res, 401, 'UNAUTHENTICATED', auth.reason, { 'www-authenticate': 'Bearer realm="ml-connector"' });
       }
       const httpGraphQLRequest = await toApolloRequest(req, maxBodyBytes);
-      const context: GraphqlContext = { api: options.api, principal: auth.principal, secrets, timelines: new Map() };
+      const context: GraphqlContext = { api: options.api, principal: auth.principal, secrets, timelines: new Map(), sandbox: options.sandbox };
       const response = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
       await writeApolloResponse(res, response);
     } catch (error) {

@@ -23,7 +23,13 @@ export type CliCommand =
   | { name: 'sync'; kinds: SyncKind[] }
   | { name: 'mappings-import'; file: string; reason: string | null; replace: boolean; dryRun: boolean; force: boolean }
   | { name: 'mappings-export'; out: string | null }
-  | { name: 'retry'; id: string; batchDate: string | null; reason: string | null };
+  | { name: 'retry'; id: string; batchDate: string | null; reason: string | null }
+  | { name: 'list'; status: string[]; text: string | null; limit: number }
+  | { name: 'show'; id: string }
+  | { name: 'report'; from: string; to: string; csv: boolean };
+
+/** Document statuses `list --status` accepts (the GraphQL DocumentStatus names). */
+export const LIST_STATUSES = ['RECEIVED', 'FETCHED', 'AWAITING_MAPPING', 'READY', 'POSTING', 'POSTED', 'FAILED', 'REJECTED', 'CONFIRMED', 'SUPERSEDED', 'REVERSED'] as const;
 
 /** A real calendar day: 2026-02-30 looks like a date but Concur would reject it (or worse, roll it over). */
 export function isCalendarDate(value: string): boolean {
@@ -118,6 +124,36 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       if (batchDate !== null && reason === null) throw new UsageError('--batch-date needs --reason "…" too: the audit trail keeps why this document posts on another date');
       return { name: 'retry', id: positionals[0]!, batchDate, reason };
     }
+    case 'list': {
+      const { values, positionals } = parse('list', rest, { status: { type: 'string' }, text: { type: 'string' }, limit: { type: 'string' } });
+      noPositionals('list', positionals);
+      const status = ((values['status'] as string | undefined) ?? '')
+        .split(',')
+        .map((s) => s.trim().toUpperCase().replace(/-/g, '_'))
+        .filter(Boolean);
+      const unknown = status.find((s) => !(LIST_STATUSES as readonly string[]).includes(s));
+      if (unknown !== undefined) throw new UsageError(`list: unknown status "${unknown}": use ${LIST_STATUSES.join(', ')} (several with commas)`);
+      const limitText = (values['limit'] as string | undefined) ?? '50';
+      const limit = Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000 (got "${limitText}")`);
+      return { name: 'list', status, text: (values['text'] as string | undefined)?.trim() || null, limit };
+    }
+    case 'show': {
+      const { positionals } = parse('show', rest, {});
+      if (positionals.length !== 1) throw new UsageError('show needs exactly one document id (Concur document id, posting key or stream id), e.g. show 0c45f960c3064ed88c39');
+      return { name: 'show', id: positionals[0]! };
+    }
+    case 'report': {
+      const { values, positionals } = parse('report', rest, { from: { type: 'string' }, to: { type: 'string' }, csv: { type: 'boolean' } });
+      noPositionals('report', positionals);
+      const from = values['from'] as string | undefined;
+      const to = values['to'] as string | undefined;
+      if (from === undefined || to === undefined) throw new UsageError('report needs --from YYYY-MM-DD and --to YYYY-MM-DD (GL batch dates), e.g. report --from 2026-11-01 --to 2026-11-30 --csv');
+      if (!isCalendarDate(from)) throw new UsageError(`--from must be YYYY-MM-DD, a real day (got "${from}")`);
+      if (!isCalendarDate(to)) throw new UsageError(`--to must be YYYY-MM-DD, a real day (got "${to}")`);
+      if (from > to) throw new UsageError(`--from (${from}) is after --to (${to})`);
+      return { name: 'report', from, to, csv: values['csv'] === true };
+    }
     default:
       throw new UsageError(`Unknown command "${name}"`, true);
   }
@@ -139,6 +175,12 @@ export const USAGE = `ml-connector CLI: npm run cli -- <command>
   retry ID [--batch-date YYYY-MM-DD --reason TEXT]
                                            post a FAILED, REJECTED or waiting document again, evaluated with
                                            today's mappings; --batch-date posts it on that date (closed period)
+  list [--status S[,S…]] [--text T] [--limit N]
+                                           documents, newest first: status, report, employee, amount, RECORDNO
+  show ID                                  one document: its entry, timeline and last error
+  report --from YYYY-MM-DD --to YYYY-MM-DD [--csv]
+                                           audit report of entries with a GL batch date in the range: totals
+                                           per account and dimension, mapping changes; --csv for a spreadsheet
   help                                     this text
 
 Every command except ping talks to the running service (npm start):

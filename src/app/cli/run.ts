@@ -3,6 +3,7 @@ import { backfill } from './commands/backfill.js';
 import { exportMappings, importMappings } from './commands/mappings.js';
 import { replay } from './commands/replay.js';
 import { retry } from './commands/retry.js';
+import { list, report, show } from './commands/documents.js';
 import { sync } from './commands/sync.js';
 import { CliError, GraphqlClient, serviceTarget } from './graphql-client.js';
 import type { CliIo } from './io.js';
@@ -47,6 +48,12 @@ async function dispatch(command: CliCommand, io: CliIo): Promise<number> {
           return exportMappings(client, io, command.out);
         case 'retry':
           return retry(client, io, command);
+        case 'list':
+          return list(client, io, command);
+        case 'show':
+          return show(client, io, command.id);
+        case 'report':
+          return report(client, io, command);
       }
     }
   }

@@ -12,7 +12,7 @@ import type { DocumentStatus } from '../types/enums.js';
 /** Backfills ask Concur for every document in the range; a year is already a large run. */
 const MAX_BACKFILL_DAYS = 366;
 
-const toJob = (job: JobStatus, secrets: readonly string[]): JobType => ({
+export const toJob = (job: JobStatus, secrets: readonly string[]): JobType => ({
   ...job,
   items: job.items.map((i) => redactValue(i, secrets) as string),
   error: job.error === null ? null : (redactValue(job.error, secrets) as string),
@@ -28,7 +28,7 @@ export class OperationsResolver {
   dimensions(@Ctx() ctx: GraphqlContext, @Arg('kind', () => ReferenceKind, { nullable: true }) kind: ReferenceKind | null): DimensionType[] {
     if (kind === ReferenceKind.DIMENSIONS) {
       const dimensionKinds = new Set(['GLACCOUNT', 'DEPARTMENT', 'LOCATION', 'PROJECT', 'CUSTOMER', 'CLASS'].map((k) => REFERENCE_KIND_NAMES[k as ReferenceKind]));
-      return ctx.api.dimensions().filter((d) => dimensionKinds.has(d.kind));
+      return ctx.api.dimensions().filter((d) => dimensionKinds.has(d.kind.toLowerCase()));
     }
     return ctx.api.dimensions(kind ? REFERENCE_KIND_NAMES[kind] : undefined);
   }

@@ -9,6 +9,7 @@ import { MemoryEventStore } from '../../../src/adapters/eventstore/memory/memory
 import { postingStateProjection } from '../../../src/projections/posting-state.js';
 import type { ProjectionContext } from '../../../src/projections/projection.js';
 import { PostingQueries, type PostingFilter, type PostingPage, type PostingRow } from '../../../src/projections/posting-queries.js';
+import { ReportingService } from '../../../src/app/reporting.js';
 
 /**
  * A ConnectorApi over real parts: the reference event store, the posting-state projection applied
@@ -32,6 +33,16 @@ export class TestConnector implements ConnectorApi {
   private readonly dimensionCache: DimensionRecord[] = [];
   /** When set, the next call of this method throws it (to see how errors reach a client). */
   failNext: { method: keyof ConnectorApi; error: Error } | null = null;
+
+  readonly reporting = new ReportingService({
+    db: this.db,
+    postings: this.queries,
+    timeline: (id) => this.timeline(id),
+    // The fake cache names kinds as the application layer does (glaccount, employees, …).
+    referenceName: (kind, id) => this.dimensionCache.find((d) => d.kind.toUpperCase().startsWith(kind) && d.id === id)?.name ?? null,
+    employeeMapping: () => new Map(),
+    mappingChanges: () => [],
+  });
 
   /** The runner's context with logical = physical table names (one generation). */
   private readonly ctx: ProjectionContext = { db: this.db, table: (logical: string) => logical };
@@ -192,6 +203,9 @@ export class TestConnector implements ConnectorApi {
   }
   job(id: string): JobStatus | null {
     return this.jobs.get(id) ?? null;
+  }
+  listJobs(): JobStatus[] {
+    return [...this.jobs.values()].reverse();
   }
 
   private addJob(j: { kind: JobStatus['kind']; dryRun: boolean; processed: number; total: number; items: string[]; actor: string }): JobStatus {
