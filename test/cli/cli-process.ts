@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 
-/** One CLI run: exit code and what it wrote. */
+/** One run: exit code and what it wrote. */
 export interface CliRun {
   code: number | null;
   stdout: string;
@@ -8,12 +8,12 @@ export interface CliRun {
 }
 
 /**
- * The CLI as a user runs it: a separate node process in the repository, with a clean environment (no
- * credentials or ML_* of the developer's shell leak into the run) plus `env`.
+ * A program run from the repository root with a clean environment (no credentials or ML_* of the
+ * developer's shell leak into the run) plus `env`.
  */
-export function runCliProcess(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+function run(command: string, args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], {
+    const child = spawn(command, args, {
       cwd: process.cwd(),
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,3 +26,10 @@ export function runCliProcess(args: string[], env: Record<string, string> = {}):
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** The CLI as a user runs it: a separate node process. */
+export const runCliProcess = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+  run(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], env);
+
+/** A shell command line as a user types it, from the repository root (where `npm run` finds package.json). */
+export const runShell = (line: string, env: Record<string, string> = {}): Promise<CliRun> => run('/bin/sh', ['-c', line], env);

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,48 +9,11 @@ import { loadConfig } from '../../src/app/config.js';
 import { createLogger } from '../../src/app/logger.js';
 import { startConnector, type RunningConnector } from '../../src/app/runtime.js';
 import { startSandboxSystems, type SandboxSystems } from '../../src/app/sandbox-systems.js';
+import { runCliProcess, runShell } from './cli-process.js';
 
-/**
- * The CLI as a user runs it: a separate node process, talking over HTTP to a real connector
- * (sandbox simulators, SQLite in a temp dir, port 0).
- */
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const repo = process.cwd();
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    // A clean environment: no credentials or ML_* of the developer's shell leak into the run.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], {
-      cwd: repo,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** A shell command line as a user types it, from the repository root (where `npm run` finds package.json). */
-function shell(line: string, env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', line], { cwd: repo, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI as a user runs it: a separate node process, over HTTP to a real connector (sandbox simulators, SQLite in a temp dir, port 0). */
+const cli = runCliProcess;
+const shell = runShell;
 
 /** A loopback port that nothing listens on (taken from the OS, then released). */
 function freePort(): Promise<number> {
