@@ -10,7 +10,8 @@ import type {
   PostingError,
   PostingExchange,
 } from './events.js';
-import type { DocumentEvent, DocumentState } from './state.js';
+import type { Decider } from '../decider.js';
+import { evolve, initialDocumentState, type DocumentEvent, type DocumentState } from './state.js';
 
 /**
  * The document lifecycle as a decider: `decide(command, state)` returns the events that record the
@@ -228,3 +229,6 @@ function sameGaps(a: MappingGap[], b: MappingGap[]): boolean {
   const key = (gaps: MappingGap[]) => gaps.map((g) => `${g.kind}|${g.field}|${g.code}|${g.lines.join(',')}`).sort().join('\n');
   return key(a) === key(b);
 }
+
+/** The document lifecycle as one value: what the command handler, the worker and the projections share. */
+export const documentDecider: Decider<DocumentState, DocumentCommand, DocumentEvent> = { decide, evolve, initialState: initialDocumentState };
