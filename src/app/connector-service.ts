@@ -1,3 +1,4 @@
+import { isConcurDocType } from '../domain/concur.js';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { EventStore } from '../domain/eventstore/port.js';
@@ -257,4 +258,4 @@ function isCalendarDate(text: string): boolean {
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === text;
 }
 
-export const isDocType = (value: string): value is ConcurDocType => ['expense', 'invoice', 'paymentrequest', 'cashadvance'].includes(value);
+export const isDocType = (value: string): value is ConcurDocType => isConcurDocType(value);

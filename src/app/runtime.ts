@@ -7,8 +7,7 @@ import {
   levelMethodLogger,
   NotificationValidationError,
   parsePublicKeys,
-  summarizeFisItem,
-  type FisItem,
+  describeFisItem,
   type ConcurOAuthConfig,
 } from '../adapters/concur/index.js';
 import { ConcurVendorClient } from '../adapters/concur/vendors.js';
@@ -22,7 +21,6 @@ import { createKafkaClient } from '../adapters/kafka/kafka-config.js';
 import { KafkaConcurConsumer } from '../adapters/kafka/inbound-consumer.js';
 import { KafkaDomainPublisher } from '../adapters/kafka/domain-publisher.js';
 import type { EventStore } from '../domain/eventstore/port.js';
-import { parseFisDocument } from '../domain/fis/index.js';
 import { createGraphqlHandler } from '../graphql/index.js';
 import { SqliteCheckpointStore } from '../projections/checkpoint-store.js';
 import { dimensionCacheProjection } from '../projections/dimension-cache.js';
@@ -150,15 +148,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       readModelsCaughtUp: caughtUp,
       concur: concur.gateway,
       prepare: service.preparer(),
-      summarize: (item, docType) => {
-        let problem: string | null = null;
-        try {
-          parseFisDocument(item);
-        } catch (error) {
-          problem = (error as Error).message;
-        }
-        return { summary: summarizeFisItem(docType, item as FisItem), problem };
-      },
+      summarize: describeFisItem,
       log: log.child({ component: 'pipeline' }),
       onMissingEmployees: () => {
         // One employee sync at a time; documents that arrive meanwhile are covered by the next.
@@ -208,7 +198,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     }
 
     if (config.concur.pollIntervalS > 0) {
-      const poller = concur.poller(config.concur.pollIntervalS);
+      const poller = concur.poller(config.concur.pollIntervalS, () => pipeline.kick());
       poller.start();
       stoppers.push(() => poller.stop());
     }

@@ -1,4 +1,4 @@
-import type { NewEvent } from './events/envelope.js';
+import type { NewEvent, RecordedEvent } from './events/envelope.js';
 import { WrongExpectedRevisionError, type EventStore } from './eventstore/port.js';
 import type { Decider } from './decider.js';
 
@@ -24,14 +24,15 @@ export const CONFLICT_RETRIES = 5;
  * The one write path of a decider's stream: read the stream, fold it, decide the commands in order
  * against the evolving state, append the decided events as ONE atomic append with the stream's
  * revision as the expected one, and on a conflict decide again from the new events. `toStored` gives
- * each decided event its id and metadata (deterministic ids make a repeated command a no-op).
+ * each decided event its id and metadata (deterministic ids make a repeated command a no-op), and may
+ * read the stream's history for them (to carry on its correlation id).
  */
 export async function handleCommands<State, Command, Event extends { type: string; data: unknown }>(
   store: EventStore,
   decider: Decider<State, Command, Event>,
   streamId: string,
   commands: readonly Command[],
-  toStored: (decided: Event[]) => readonly NewEvent[],
+  toStored: (decided: Event[], history: readonly RecordedEvent[]) => readonly NewEvent[],
 ): Promise<HandledCommand<State, Event>> {
   for (let attempt = 0; ; attempt++) {
     const history = await store.readStream(streamId);
@@ -48,7 +49,7 @@ export async function handleCommands<State, Command, Event extends { type: strin
     const revision = history.length - 1;
     if (decided.length === 0) return { appended: [], before, state, revision, position: null };
     try {
-      const result = await store.appendToStream(streamId, toStored(decided), { expectedRevision: revision < 0 ? 'no_stream' : revision });
+      const result = await store.appendToStream(streamId, toStored(decided, history), { expectedRevision: revision < 0 ? 'no_stream' : revision });
       return { appended: decided, before, state, revision: result.nextExpectedRevision, position: result.position };
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError && attempt < CONFLICT_RETRIES) continue;

@@ -36,8 +36,8 @@ describe('document pipeline: an unexpected failure while preparing', () => {
     const item = expenseItem({ id: 'DOC-THROWS', total: 10, entries: [{ id: 'E1', allocations: [{ id: 'A1', journals: [{ gross: 10 }] }] }] });
     const concur: ConcurDocumentGateway = {
       fetch: async () => (calls.fetch++, item),
-      acknowledge: async () => (calls.acknowledge++, { code: 0, outcome: 'acknowledged' }),
-      confirm: async () => ({ code: 0, outcome: 'confirmed' }),
+      acknowledge: async () => (calls.acknowledge++, { code: 0, outcome: 'ok' }),
+      confirm: async () => ({ code: 0, outcome: 'ok' }),
     };
     const lines: string[] = [];
     const pipeline = new DocumentPipeline({

@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/index.js';
 import { FisClient } from '../../src/adapters/concur/fis-client.js';
-import { ConcurDocumentIntake } from '../../src/adapters/concur/intake.js';
+import { describeFisItem } from '../../src/adapters/concur/fis-summary.js';
+import { FisDocumentGateway } from '../../src/adapters/concur/gateway.js';
+import { documentReceiver, type ReceiveDocument } from '../../src/adapters/concur/received.js';
+import { createLogger } from '../../src/app/logger.js';
+import { DocumentPipeline, type DocumentPreparer } from '../../src/app/pipeline/document-pipeline.js';
+import { parseFisDocument } from '../../src/domain/fis/index.js';
+import { emptyMappingSet } from '../../src/domain/mapping/model.js';
+import { preparePosting } from '../../src/domain/posting/index.js';
+import { PostingQueries } from '../../src/projections/posting-queries.js';
+import { postingStateProjection } from '../../src/projections/posting-state.js';
+import { ProjectionRunner } from '../../src/projections/runner.js';
 import { redactingLogger, SecretRegistry, type ConcurLogger, type LogFields, type LogLevel } from '../../src/adapters/concur/log.js';
 import { ConcurApi } from '../../src/adapters/concur/oauth/concur-api.js';
 import { ConcurTokenManager, type ConcurOAuthConfig } from '../../src/adapters/concur/oauth/token-manager.js';
@@ -28,7 +38,17 @@ export interface Harness {
   tokens: ConcurTokenManager;
   api: ConcurApi;
   fis: FisClient;
-  intake: ConcurDocumentIntake;
+  /** What the webhook, the poller and the backfill do with a document: record it as received. */
+  receive: ReceiveDocument;
+  /** The one process manager (as wired in production) over the real FIS client and read models. */
+  pipeline: DocumentPipeline;
+  gateway: FisDocumentGateway;
+  runner: ProjectionRunner;
+  queries: PostingQueries;
+  /** Lines the pipeline logged. */
+  pipelineLog: string[];
+  /** Runs the pipeline until it has nothing left to do, with the read models caught up. */
+  settle(): Promise<void>;
   tokenFile: string;
   newTokenManager(config?: Partial<ConcurOAuthConfig>): ConcurTokenManager;
   close(): Promise<void>;
@@ -55,7 +75,31 @@ export async function startHarness(simOptions: ConcurSimulatorOptions = {}, conf
   const logger = redactingLogger(capture, secrets);
   const api = new ConcurApi({ tokens, logger });
   const fis = new FisClient(api, 'ML-TEST');
-  const intake = new ConcurDocumentIntake(store, fis, 'ML-TEST', { logger });
+  const gateway = new FisDocumentGateway(fis);
+  const runner = ProjectionRunner.start({ store, databasePath: join(dir, 'read-models.db'), projections: [postingStateProjection] });
+  const queries = new PostingQueries(runner.db);
+  const pipelineLog: string[] = [];
+  // The real posting rules with no mappings yet: documents wait for mappings, which is all the Concur
+  // steps need (fetch, acknowledge, supersede); confirmations are driven by recorded outcomes.
+  const prepare: DocumentPreparer = (item, _docType, _docId, options = {}) => {
+    const result = preparePosting(parseFisDocument(item), emptyMappingSet(), () => 'ok', { today: '2026-12-01', defaultJournal: 'EXPJ', batchDate: options.batchDate ?? null });
+    if (result.ok) return { result: 'entry', entry: result.entry, mappingRevision: 0 };
+    if ('gaps' in result) return { result: 'gaps', gaps: result.gaps, mappingRevision: 0 };
+    return { result: 'rejected', reason: result.rejected.reason, difference: result.rejected.difference };
+  };
+  const pipeline = new DocumentPipeline({
+    store,
+    queries,
+    readModelsCaughtUp: async () => runner.waitFor(await store.headPosition()),
+    concur: gateway,
+    prepare,
+    summarize: describeFisItem,
+    log: createLogger({ level: 'debug', json: true, write: (line) => pipelineLog.push(line) }),
+  });
+  const settle = async (): Promise<void> => {
+    await pipeline.drain(20);
+    await runner.waitFor(await store.headPosition());
+  };
   return {
     dir,
     sim,
@@ -64,11 +108,18 @@ export async function startHarness(simOptions: ConcurSimulatorOptions = {}, conf
     tokens,
     api,
     fis,
-    intake,
+    receive: documentReceiver(store),
+    pipeline,
+    gateway,
+    runner,
+    queries,
+    pipelineLog,
+    settle,
     tokenFile,
     newTokenManager,
     close: async () => {
       await sim.close();
+      await runner.stop();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -29,11 +29,12 @@ describe('secrets never reach logs, events or errors', () => {
     const doc = h.sim.addDocument(generateExpenseDocument());
     const ingest = new ConcurNotificationIngest(h.store);
     await ingest.ingest(h.sim.ess.documentReady('expense', doc.id, h.sim.url), 'webhook');
-    for (const e of await h.store.readAll()) await h.intake.handle(e);
+    await h.settle();
     h.sim.state.expireAccessTokens();
     h.sim.addDocument(generateExpenseDocument());
-    await new FisQueuePoller({ fis: h.fis, intake: h.intake, intervalS: 0 }).pollOnce();
-    await h.intake.confirm('expense', doc.id, { status: 'error', messages: ['Department D100 is restricted for account 6400'] });
+    await new FisQueuePoller({ fis: h.fis, receive: h.receive, intervalS: 0 }).pollOnce();
+    await h.settle();
+    await h.gateway.confirm('expense', { docId: doc.id, status: 'error', documentNumber: null, postingDate: null, messages: ['Department D100 is restricted for account 6400'] });
     h.sim.state.refreshTokens.clear();
     h.sim.state.expireAccessTokens();
     await h.fis.getQueuePage('expense', 0).catch((e: Error) => errors.push(`${e.name}: ${e.message}`));
@@ -44,7 +45,7 @@ describe('secrets never reach logs, events or errors', () => {
     const secrets = [SECRET_KEY, h.sim.clientSecret, h.sim.companyRequestToken, ...h.sim.state.issuedSecrets];
     expect(h.sim.state.issuedSecrets.length).toBeGreaterThanOrEqual(6);
     const events = JSON.stringify(await h.store.readAll(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
-    const logs = h.capture.lines.join('\n');
+    const logs = [...h.capture.lines, ...h.pipelineLog].join('\n');
     const file = await readFile(h.tokenFile, 'utf8');
     expect(h.capture.lines.some((l) => l.includes('concurCorrelationId'))).toBe(true);
     expect(errors.join('\n')).toContain('Reconnect Concur');

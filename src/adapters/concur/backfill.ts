@@ -1,3 +1,4 @@
+import { CONCUR_DOC_TYPES } from '../../domain/concur.js';
 import type { EventStore } from '../../domain/eventstore/port.js';
 import { documentStreamId } from '../../domain/document/events.js';
 import { foldDocument } from '../../domain/document/state.js';
@@ -5,12 +6,12 @@ import { parseFisDocument } from '../../domain/fis/index.js';
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
 import type { FisClient, FisItem } from './fis-client.js';
 import { summarizeFisItem } from './fis-summary.js';
-import type { ConcurDocumentIntake } from './intake.js';
+import type { ReceiveDocument } from './received.js';
 import type { ConcurApi } from './oauth/concur-api.js';
 import { ConcurUnavailableError } from './oauth/errors.js';
 
 /** The document types a backfill covers: every type the FIS queue poller takes. */
-export const BACKFILL_DOC_TYPES: readonly ConcurDocType[] = ['expense', 'invoice', 'paymentrequest', 'cashadvance'];
+export const BACKFILL_DOC_TYPES: readonly ConcurDocType[] = CONCUR_DOC_TYPES;
 
 export interface BackfillProgress {
   /** Documents handled so far. */
@@ -107,8 +108,9 @@ interface Candidate {
  * search finds the approved reports, FIS (queue read with `ignoreDocumentStatus`) supplies their
  * financial documents. Invoices, payment requests and cash advances have no Concur search the
  * connector can use, so their FIS queue is read the same way and each document is placed in the range
- * by its own date (`documentDate`). Each document is recorded through the same idempotent intake and
- * stream id as live traffic, so running beside the webhook or the poller never posts twice. A dry run
+ * by its own date (`documentDate`). Each document is recorded as received on the same stream as live
+ * traffic, through the same decider, and the document pipeline takes it from there: running beside the
+ * webhook or the poller never posts twice. A dry run
  * only reads: nothing is recorded, nothing acknowledged.
  */
 export class ConcurBackfill {
@@ -116,7 +118,7 @@ export class ConcurBackfill {
     private readonly store: EventStore,
     private readonly api: ConcurApi,
     private readonly fis: FisClient,
-    private readonly intake: ConcurDocumentIntake,
+    private readonly receive: ReceiveDocument,
   ) {}
 
   async run(options: BackfillOptions): Promise<BackfillResult> {
@@ -175,8 +177,9 @@ export class ConcurBackfill {
     // Posted by another system (or an earlier install): posting again would double the books.
     if (status.startsWith('POSTING_CONFIRMED') || status.startsWith('PAYMENT_CONFIRMED') || status === 'PAID') return 'already-posted-in-concur';
     if (dryRun) return 'would-post';
-    const outcome = await this.intake.recordItem(docType, item, 'backfill');
-    return outcome === 'recorded' ? 'recorded' : outcome === 'recalled' ? 'recalled' : 'not-on-fis';
+    // Recorded as received, like a webhook notification: the document pipeline fetches and posts it.
+    const reportId = summarizeFisItem(docType, item).reportId;
+    return (await this.receive({ docType, docId: item.id, channel: 'backfill', reportId })) === 'recorded' ? 'recorded' : 'already-known';
   }
 
   /** Approved reports of the range (v3 search), each with its latest FIS document when FIS has one. */

@@ -44,3 +44,17 @@ function readableSummary(docType: ConcurDocType, item: FisItem): FisDocumentSumm
     version: text(header.version) ?? text(header.versionId) ?? '1',
   };
 }
+
+/**
+ * The summary of a fetched document and, when the domain parser cannot read it as a FIS document, why
+ * (null when it can): what the document pipeline records on fetch (`DocumentSummarizer`).
+ */
+export function describeFisItem(item: unknown, docType: ConcurDocType): { summary: FisDocumentSummary; problem: string | null } {
+  let problem: string | null = null;
+  try {
+    parseFisDocument(item);
+  } catch (error) {
+    problem = (error as Error).message;
+  }
+  return { summary: summarizeFisItem(docType, item as FisItem), problem };
+}

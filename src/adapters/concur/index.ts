@@ -5,15 +5,19 @@
  *
  *   const concur = createConcurConnection({ store, dataDir, secretKey, oauth, systemId, logger });
  *   route POST /webhooks/concur -> createConcurWebhookHandler({ ingest: concur.ingest, verify, publicKeys })
- *   store.subscribeToAll((e) => concur.intake.handle(e), { after: checkpoint })
- *   concur.poller(intervalS).start()
+ *   concur.poller(intervalS, () => pipeline.kick()).start()
+ *
+ * Every entry point (webhook, poller, backfill, Kafka) only records a document as received
+ * (`receive`); the document pipeline in src/app/pipeline fetches, acknowledges, prepares, supersedes
+ * and confirms through `gateway`.
  */
 import { join } from 'node:path';
 import type { EventStore } from '../../domain/eventstore/port.js';
 import { ConcurBackfill } from './backfill.js';
 import { FisClient } from './fis-client.js';
 import { FisDocumentGateway } from './gateway.js';
-import { ConcurDocumentIntake } from './intake.js';
+import { documentReceiver } from './received.js';
+import { ERP_SYSTEM_ID } from '../../domain/concur.js';
 import { redactingLogger, SecretRegistry, silentLogger, type ConcurLogger } from './log.js';
 import { ConcurNotificationIngest } from './notifications.js';
 import { ConcurApi } from './oauth/concur-api.js';
@@ -28,8 +32,8 @@ export { ConcurTokenManager, type ConcurConnectionStatus, type ConcurOAuthConfig
 export * from './oauth/errors.js';
 export { FisClient, classifyFisCode, type FisItem, type FisCodeOutcome } from './fis-client.js';
 export { FisDocumentGateway } from './gateway.js';
-export { summarizeFisItem } from './fis-summary.js';
-export { ConcurDocumentIntake } from './intake.js';
+export { describeFisItem, summarizeFisItem } from './fis-summary.js';
+export { documentReceiver, type ReceiveDocument, type ReceiveOutcome } from './received.js';
 export { FisQueuePoller } from './poller.js';
 export { ConcurBackfill, type BackfillOptions, type BackfillResult } from './backfill.js';
 export { consoleLogger, levelMethodLogger, redactingLogger, SecretRegistry, type ConcurLogger } from './log.js';
@@ -55,19 +59,19 @@ export function createConcurConnection(options: ConcurConnectionOptions) {
     secrets,
     logger,
   });
-  const systemId = options.systemId ?? 'ML-CONNECTOR';
+  const systemId = options.systemId ?? ERP_SYSTEM_ID;
   const api = new ConcurApi({ tokens, logger });
   const fis = new FisClient(api, systemId);
-  const intake = new ConcurDocumentIntake(options.store, fis, systemId, { logger });
+  const receive = documentReceiver(options.store);
   return {
     tokens,
     api,
     fis,
-    intake,
+    receive,
     gateway: new FisDocumentGateway(fis),
     ingest: new ConcurNotificationIngest(options.store),
-    backfill: new ConcurBackfill(options.store, api, fis, intake),
-    poller: (intervalS: number) => new FisQueuePoller({ fis, intake, intervalS, logger }),
+    backfill: new ConcurBackfill(options.store, api, fis, receive),
+    poller: (intervalS: number, onReceived?: () => void) => new FisQueuePoller({ fis, receive, intervalS, logger, onReceived }),
     logger,
   };
 }

@@ -1,3 +1,5 @@
+import { CONCUR_DOC_TYPES } from '../../domain/concur.js';
+import { documentReceiver, type ReceiveDocument } from './received.js';
 import { deterministicEventId, newEvent, type NewEvent } from '../../domain/events/envelope.js';
 import type { EventStore } from '../../domain/eventstore/port.js';
 import { documentStreamId, type ConcurDocumentReceived, type InboundChannel } from '../../domain/document/events.js';
@@ -92,7 +94,7 @@ export function parseNotificationEnvelope(body: unknown): ConcurNotificationEnve
   };
 }
 
-const DOC_TYPES: readonly ConcurDocType[] = ['expense', 'invoice', 'paymentrequest', 'cashadvance'];
+const DOC_TYPES = CONCUR_DOC_TYPES;
 
 /** `…/transactiontypes/expense/transactions?docId=ABC` -> {docType: 'expense', docId: 'ABC'}. */
 export function parseFisHref(href: string): { docType: ConcurDocType | null; docId: string | null } {
@@ -150,11 +152,14 @@ function occurredAt(timeStamp: string, now: () => Date): string {
 export class ConcurNotificationIngest {
   private readonly now: () => Date;
 
+  private readonly receive: ReceiveDocument;
+
   constructor(
     private readonly store: EventStore,
     options: ConcurNotificationIngestOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.receive = documentReceiver(store);
   }
 
   /**
@@ -176,17 +181,14 @@ export class ConcurNotificationIngest {
     let event: NewEvent;
     switch (classification.kind) {
       case 'document': {
+        // A document stream has one write path (the lifecycle decider): the notification only records
+        // that the document was received; a second notification for a known document adds nothing.
         streamId = documentStreamId(classification.docType, classification.documentId);
-        const data: ConcurDocumentReceived = {
-          docType: classification.docType,
-          concurDocumentId: classification.documentId,
-          channel,
-          notificationId: env.id,
-          href: classification.href,
-          reportId: classification.reportId,
-        };
-        event = newEvent('ConcurDocumentReceived', data, options);
-        break;
+        const outcome = await this.receive(
+          { docType: classification.docType, docId: classification.documentId, channel, notificationId: env.id, href: classification.href, reportId: classification.reportId },
+          { correlationId: options.correlationId, occurredAt: options.occurredAt, eventId },
+        );
+        return { outcome: outcome === 'recorded' ? 'accepted' : 'duplicate', eventId, streamId };
       }
       case 'report-status': {
         streamId = notificationStreamId(env.id);

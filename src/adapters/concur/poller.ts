@@ -1,11 +1,15 @@
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
 import type { FisClient } from './fis-client.js';
-import type { ConcurDocumentIntake } from './intake.js';
+import { CONCUR_DOC_TYPES } from '../../domain/concur.js';
+import type { ReceiveDocument } from './received.js';
 import { silentLogger, type ConcurLogger } from './log.js';
 
 export interface FisPollerOptions {
   fis: FisClient;
-  intake: ConcurDocumentIntake;
+  /** Records a queued document as received; the document pipeline does the rest. */
+  receive: ReceiveDocument;
+  /** Called after a pass that recorded new documents (to wake the document pipeline). */
+  onReceived?: () => void;
   /** `CONCUR_POLL_INTERVAL_S`; 0 disables polling. */
   intervalS: number;
   docTypes?: readonly ConcurDocType[];
@@ -14,9 +18,10 @@ export interface FisPollerOptions {
 }
 
 /**
- * Pages the FIS queue and records every waiting document. It is the safety net under the webhook:
- * a document whose notification was lost, or whose fetch failed, stays in the queue (it was not
- * acknowledged) and is picked up here.
+ * Pages the FIS queue and records every waiting document as received. It is the safety net under the
+ * webhook: a document whose notification was lost, or whose fetch failed, stays in the queue (it was
+ * not acknowledged) and is picked up here. Like the webhook it only records "received": the document
+ * pipeline fetches, acknowledges and posts (so an acknowledged document leaves the queue).
  */
 export class FisQueuePoller {
   private timer: NodeJS.Timeout | null = null;
@@ -27,7 +32,7 @@ export class FisQueuePoller {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** One pass over the queue of every document type; returns how many documents were recorded. */
+  /** One pass over the queue of every document type; returns how many documents were new. */
   pollOnce(): Promise<number> {
     this.running ??= this.pass().finally(() => {
       this.running = null;
@@ -37,10 +42,9 @@ export class FisQueuePoller {
 
   private async pass(): Promise<number> {
     let recorded = 0;
-    for (const docType of this.options.docTypes ?? ['expense', 'invoice', 'paymentrequest', 'cashadvance']) {
-      // Acknowledged documents leave the queue, so page 0 is read again while it yields new
-      // documents; a page of documents already seen in this pass (not taken: unknown, failing)
-      // moves on to the next page instead. `guard` bounds one pass whatever FIS answers.
+    for (const docType of this.options.docTypes ?? CONCUR_DOC_TYPES) {
+      // Pages are read in order; a page of documents already seen in this pass moves on to the next
+      // one. `guard` bounds one pass whatever FIS answers.
       const seen = new Set<string>();
       let page: number | null = 0;
       for (let guard = 0; page !== null && guard < 1000; guard++) {
@@ -53,14 +57,15 @@ export class FisQueuePoller {
           this.logger.log('warn', `FIS ${docType} queue could not be read; the other document types are still polled`, { error: (error as Error).message });
           break;
         }
-        const fresh = result.items.filter((item) => !seen.has(item.id));
-        for (const item of fresh) {
+        for (const item of result.items) {
+          if (seen.has(item.id)) continue;
           seen.add(item.id);
-          if ((await this.options.intake.recordItem(docType, item, 'fis-poll')) === 'recorded') recorded++;
+          if ((await this.options.receive({ docType, docId: item.id, channel: 'fis-poll' })) === 'recorded') recorded++;
         }
-        page = fresh.length > 0 ? 0 : result.nextPage;
+        page = result.nextPage;
       }
     }
+    if (recorded > 0) this.options.onReceived?.();
     return recorded;
   }
 

@@ -5,6 +5,7 @@ import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
 import type { PostingQueries, PostingRow } from '../../projections/posting-queries.js';
 import type { Logger } from '../logger.js';
+import { ERP_SYSTEM_ID } from '../../domain/concur.js';
 import { runDocumentCommand, runDocumentCommands, type CommandResult } from '../../domain/document/command-handler.js';
 
 /** What the pipeline needs from Concur (implemented over the FIS client; the simulator in sandbox). */
@@ -147,7 +148,7 @@ export class DocumentPipeline {
       row.id,
       { type: 'RequestRetry', data: { reason: request.reason, batchDate: request.batchDate ?? null, preparation } },
       `${row.id}:retry:${randomUUID()}`,
-      { actor: request.actor, correlationId: row.id },
+      { actor: request.actor },
     );
     if (!fetched) await this.fetch(row);
     this.kick();
@@ -207,7 +208,9 @@ export class DocumentPipeline {
     for (const row of q.list({ status: ['AWAITING_MAPPING'] }, 500).rows) {
       if ((this.evaluatedAt.get(row.id) ?? -1) < this.generation && ready(row)) work.push([row, 'prepare']);
     }
-    for (const row of q.list({ status: ['POSTED'] }, 200).rows) if (row.concurConfirmation !== 'success' && ready(row)) work.push([row, 'confirm']);
+    for (const row of q.list({ status: ['POSTED'] }, 200).rows) {
+      if ((row.concurConfirmation === null || row.concurConfirmation === 'error') && ready(row)) work.push([row, 'confirm']);
+    }
     for (const row of q.list({ status: ['REJECTED'] }, 200).rows) {
       if (row.lastError && row.concurConfirmation === null && ready(row)) work.push([row, 'confirm']);
     }
@@ -234,7 +237,7 @@ export class DocumentPipeline {
   }
 
   private command(row: PostingRow, command: DocumentCommand, idKey: string): Promise<CommandResult> {
-    return runDocumentCommand(this.options.store, row.id, command, `${row.id}:${idKey}`, { actor: ACTOR, correlationId: row.id });
+    return runDocumentCommand(this.options.store, row.id, command, `${row.id}:${idKey}`, { actor: ACTOR });
   }
 
   /**
@@ -250,6 +253,11 @@ export class DocumentPipeline {
       await this.command(row, { type: 'RecordRecall', data: { serviceCode: 116, reason: `Concur does not know ${docType} document ${row.concurDocumentId} (FIS 116)` } }, 'recall-116');
       return;
     }
+    if (isRecalledItem(item)) {
+      // FIS lists it as recalled: a newer version of the report will come; nothing is posted for this one.
+      await this.command(row, { type: 'RecordRecall', data: { serviceCode: 102, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (docStatus RECALLED)` } }, 'recall-status');
+      return;
+    }
     const { summary, problem } = this.options.summarize(item, docType);
     // An acknowledgement Concur does not take (or answers in a shape we cannot read) must not hold
     // the posting back: the document is in hand; it is recorded without the acknowledgement.
@@ -258,7 +266,9 @@ export class DocumentPipeline {
       return { code: -1, outcome: 'failed' };
     });
     const commands: DocumentCommand[] = [{ type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...summary, document: item } }];
-    if (ack.code >= 0) commands.push({ type: 'RecordAcknowledgement', data: { systemId: 'ml-connector', serviceCode: ack.code } });
+    // Recorded only when Concur took it; one it refused (199) is made good before the confirmation (111).
+    if (ack.outcome === 'ok' || ack.outcome === 'already-done') commands.push({ type: 'RecordAcknowledgement', data: { systemId: ERP_SYSTEM_ID, serviceCode: ack.code } });
+    else if (ack.code >= 0 && ack.outcome !== 'recalled') this.options.log.warn(`Concur did not take the acknowledgement of ${docType} document ${row.concurDocumentId} (FIS ${ack.code}); posting it anyway`);
     const generation = this.generation;
     if (ack.outcome === 'recalled') {
       commands.push({ type: 'RecordRecall', data: { serviceCode: ack.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (FIS ${ack.code})` } });
@@ -267,7 +277,7 @@ export class DocumentPipeline {
     } else {
       commands.push({ type: 'RecordPreparation', data: this.evaluate({ ...row, reportName: summary.reportName }, item, null) });
     }
-    await runDocumentCommands(this.options.store, row.id, commands, `${row.id}:intake`, { actor: ACTOR, correlationId: row.id });
+    await runDocumentCommands(this.options.store, row.id, commands, `${row.id}:intake`, { actor: ACTOR });
     this.evaluatedAt.set(row.id, generation);
     if (summary.reportId && ack.outcome !== 'recalled') await this.supersedeOlderVersions({ ...row, reportId: summary.reportId });
   }
@@ -347,6 +357,20 @@ export class DocumentPipeline {
       throw new Error(`Concur answered the posting confirmation with service code ${result.code}`);
     }
     const what = `${docType} document ${row.concurDocumentId}${row.reportName ? ` "${row.reportName}"` : ''}`;
+    if (result.outcome === 'recalled') {
+      // Recalled between our posting and the confirmation: the Intacct entry stays until someone decides.
+      this.options.log.warn(`${what} was recalled in Concur after it was posted (FIS ${result.code}); the Intacct entry ${row.intacctRecordNo ?? ''} may need reversing`);
+      await this.command(
+        row,
+        { type: 'RecordRecall', data: { serviceCode: result.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} before the posting could be confirmed (FIS code ${result.code}); the Intacct entry may need reversing` } },
+        `confirm-recalled:${result.code}`,
+      );
+      return;
+    }
+    if (result.outcome === 'not-found') {
+      // FIS no longer knows the document: nothing can be confirmed; recorded so it is not asked again.
+      this.options.log.warn(`${what}: Concur no longer knows the document (FIS ${result.code}); the posting outcome could not be confirmed`);
+    }
     if (success) this.options.log.info(`${what} posted to Intacct as GLBATCH RECORDNO ${row.intacctRecordNo}; confirmed to Concur`, { amount: row.amount, currency: row.currency });
     else this.options.log.warn(`${what} was refused by Intacct: ${messages[0]}; Concur was told`, { category: row.lastError?.category ?? null });
     await this.command(
@@ -355,4 +379,10 @@ export class DocumentPipeline {
       `confirm:${success ? 'success' : `error:${row.attempts}`}`,
     );
   }
+}
+
+/** A FIS item whose `docStatus` says Concur recalled it (the queue and a fetch by id both carry it). */
+function isRecalledItem(item: unknown): boolean {
+  if (typeof item !== 'object' || item === null) return false;
+  return String((item as { docStatus?: unknown }).docStatus ?? '').toUpperCase() === 'RECALLED';
 }

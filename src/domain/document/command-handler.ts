@@ -4,7 +4,11 @@ import type { EventStore } from '../eventstore/port.js';
 import { documentDecider, type DocumentCommand } from './decider.js';
 import type { DocumentEvent, DocumentState } from './state.js';
 
-/** Metadata of the decided events; `idNamespace` scopes their deterministic ids (default `concur`). */
+/**
+ * Metadata of the decided events; `idNamespace` scopes their deterministic ids (default `concur`).
+ * Without a `correlationId` the events carry on the stream's own (that of the inbound fact that
+ * started it), so one document's chain shares one correlation id.
+ */
 export type CommandMeta = Omit<EventOptions, 'id'> & { idNamespace?: string };
 
 /** What a command did: the events appended (none when it changed nothing) and the state after them. */
@@ -27,7 +31,8 @@ export function runDocumentCommand(store: EventStore, streamId: string, command:
  */
 export function runDocumentCommands(store: EventStore, streamId: string, commands: readonly DocumentCommand[], idKey: string, meta: CommandMeta): Promise<CommandResult> {
   const { idNamespace = 'concur', ...options } = meta;
-  return handleCommands(store, documentDecider, streamId, commands, (decided) =>
-    decided.map((e, i) => newEvent(e.type, e.data, { ...options, id: deterministicEventId(`${idNamespace}-${e.type}`, `${idKey}#${i}`) })),
-  );
+  return handleCommands(store, documentDecider, streamId, commands, (decided, history) => {
+    const correlationId = options.correlationId ?? history[0]?.metadata.correlationId ?? streamId;
+    return decided.map((e, i) => newEvent(e.type, e.data, { ...options, correlationId, id: deterministicEventId(`${idNamespace}-${e.type}`, `${idKey}#${i}`) }));
+  });
 }

@@ -120,7 +120,8 @@ export function decide(command: DocumentCommand, state: DocumentState): Document
       return [{ type: 'PostingConfirmedToConcur', data: command.data }];
 
     case 'RecordRecall':
-      if (state.status === 'SUPERSEDED' || state.status === 'REVERSED') return [];
+      // Recorded once: a recall seen again (the next confirmation attempt, another fetch) adds nothing.
+      if (state.recall || state.status === 'SUPERSEDED' || state.status === 'REVERSED') return [];
       return [{ type: 'DocumentRecalled', data: command.data }];
 
     case 'Supersede': {

@@ -183,12 +183,6 @@ export interface DocumentSuperseded {
   byConcurDocumentId: string;
 }
 
-export interface PostingReversed {
-  postingKey: string;
-  recordNo: string;
-  reversedRecordNo: string;
-}
-
 export interface DocumentEventMap {
   ConcurDocumentReceived: ConcurDocumentReceived;
   ConcurDocumentFetched: ConcurDocumentFetched;
@@ -204,7 +198,6 @@ export interface DocumentEventMap {
   PostingConfirmedToConcur: PostingConfirmedToConcur;
   DocumentRecalled: DocumentRecalled;
   DocumentSuperseded: DocumentSuperseded;
-  PostingReversed: PostingReversed;
   JournalEntryRedated: JournalEntryRedated;
 }
 
@@ -225,6 +218,19 @@ export const DOCUMENT_EVENT_TYPES = [
   'PostingConfirmedToConcur',
   'DocumentRecalled',
   'DocumentSuperseded',
-  'PostingReversed',
   'JournalEntryRedated',
 ] as const satisfies readonly DocumentEventType[];
+
+/** A stored event as a document event, when it is one (a type guard instead of a cast). */
+export function isDocumentEvent(event: { type: string; data: unknown }): event is { type: DocumentEventType; data: DocumentEventMap[DocumentEventType] } & DocumentEventOf<DocumentEventType> {
+  return (DOCUMENT_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** The stored event of one document event type, with its data typed. */
+export type DocumentEventOf<K extends DocumentEventType> = { type: K; data: DocumentEventMap[K] };
+
+/** Narrows a stored event to one document event type: `events.filter(ofType('PostingSucceeded'))`. */
+export const ofType =
+  <K extends DocumentEventType>(type: K) =>
+  <E extends { type: string; data: unknown }>(event: E): event is E & DocumentEventOf<K> =>
+    event.type === type;

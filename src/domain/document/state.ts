@@ -54,6 +54,19 @@ export interface DocumentState {
   closedPeriodPolicy: ClosedPeriodPolicy;
   /** The BATCH_DATE an operator chose with a retry; later re-evaluations keep it. */
   batchDateOverride: string | null;
+  /** What the fetched document says of itself (for lists and searches). */
+  reportName: string | null;
+  employeeId: string | null;
+  amount: string | null;
+  currency: string | null;
+  /** BATCH_DATE of the entry on record (kept when a re-evaluation finds gaps). */
+  batchDate: string | null;
+  /** When the posting worker tries a FAILED posting again. */
+  nextAttemptAt: string | null;
+  /** Why the document is REJECTED (rules, Intacct, or Concur), or recalled; null otherwise. */
+  rejectionReason: string | null;
+  /** Concur's recall of this document (before or after posting); recorded once. */
+  recall: { serviceCode: number; afterPosting: boolean } | null;
 }
 
 export const initialDocumentState = (): DocumentState => ({
@@ -74,6 +87,14 @@ export const initialDocumentState = (): DocumentState => ({
   reversal: null,
   closedPeriodPolicy: 'reject',
   batchDateOverride: null,
+  reportName: null,
+  employeeId: null,
+  amount: null,
+  currency: null,
+  batchDate: null,
+  nextAttemptAt: null,
+  rejectionReason: null,
+  recall: null,
 });
 
 export type DocumentEvent = { [K in keyof DocumentEventMap]: { type: K; data: DocumentEventMap[K] } }[keyof DocumentEventMap];
@@ -98,34 +119,49 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
         reportId: event.data.reportId,
         version: event.data.version,
         fetched: true,
+        reportName: event.data.reportName,
+        employeeId: event.data.employeeId,
+        amount: event.data.amount,
+        currency: event.data.currency,
       };
     case 'ConcurDocumentAcknowledged':
       return state;
     case 'MappingGapFound':
-      return { ...state, status: 'AWAITING_MAPPING', gaps: event.data.gaps, entry: null };
+      return { ...state, status: 'AWAITING_MAPPING', gaps: event.data.gaps, entry: null, rejectionReason: null };
     case 'DocumentRejectedByRules':
-      return { ...state, status: 'REJECTED', gaps: [], lastError: null };
+      return { ...state, status: 'REJECTED', gaps: [], lastError: null, rejectionReason: event.data.reason };
     case 'JournalEntryPrepared':
-      return { ...state, status: 'READY', gaps: [], entry: event.data.entry, postingKey: event.data.postingKey, closedPeriodPolicy: event.data.closedPeriodPolicy ?? 'reject' };
+      return {
+        ...state,
+        status: 'READY',
+        gaps: [],
+        entry: event.data.entry,
+        postingKey: event.data.postingKey,
+        closedPeriodPolicy: event.data.closedPeriodPolicy ?? 'reject',
+        batchDate: event.data.entry.batchDate,
+        rejectionReason: null,
+      };
     case 'JournalEntryRedated':
-      return state; // the re-dated entry arrives with the PostingRequested that follows
+      // The re-dated entry itself arrives with the PostingRequested that follows.
+      return { ...state, batchDate: event.data.batchDate };
     case 'PostingRequested':
       if (event.data.reverses !== null) return { ...state, reversal: { postingKey: event.data.postingKey, recordNo: null, entry: event.data.entry, rejected: false } };
-      return { ...state, status: 'POSTING', postingKey: event.data.postingKey, entry: event.data.entry };
+      return { ...state, status: 'POSTING', postingKey: event.data.postingKey, entry: event.data.entry, batchDate: event.data.entry.batchDate, nextAttemptAt: null };
     case 'PostingSucceeded':
       if (state.reversal && event.data.postingKey === state.reversal.postingKey) {
         return { ...state, status: 'REVERSED', reversal: { ...state.reversal, recordNo: event.data.recordNo } };
       }
-      return { ...state, status: state.supersededBy ? state.status : 'POSTED', recordNo: event.data.recordNo, attempts: state.attempts + 1, lastError: null };
+      return { ...state, status: state.supersededBy ? state.status : 'POSTED', recordNo: event.data.recordNo, attempts: state.attempts + 1, lastError: null, nextAttemptAt: null };
     case 'PostingFailed':
-      return { ...state, status: isReversalKey(state, event.data.postingKey) ? state.status : 'FAILED', attempts: event.data.attempt, lastError: event.data.error };
+      if (isReversalKey(state, event.data.postingKey)) return { ...state, lastError: event.data.error };
+      return { ...state, status: 'FAILED', attempts: event.data.attempt, lastError: event.data.error, nextAttemptAt: event.data.nextAttemptAt };
     case 'PostingRejected':
       if (isReversalKey(state, event.data.postingKey)) return { ...state, reversal: { ...state.reversal!, rejected: true }, lastError: event.data.error };
-      return { ...state, status: 'REJECTED', attempts: event.data.attempt, lastError: event.data.error };
+      return { ...state, status: 'REJECTED', attempts: event.data.attempt, lastError: event.data.error, nextAttemptAt: null, rejectionReason: event.data.error.message };
     case 'PostingRetryRequested': {
       const next = event.data.batchDate ? { ...state, batchDateOverride: event.data.batchDate } : state;
       // A document Concur could not give us (FIS 116) is fetched again.
-      return state.fetched ? next : { ...next, status: 'RECEIVED' };
+      return state.fetched ? next : { ...next, status: 'RECEIVED', rejectionReason: null, recall: null };
     }
     case 'PostingConfirmedToConcur':
       return {
@@ -133,15 +169,16 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
         confirmation: event.data.status,
         status: event.data.status === 'success' && state.status === 'POSTED' ? 'CONFIRMED' : state.status,
       };
-    case 'DocumentRecalled':
-      if (state.recordNo) return state;
+    case 'DocumentRecalled': {
+      const recall = { serviceCode: event.data.serviceCode, afterPosting: state.recordNo !== null };
+      // Recalled after posting: the entry stays in the books (and the status with it) until someone decides.
+      if (state.recordNo) return { ...state, recall };
       // 116: Concur does not know the document at all; a person must look (REJECTED), whereas a
       // recall (102/112) means a newer version will come (SUPERSEDED).
-      return { ...state, status: event.data.serviceCode === 116 ? 'REJECTED' : 'SUPERSEDED' };
+      return { ...state, recall, status: event.data.serviceCode === 116 ? 'REJECTED' : 'SUPERSEDED', rejectionReason: event.data.reason };
+    }
     case 'DocumentSuperseded':
       return { ...state, status: 'SUPERSEDED', supersededBy: event.data.byConcurDocumentId };
-    case 'PostingReversed':
-      return { ...state, status: 'REVERSED', reversal: { postingKey: event.data.postingKey, recordNo: event.data.recordNo, entry: state.reversal?.entry ?? null, rejected: false } };
   }
 }
 

@@ -1,3 +1,4 @@
+import { CONCUR_DOC_TYPES } from '../../domain/concur.js';
 import { registerEnumType } from 'type-graphql';
 import { DOCUMENT_STATUSES, type DocumentStatus as DomainStatus } from '../../domain/document/state.js';
 
@@ -77,4 +78,4 @@ export const referenceKindOf = (name: string): ReferenceKind | null => {
 };
 
 /** Concur document types (`ConcurDocType`); the posting filter accepts these. */
-export const DOCUMENT_TYPES = ['expense', 'invoice', 'paymentrequest', 'cashadvance'] as const;
+export const DOCUMENT_TYPES = CONCUR_DOC_TYPES;

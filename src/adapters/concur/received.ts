@@ -1,0 +1,42 @@
+import { handleCommands } from '../../domain/command-handler.js';
+import { documentDecider } from '../../domain/document/decider.js';
+import { deterministicEventId, newEvent } from '../../domain/events/envelope.js';
+import { documentStreamId, type ConcurDocumentReceived } from '../../domain/document/events.js';
+import type { EventStore } from '../../domain/eventstore/port.js';
+import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
+
+/**
+ * What every Concur entry point (webhook, Kafka, FIS queue poller, backfill) does with a document it
+ * hears of: record that it was received, through the document's one write path, and nothing more. The
+ * document pipeline (src/app/pipeline) is the one process that fetches, acknowledges, prepares,
+ * supersedes and confirms. `recorded`: the stream is new; `known`: the document was already received
+ * (a redelivery, or heard of on another channel), so nothing was appended.
+ */
+export type ReceiveOutcome = 'recorded' | 'known';
+
+export interface ReceivedDocument {
+  docType: ConcurDocType;
+  docId: string;
+  channel: ConcurDocumentReceived['channel'];
+  notificationId?: string | null;
+  href?: string | null;
+  reportId?: string | null;
+}
+
+/** `eventId`: the id the received event gets (a notification's own deterministic id); by default one derived from the document. */
+export type ReceiveDocument = (doc: ReceivedDocument, meta?: { correlationId?: string; occurredAt?: string; eventId?: string }) => Promise<ReceiveOutcome>;
+
+export function documentReceiver(store: EventStore): ReceiveDocument {
+  return async (doc, meta = {}) => {
+    const key = `${doc.docType}:${doc.docId}`;
+    const command = {
+      type: 'ReceiveDocument' as const,
+      data: { docType: doc.docType, concurDocumentId: doc.docId, channel: doc.channel, notificationId: doc.notificationId ?? null, href: doc.href ?? null, reportId: doc.reportId ?? null },
+    };
+    const options = { actor: `concur:${doc.channel}` as const, correlationId: meta.correlationId ?? key, ...(meta.occurredAt ? { occurredAt: meta.occurredAt } : {}) };
+    const result = await handleCommands(store, documentDecider, documentStreamId(doc.docType, doc.docId), [command], (decided) =>
+      decided.map((e, i) => newEvent(e.type, e.data, { ...options, id: i === 0 && meta.eventId ? meta.eventId : deterministicEventId('concur-received', `${key}#${i}`) })),
+    );
+    return result.appended.length > 0 ? 'recorded' : 'known';
+  };
+}

@@ -1,0 +1,14 @@
+import type { ConcurDocType } from './journal/journal-entry.js';
+
+/**
+ * Facts about Concur that the whole connector shares, declared once: the FIS document types it takes
+ * (in the order they are polled and backfilled), and the ERP system id it names itself by in FIS
+ * acknowledgements and confirmations (and records on the document stream).
+ */
+export const CONCUR_DOC_TYPES: readonly ConcurDocType[] = ['expense', 'invoice', 'paymentrequest', 'cashadvance'];
+
+export const isConcurDocType = (value: unknown): value is ConcurDocType => typeof value === 'string' && (CONCUR_DOC_TYPES as readonly string[]).includes(value);
+
+export const ERP_SYSTEM_ID = 'ML-CONNECTOR';
+
+export type { ConcurDocType };
