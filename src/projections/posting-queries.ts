@@ -28,7 +28,8 @@ export interface PostingRow {
   /** True once Concur has been told the document is posted. */
   confirmedToConcur: boolean;
   /** The last posting confirmation sent to Concur. */
-  concurConfirmation: 'success' | 'error' | null;
+  /** Last confirmation sent to Concur; `recalled` when Concur recalled the document after it was posted. */
+  concurConfirmation: 'success' | 'error' | 'recalled' | null;
   createdAt: string;
   updatedAt: string;
   postedAt: string | null;

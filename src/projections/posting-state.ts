@@ -1,4 +1,4 @@
-import type { DocumentEvent } from '../domain/document/state.js';
+import { evolve, initialDocumentState, type DocumentEvent, type DocumentState } from '../domain/document/state.js';
 import { DOCUMENT_EVENT_TYPES } from '../domain/document/events.js';
 import { decimalToUnits } from '../domain/journal/balance.js';
 import type { RecordedEvent } from '../domain/events/envelope.js';
@@ -14,7 +14,8 @@ export const postingStateProjection: Projection = {
   // v2: seq is the rowid (every index ends in seq, so "filter, newest first" walks an index in order),
   // covering range indexes and the trigram text index (see posting-queries.ts for the plans they serve).
   // v4: a retry of a never-fetched document goes back to RECEIVED; re-dated entries move batch_date.
-  version: 4,
+  // v5: every column is derived from the domain's `evolve` over the folded state kept in state_json.
+  version: 5,
   eventTypes: DOCUMENT_EVENT_TYPES,
   tables: ['postings', 'postings_text'],
 
@@ -49,7 +50,9 @@ export const postingStateProjection: Projection = {
         concur_confirmation TEXT,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        posted_at TEXT
+        posted_at TEXT,
+        -- The domain's folded state of the stream (entries left out), which the next event evolves.
+        state_json TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS ${t}_status ON ${t}(status);
       CREATE INDEX IF NOT EXISTS ${t}_doc_type ON ${t}(doc_type);
@@ -71,95 +74,70 @@ export const postingStateProjection: Projection = {
   apply(recorded: RecordedEvent, ctx: ProjectionContext): void {
     const { db } = ctx;
     const t = ctx.table('postings');
-    const event = recorded as unknown as DocumentEvent;
-    const at = recorded.recordedAt;
     const id = recorded.streamId;
-    const set = (fields: Record<string, unknown>): void => {
-      const names = Object.keys(fields);
-      prepareCached({ db }, `UPDATE ${t} SET ${[...names.map((n) => `${n} = @${n}`), 'updated_at = @updated_at'].join(', ')} WHERE id = @id`).run({
-        ...fields,
-        updated_at: at,
-        id,
-      });
-    };
-    switch (event.type) {
-      case 'ConcurDocumentReceived':
-      case 'ConcurDocumentFetched': {
-        const d = event.data;
-        prepareCached(
-          { db },
-          `INSERT INTO ${t} (id, seq, status, doc_type, concur_document_id, report_id, created_at, updated_at)
-           VALUES (?, ?, 'RECEIVED', ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
-        ).run(id, Number(recorded.position), d.docType, d.concurDocumentId, d.reportId, at, at);
-        if (event.type === 'ConcurDocumentFetched') {
-          const f = event.data;
-          set({
-            status: statusAfterFetch(db, t, id),
-            report_id: f.reportId,
-            report_name: f.reportName,
-            employee_id: f.employeeId,
-            amount: f.amount,
-            amount_cents: f.amount === null ? null : signedCents(f.amount),
-            currency: f.currency,
-            version: f.version,
-          });
-          indexReportName(db, t, ctx.table('postings_text'), id, f.reportName);
-        }
-        return;
-      }
-      case 'ConcurDocumentAcknowledged':
-        set({});
-        return;
-      case 'PostingRetryRequested':
-        // Mirrors the lifecycle: a document never fetched (Concur did not know it) is fetched again.
-        if (fetchedVersion(db, t, id) === null) set({ status: 'RECEIVED', rejection_reason: null });
-        else set({});
-        return;
-      case 'JournalEntryRedated':
-        set({ batch_date: event.data.batchDate });
-        return;
-      case 'MappingGapFound':
-        set({ status: 'AWAITING_MAPPING', gaps_json: JSON.stringify(event.data.gaps), rejection_reason: null });
-        return;
-      case 'DocumentRejectedByRules':
-        set({ status: 'REJECTED', rejection_reason: event.data.reason, gaps_json: null });
-        return;
-      case 'JournalEntryPrepared':
-        set({ status: 'READY', gaps_json: null, rejection_reason: null, posting_key: event.data.postingKey, batch_date: event.data.entry.batchDate });
-        return;
-      case 'PostingRequested':
-        if (event.data.reverses === null) set({ status: 'POSTING', posting_key: event.data.postingKey, batch_date: event.data.entry.batchDate, next_attempt_at: null });
-        else set({});
-        return;
-      case 'PostingSucceeded':
-        if (isReversal(event.data.postingKey)) set({ status: 'REVERSED', reversal_record_no: event.data.recordNo });
-        else set({ status: currentStatus(db, t, id) === 'SUPERSEDED' ? 'SUPERSEDED' : 'POSTED', intacct_record_no: event.data.recordNo, last_error_json: null, next_attempt_at: null, posted_at: at, attempts: attempts(db, t, id) + 1 });
-        return;
-      case 'PostingFailed':
-        if (isReversal(event.data.postingKey)) set({ last_error_json: JSON.stringify(event.data.error) });
-        else set({ status: 'FAILED', attempts: event.data.attempt, last_error_json: JSON.stringify(event.data.error), next_attempt_at: event.data.nextAttemptAt });
-        return;
-      case 'PostingRejected':
-        if (isReversal(event.data.postingKey)) set({ last_error_json: JSON.stringify(event.data.error) });
-        else set({ status: 'REJECTED', attempts: event.data.attempt, last_error_json: JSON.stringify(event.data.error), next_attempt_at: null, rejection_reason: event.data.error.message });
-        return;
-      case 'PostingConfirmedToConcur':
-        set({ concur_confirmation: event.data.status, ...(event.data.status === 'success' && currentStatus(db, t, id) === 'POSTED' ? { status: 'CONFIRMED' } : {}) });
-        return;
-      case 'DocumentRecalled':
-        if (hasRecordNo(db, t, id)) set({});
-        else if (event.data.serviceCode === 116) set({ status: 'REJECTED', rejection_reason: event.data.reason });
-        else set({ status: 'SUPERSEDED', rejection_reason: event.data.reason });
-        return;
-      case 'DocumentSuperseded':
-        set({ status: 'SUPERSEDED', superseded_by: event.data.byConcurDocumentId });
-        return;
-      case 'PostingReversed':
-        set({ status: 'REVERSED', reversal_record_no: event.data.recordNo });
-        return;
-    }
+    const at = recorded.recordedAt;
+    const stored = prepareCached({ db }, `SELECT state_json FROM ${t} WHERE id = ?`).pluck().get(id) as string | undefined;
+    const before = stored === undefined ? initialDocumentState() : (JSON.parse(stored) as DocumentState);
+    const event = recorded as unknown as DocumentEvent;
+    // The domain's own fold decides every column: the read model cannot disagree with the lifecycle.
+    const state = evolve(before, event);
+    if (state.status === null || state.docType === null || state.concurDocumentId === null) return;
+    const postedNow = event.type === 'PostingSucceeded' && event.data.postingKey === state.postingKey && before.recordNo === null;
+    prepareCached(
+      { db },
+      `INSERT INTO ${t} (seq, id, status, doc_type, concur_document_id, report_id, report_name, employee_id, amount, amount_cents, currency, version,
+         posting_key, intacct_record_no, reversal_record_no, batch_date, attempts, next_attempt_at, gaps_json, last_error_json, rejection_reason,
+         superseded_by, concur_confirmation, state_json, created_at, updated_at, posted_at)
+       VALUES (@seq, @id, @status, @doc_type, @concur_document_id, @report_id, @report_name, @employee_id, @amount, @amount_cents, @currency, @version,
+         @posting_key, @intacct_record_no, @reversal_record_no, @batch_date, @attempts, @next_attempt_at, @gaps_json, @last_error_json, @rejection_reason,
+         @superseded_by, @concur_confirmation, @state_json, @at, @at, @posted_at)
+       ON CONFLICT(id) DO UPDATE SET status = excluded.status, doc_type = excluded.doc_type, concur_document_id = excluded.concur_document_id,
+         report_id = excluded.report_id, report_name = excluded.report_name, employee_id = excluded.employee_id, amount = excluded.amount,
+         amount_cents = excluded.amount_cents, currency = excluded.currency, version = excluded.version, posting_key = excluded.posting_key,
+         intacct_record_no = excluded.intacct_record_no, reversal_record_no = excluded.reversal_record_no, batch_date = excluded.batch_date,
+         attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, gaps_json = excluded.gaps_json,
+         last_error_json = excluded.last_error_json, rejection_reason = excluded.rejection_reason, superseded_by = excluded.superseded_by,
+         concur_confirmation = excluded.concur_confirmation, state_json = excluded.state_json, updated_at = excluded.updated_at,
+         posted_at = COALESCE(excluded.posted_at, ${t}.posted_at)`,
+    ).run({
+      seq: Number(recorded.position),
+      id,
+      status: state.status,
+      doc_type: state.docType,
+      concur_document_id: state.concurDocumentId,
+      report_id: state.reportId,
+      report_name: state.reportName,
+      employee_id: state.employeeId,
+      amount: state.amount,
+      amount_cents: state.amount === null ? null : signedCents(state.amount),
+      currency: state.currency,
+      version: state.version,
+      posting_key: state.postingKey,
+      intacct_record_no: state.recordNo,
+      reversal_record_no: state.reversal?.recordNo ?? null,
+      batch_date: state.batchDate,
+      attempts: state.attempts,
+      next_attempt_at: state.nextAttemptAt,
+      gaps_json: state.gaps.length > 0 ? JSON.stringify(state.gaps) : null,
+      last_error_json: state.lastError ? JSON.stringify(state.lastError) : null,
+      rejection_reason: state.rejectionReason,
+      superseded_by: state.supersededBy,
+      concur_confirmation: state.confirmation ?? (state.recall?.afterPosting ? 'recalled' : null),
+      state_json: JSON.stringify(storedState(state)),
+      at,
+      posted_at: postedNow ? at : null,
+    });
+    if (event.type === 'ConcurDocumentFetched') indexReportName(db, t, ctx.table('postings_text'), id, state.reportName);
   },
 };
+
+/**
+ * The folded state as the read model keeps it: without the journal entries (their lines are the
+ * document stream's to keep; no status rule of `evolve` reads them), so each row stays small.
+ */
+function storedState(state: DocumentState): DocumentState {
+  return { ...state, entry: null, reversal: state.reversal ? { ...state.reversal, entry: null } : null };
+}
 
 /** Keeps the text index row of a posting equal to its report name (a re-fetch may rename it). */
 function indexReportName(db: Db, t: string, textTable: string, id: string, reportName: string | null): void {
@@ -168,22 +146,7 @@ function indexReportName(db: Db, t: string, textTable: string, id: string, repor
   if (reportName !== null) prepareCached({ db }, `INSERT INTO ${textTable} (rowid, report_name, seq) VALUES (?, ?, ?)`).run(seq, reportName, seq);
 }
 
-const isReversal = (postingKey: string): boolean => postingKey.endsWith('-REV');
-
 type Db = ProjectionContext['db'];
-const row = (db: Db, t: string, id: string) =>
-  prepareCached({ db }, `SELECT status, attempts, intacct_record_no FROM ${t} WHERE id = ?`).get(id) as
-    | { status: string; attempts: number; intacct_record_no: string | null }
-    | undefined;
-const currentStatus = (db: Db, t: string, id: string): string | undefined => row(db, t, id)?.status;
-const attempts = (db: Db, t: string, id: string): number => row(db, t, id)?.attempts ?? 0;
-const hasRecordNo = (db: Db, t: string, id: string): boolean => Boolean(row(db, t, id)?.intacct_record_no);
-const fetchedVersion = (db: Db, t: string, id: string): string | null =>
-  (prepareCached({ db }, `SELECT version FROM ${t} WHERE id = ?`).pluck().get(id) as string | null | undefined) ?? null;
-const statusAfterFetch = (db: Db, t: string, id: string): string => {
-  const status = currentStatus(db, t, id);
-  return status === undefined || status === 'RECEIVED' ? 'FETCHED' : status;
-};
 
 /** Signed decimal string to integer cents (2 decimals), for amount-range filters. */
 export function signedCents(amount: string): number {
