@@ -106,6 +106,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       projections: [postingStateProjection, dimensionCacheProjection, mappingReadModelProjection],
       countEventsAfter: store instanceof EventStoreDbEventStore ? (after) => store.countEventsAfter(after) : undefined,
       onError: (name, error) => log.error(`projection ${name} stopped`, { error: error.message }),
+      onMovedAside: (info) => log.warn(`read-model file ${info.path} was damaged (${info.reason}); moved aside to ${info.movedTo} and rebuilt from the event log`, { ...info }),
     });
     stoppers.push(() => runner.stop());
 
@@ -123,7 +124,9 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       login: { userId: systems.intacct.userId, companyId: systems.intacct.companyId, userPassword: systems.intacct.userPassword, locationId: systems.intacct.entityId ?? undefined },
       maxConcurrency: config.intacct.maxConcurrency,
     });
-    const postingState = SqlitePostingState.open(join(config.dataDir, 'intacct-posting.db'));
+    const postingState = SqlitePostingState.open(join(config.dataDir, 'intacct-posting.db'), (info) =>
+      log.warn(`Intacct posting queue ${info.path} was damaged (${info.reason}); moved aside to ${info.movedTo} and rebuilt from the event log (every queued posting is read back before any re-post)`, { ...info }),
+    );
     const worker = new IntacctPostingWorker({
       store,
       gateway,

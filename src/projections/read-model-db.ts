@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { openRebuildableDatabase, type MovedAside } from '../adapters/sqlite-file/rebuildable.js';
 
 /** The read-model file under ML_DATA_DIR; it is rebuildable from the event log at any time. */
 export function readModelPath(dataDir: string): string {
@@ -12,9 +12,12 @@ export function readModelPath(dataDir: string): string {
  * `synchronous = NORMAL` is enough: a read model's changes and its checkpoint commit together, so a
  * power cut can only lose a suffix of both, which the runner then re-applies from the log.
  */
-export function openReadModelDb(path: string): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+export function openReadModelDb(path: string, onMovedAside?: (info: MovedAside) => void): Database.Database {
+  // A file SQLite cannot open or that fails quick_check is moved aside and rebuilt from the log.
+  return openRebuildableDatabase(path, prepareReadModelDb, onMovedAside).db;
+}
+
+function prepareReadModelDb(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
@@ -37,5 +40,4 @@ export function openReadModelDb(path: string): Database.Database {
       position INTEGER NOT NULL
     );
   `);
-  return db;
 }

@@ -6,6 +6,7 @@ import { ProjectionCatalog } from './catalog.js';
 import { dropOrphanGenerations, Generation } from './generation.js';
 import type { Projection } from './projection.js';
 import { openReadModelDb } from './read-model-db.js';
+import type { MovedAside } from '../adapters/sqlite-file/rebuildable.js';
 import type { ProjectionStatus } from './status.js';
 
 export interface ProjectionRunnerOptions {
@@ -23,6 +24,8 @@ export interface ProjectionRunnerOptions {
    * its `countEventsAfter` there.
    */
   countEventsAfter?: (after: bigint, head: bigint) => Promise<number> | number;
+  /** Told when the read-model file was damaged, moved aside and replaced (it is then rebuilt from the log). */
+  onMovedAside?: (info: MovedAside) => void;
   /** Told when a projection stops on an error (it is also in `status()`). */
   onError?: (projection: string, error: Error) => void;
 }
@@ -99,7 +102,7 @@ export class ProjectionRunner {
       if (names.has(p.name)) throw new Error(`Two projections are named ${p.name}; names must be unique`);
       names.add(p.name);
     }
-    const runner = new ProjectionRunner(options, openReadModelDb(options.databasePath));
+    const runner = new ProjectionRunner(options, openReadModelDb(options.databasePath, options.onMovedAside));
     for (const projection of options.projections) runner.startLane(projection);
     return runner;
   }

@@ -34,9 +34,14 @@ export interface ServiceProcess {
   close(): Promise<void>;
 }
 
-export async function startServiceProcess(extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
-  const systems = await startSandboxSystems();
-  seedSandboxIntacctCompany(systems.intacct.state, new Date());
+/**
+ * `options.systems`: reuse running simulators (a restart against the same Concur and Intacct); they are
+ * then left running by `close()`.
+ */
+export async function startServiceProcess(extraEnv: Record<string, string> = {}, options: { systems?: SandboxSystems } = {}): Promise<ServiceProcess> {
+  const ownSystems = !options.systems;
+  const systems = options.systems ?? (await startSandboxSystems());
+  if (ownSystems) seedSandboxIntacctCompany(systems.intacct.state, new Date());
   const dir = mkdtempSync(join(tmpdir(), 'ml-process-'));
   const keyFile = join(dir, 'concur-ess.pem');
   writeFileSync(keyFile, systems.concur.ess.publicKeyPem);
@@ -81,7 +86,7 @@ export async function startServiceProcess(extraEnv: Record<string, string> = {})
     });
   } catch (error) {
     child.kill('SIGKILL');
-    await systems.close();
+    if (ownSystems) await systems.close();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
@@ -136,7 +141,7 @@ export async function startServiceProcess(extraEnv: Record<string, string> = {})
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       });
-      await systems.close();
+      if (ownSystems) await systems.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { openRebuildableDatabase, type MovedAside } from '../sqlite-file/rebuildable.js';
 
 /** Where a subscriber resumes: the global position of the last event it handled. */
 export interface CheckpointStore {
@@ -24,11 +25,20 @@ export interface QueuedPosting {
 export class SqlitePostingState implements CheckpointStore {
   private readonly db: Database.Database;
 
-  private constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(`
+  /**
+   * The file was damaged and replaced by an empty one: the queue is rebuilt from the log, and since
+   * what was being sent is no longer known, every posting rebuilt this way reads back first.
+   */
+  readonly movedAside: MovedAside | null;
+  private readBackFirst: boolean;
+
+  private constructor(path: string, onMovedAside?: (info: MovedAside) => void) {
+    const opened = openRebuildableDatabase(
+      path,
+      (db) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.exec(`
       CREATE TABLE IF NOT EXISTS intacct_checkpoint (name TEXT PRIMARY KEY, position TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS intacct_posting_queue (
         posting_key TEXT PRIMARY KEY,
@@ -39,10 +49,22 @@ export class SqlitePostingState implements CheckpointStore {
       );
       CREATE INDEX IF NOT EXISTS intacct_posting_queue_due ON intacct_posting_queue (due_at);
     `);
+      },
+      onMovedAside,
+    );
+    this.db = opened.db;
+    this.movedAside = opened.movedAside;
+    this.readBackFirst = opened.movedAside !== null;
   }
 
-  static open(path: string): SqlitePostingState {
-    return new SqlitePostingState(path);
+  /** `onMovedAside` is told when a damaged file was moved aside (log it: it names both files). */
+  static open(path: string, onMovedAside?: (info: MovedAside) => void): SqlitePostingState {
+    return new SqlitePostingState(path, onMovedAside);
+  }
+
+  /** The worker caught up with the log after a rebuild: postings queued from now on are new ones. */
+  endRecovery(): void {
+    this.readBackFirst = false;
   }
 
   async load(name: string): Promise<bigint | undefined> {
@@ -64,14 +86,18 @@ export class SqlitePostingState implements CheckpointStore {
 
   /** A new posting; a repeat of a queued one changes nothing. */
   enqueue(postingKey: string, streamId: string, dueAt: number): void {
-    this.db.prepare('INSERT INTO intacct_posting_queue (posting_key, stream_id, due_at) VALUES (?, ?, ?) ON CONFLICT (posting_key) DO NOTHING').run(postingKey, streamId, dueAt);
+    this.db
+      .prepare('INSERT INTO intacct_posting_queue (posting_key, stream_id, due_at, uncertain) VALUES (?, ?, ?, ?) ON CONFLICT (posting_key) DO NOTHING')
+      .run(postingKey, streamId, dueAt, this.readBackFirst ? 1 : 0);
   }
 
   /** An operator's retry: due now, whether queued or not. */
   makeDue(postingKey: string, streamId: string, dueAt: number): void {
     this.db
-      .prepare('INSERT INTO intacct_posting_queue (posting_key, stream_id, due_at) VALUES (?, ?, ?) ON CONFLICT (posting_key) DO UPDATE SET due_at = excluded.due_at')
-      .run(postingKey, streamId, dueAt);
+      .prepare(
+        'INSERT INTO intacct_posting_queue (posting_key, stream_id, due_at, uncertain) VALUES (?, ?, ?, ?) ON CONFLICT (posting_key) DO UPDATE SET due_at = excluded.due_at, uncertain = max(uncertain, excluded.uncertain)',
+      )
+      .run(postingKey, streamId, dueAt, this.readBackFirst ? 1 : 0);
   }
 
   due(now: number, limit: number): QueuedPosting[] {

@@ -118,6 +118,7 @@ export class IntacctPostingWorker {
     this.subscribe(after);
     this.loop = this.dispatch();
     await this.subscription!.caughtUp;
+    this.options.state.endRecovery?.();
   }
 
   /** Whether the worker can do its work now; why not, when it cannot (for /readyz). */

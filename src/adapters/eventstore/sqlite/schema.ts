@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 
 /** Format of the event store file, kept in `PRAGMA user_version`. Bump on an incompatible change. */
 export const STORE_FORMAT_VERSION = 1;
@@ -11,7 +12,16 @@ export interface OpenDatabaseOptions {
   /** How long a write waits for another process holding the file's write lock. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /**
+   * At open, SQLite's `PRAGMA quick_check` runs on files up to this size (default 256 MiB, about a
+   * second per 100 MiB here); larger files get the bounded tail check only. 0 skips quick_check.
+   */
+  quickCheckMaxBytes?: number;
 }
+
+/** Events read back from the end of the log at every open: they must parse and be numbered densely. */
+const TAIL_CHECK_EVENTS = 1000;
+export const DEFAULT_QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * `position` is the rowid: the B-tree is ordered by it, so reading the log in global order is a plain
@@ -71,6 +81,7 @@ export function openEventDatabase(path: string, options: OpenDatabaseOptions = {
       if (version === 0) db.pragma(`user_version = ${STORE_FORMAT_VERSION}`);
     }
     assertEventsTable(db, path);
+    verifyIntegrity(db, path, options.quickCheckMaxBytes ?? DEFAULT_QUICK_CHECK_MAX_BYTES);
     return db;
   } catch (error) {
     db.close();
@@ -78,7 +89,7 @@ export function openEventDatabase(path: string, options: OpenDatabaseOptions = {
     const code = (error as { code?: string }).code;
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       throw new EventStoreFileError(
-        `The event store file ${path} is not a SQLite database or is corrupt (${code}). Restore it from a backup, or point ML_STORE at a new file; do not delete it if it holds unposted documents.`,
+        `The event store file ${path} is not a SQLite database or is corrupt (${code}); do not delete it if it holds unposted documents. ${WHAT_TO_DO}`,
         { cause: error },
       );
     }
@@ -95,6 +106,42 @@ function assertNotAnotherDatabase(db: Database.Database, path: string): void {
     throw new EventStoreFileError(
       `The file ${path} is a SQLite database of something else (tables: ${tables.slice(0, 5).join(', ')}), not an ml-connector event store. Point ML_STORE at the event store file, or at a new path to create one.`,
     );
+  }
+}
+
+const WHAT_TO_DO =
+  'The service does not start on a damaged log. Stop it, keep a copy of the file (with its -wal file), and restore the last backup; ' +
+  "or recover what SQLite can read with \"sqlite3 <file> '.recover' | sqlite3 <new file>\" and point ML_STORE at the new file. Read models and the posting queue are rebuilt from the log by themselves.";
+
+/**
+ * A bounded check at open, so a damaged log is refused at start instead of accepting webhooks whose
+ * documents never appear: SQLite's quick_check (size-bounded), then the last events read back, parsed,
+ * and numbered without a gap.
+ */
+function verifyIntegrity(db: Database.Database, path: string, quickCheckMaxBytes: number): void {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    // in-memory or not yet on disk
+  }
+  if (quickCheckMaxBytes > 0 && size > 0 && size <= quickCheckMaxBytes) {
+    const problems = db.pragma('quick_check(5)', { simple: false }) as Array<Record<string, string>>;
+    const lines = problems.map((p) => Object.values(p)[0]).filter((l) => l !== 'ok');
+    if (lines.length > 0) throw new EventStoreFileError(`The event store file ${path} failed SQLite's integrity check (${lines.join('; ')}). ${WHAT_TO_DO}`);
+  }
+  const rows = db.prepare(`SELECT position, data, metadata FROM events ORDER BY position DESC LIMIT ${TAIL_CHECK_EVENTS}`).raw().safeIntegers(true).all() as [bigint, string, string][];
+  for (let i = 0; i < rows.length; i++) {
+    const [position, data, metadata] = rows[i]!;
+    if (i > 0 && rows[i - 1]![0] !== position + 1n) {
+      throw new EventStoreFileError(`The event store file ${path} has a gap in its log before position ${rows[i - 1]![0]} (after ${position}). ${WHAT_TO_DO}`);
+    }
+    try {
+      JSON.parse(data);
+      JSON.parse(metadata);
+    } catch {
+      throw new EventStoreFileError(`The event store file ${path} holds an unreadable event at position ${position}. ${WHAT_TO_DO}`);
+    }
   }
 }
 

@@ -24,6 +24,8 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** How long an append waits when another process holds the file's write lock. */
   busyTimeoutMs?: number;
+  /** Files up to this size get SQLite's quick_check at open (schema.ts); the tail check always runs. */
+  quickCheckMaxBytes?: number;
 }
 
 /** An event already serialized, so that a bad payload fails its own append before any transaction. */
