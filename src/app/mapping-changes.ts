@@ -5,6 +5,7 @@
  * show exactly the decided set, so a mutation can never report success without storing.
  */
 import type Database from 'better-sqlite3';
+import { handleCommands } from '../domain/command-handler.js';
 import type { EventStore } from '../domain/eventstore/port.js';
 import {
   canonicalJson,
@@ -13,6 +14,7 @@ import {
   MAPPINGS_STREAM,
   MappingCommandRejected,
   mappingSetFromEvents,
+  mappingDecider,
   mappingSetToJson,
   planMapping,
   referenceLabel,
@@ -58,40 +60,46 @@ export class MappingChanges {
   constructor(private readonly deps: MappingChangesDeps) {}
 
   async run(command: MappingCommand, dryRun = false): Promise<MappingChangeResult> {
-    for (let attempt = 0; ; attempt++) {
-      const events = await this.deps.store.readStream(MAPPINGS_STREAM);
-      const current = mappingSetFromEvents(events);
-      let plan: MappingDecision;
-      try {
-        plan = planMapping(command, current.set, { reference: mappingReferenceFrom(this.deps.db()) });
-      } catch (error) {
-        if (error instanceof MappingCommandRejected) throw new MappingChangeRefused(error.message);
-        throw error;
+    const options = { reference: mappingReferenceFrom(this.deps.db()) };
+    if (dryRun) {
+      const current = mappingSetFromEvents(await this.deps.store.readStream(MAPPINGS_STREAM));
+      const plan = this.refusable(() => planMapping(command, current.set, options));
+      const message =
+        plan.diff.length === 0 ? 'Dry run: no changes (the mapping set already holds this); nothing was recorded.' : `Dry run: ${summary(plan.diff)} would be recorded; nothing was changed.`;
+      return { revision: current.revision, changed: false, dryRun: true, message, diff: plan.diff, unchecked: plan.unchecked.map(uncheckedNote), forced: plan.forced.map(forcedNote) };
+    }
+    // The one write path of the mapping stream: read, fold, decide, append at the expected revision,
+    // decide again on a concurrent change (domain/command-handler.ts).
+    let plan!: MappingDecision;
+    const decider = mappingDecider(options, (decision) => (plan = decision));
+    const handled = await this.refusable(() => handleCommands(this.deps.store, decider, MAPPINGS_STREAM, [command], (decided) => decided));
+    if (handled.appended.length === 0 || handled.position === null) {
+      return { revision: handled.revision, changed: false, dryRun: false, message: 'No changes: the mapping set already holds this; nothing was recorded.', diff: [], unchecked: [], forced: [] };
+    }
+    const notes = { unchecked: plan.unchecked.map(uncheckedNote), forced: plan.forced.map(forcedNote) };
+    const stored = await this.storedAfter(handled.revision, plan);
+    await this.deps.waitFor(handled.position);
+    this.deps.changed();
+    const diff = diffMappingSets(handled.before, stored);
+    const extra = [notes.forced.length ? `${notes.forced.length} value(s) forced` : '', notes.unchecked.length ? `${notes.unchecked.length} value(s) not checked (no reference data cached yet)` : '']
+      .filter(Boolean)
+      .join('; ');
+    return { revision: handled.revision, changed: true, dryRun: false, message: `Recorded revision ${handled.revision}: ${summary(diff)}${extra ? `; ${extra}` : ''}.`, diff, ...notes };
+  }
+
+  /** A refused command becomes the API's BAD_USER_INPUT; anything else stays what it is. */
+  private refusable<T>(run: () => T): T {
+    try {
+      const result = run();
+      if (result instanceof Promise) {
+        return result.catch((error: unknown) => {
+          throw error instanceof MappingCommandRejected ? new MappingChangeRefused(error.message) : error;
+        }) as T;
       }
-      const notes = { unchecked: plan.unchecked.map(uncheckedNote), forced: plan.forced.map(forcedNote) };
-      if (dryRun) {
-        const message =
-          plan.diff.length === 0 ? 'Dry run: no changes (the mapping set already holds this); nothing was recorded.' : `Dry run: ${summary(plan.diff)} would be recorded; nothing was changed.`;
-        return { revision: current.revision, changed: false, dryRun: true, message, diff: plan.diff, ...notes };
-      }
-      if (plan.events.length === 0) {
-        return { revision: current.revision, changed: false, dryRun: false, message: 'No changes: the mapping set already holds this; nothing was recorded.', diff: [], unchecked: [], forced: [] };
-      }
-      let appended;
-      try {
-        appended = await this.deps.store.appendToStream(MAPPINGS_STREAM, plan.events, { expectedRevision: events.length === 0 ? 'no_stream' : events.length - 1 });
-      } catch (error) {
-        if ((error as Error).name === 'WrongExpectedRevisionError' && attempt < 3) continue;
-        throw error;
-      }
-      const stored = await this.storedAfter(appended.nextExpectedRevision, plan);
-      await this.deps.waitFor(appended.position);
-      this.deps.changed();
-      const diff = diffMappingSets(current.set, stored);
-      const extra = [notes.forced.length ? `${notes.forced.length} value(s) forced` : '', notes.unchecked.length ? `${notes.unchecked.length} value(s) not checked (no reference data cached yet)` : '']
-        .filter(Boolean)
-        .join('; ');
-      return { revision: appended.nextExpectedRevision, changed: true, dryRun: false, message: `Recorded revision ${appended.nextExpectedRevision}: ${summary(diff)}${extra ? `; ${extra}` : ''}.`, diff, ...notes };
+      return result;
+    } catch (error) {
+      if (error instanceof MappingCommandRejected) throw new MappingChangeRefused(error.message);
+      throw error;
     }
   }
 

@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../journal/journal-entry.js';
-import { decide, LifecycleError, type DocumentCommand } from './decider.js';
+import { deciderSpec } from '../../../test/support/given.js';
+import { decide, documentDecider, LifecycleError, type DocumentCommand } from './decider.js';
 import type { PostingError } from './events.js';
-import { foldDocument, type DocumentEvent, type DocumentState } from './state.js';
+import { foldDocument, type DocumentEvent } from './state.js';
 
-/** given(events).when(command).then(events) — the decider's specification style. */
+/** given(events).when(command).then(events): the shared decider specification (test/support/given.ts). */
+const spec = deciderSpec(documentDecider);
 function given(...events: DocumentEvent[]) {
-  const state: DocumentState = foldDocument(events);
+  const g = spec.given(...events);
   return {
-    state,
+    state: g.state,
     when(command: DocumentCommand) {
+      const w = g.when(command);
       return {
-        then: (...expected: DocumentEvent[]) => expect(decide(command, state)).toEqual(expected),
-        thenThrows: (message: RegExp) => {
-          expect(() => decide(command, state)).toThrow(LifecycleError);
-          expect(() => decide(command, state)).toThrow(message);
-        },
+        then: (...expected: DocumentEvent[]) => (expected.length === 0 ? w.thenNothingHappened() : void w.then(...expected)),
+        thenThrows: (message: RegExp) => w.thenThrows(LifecycleError, message),
       };
     },
   };

@@ -6,3 +6,4 @@ export * from './json.js';
 export * from './diff.js';
 export * from './value-check.js';
 export * from './decide.js';
+export * from './decider.js';
