@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await sandbox?.close();
-  connector?.close();
+  await connector?.close();
 });
 
 const RETRY = `mutation R($id: ID!) { retryPosting(id: $id) { id status } }`;

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  connector?.close();
+  await connector?.close();
 });
 
 describe('query limits', () => {

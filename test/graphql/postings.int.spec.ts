@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  connector?.close();
+  await connector?.close();
 });
 
 const PAGE = `query Page($filter: PostingFilter, $first: Int, $after: String) {

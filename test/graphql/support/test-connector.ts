@@ -1,36 +1,46 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ConnectorApi, DimensionRecord, JobStatus, MappingChangeResult, MappingHistoryEntry, ProjectionStatus, SyncRunSummary } from '../../../src/app/connector-api.js';
+import { forcedNote, MappingChanges, uncheckedNote } from '../../../src/app/mapping-changes.js';
+import { ReportingService } from '../../../src/app/reporting.js';
+import { MemoryEventStore } from '../../../src/adapters/eventstore/memory/memory-event-store.js';
 import { newEvent, type RecordedEvent } from '../../../src/domain/events/envelope.js';
 import type { EventStore } from '../../../src/domain/eventstore/port.js';
-import { MemoryEventStore } from '../../../src/adapters/eventstore/memory/memory-event-store.js';
-import { postingStateProjection } from '../../../src/projections/posting-state.js';
-import type { ProjectionContext } from '../../../src/projections/projection.js';
+import { exportMappingsJson, MAPPING_SECTIONS, type MappingSection } from '../../../src/domain/mapping/index.js';
+import { dimensionCacheProjection } from '../../../src/projections/dimension-cache.js';
+import { mappingReadModelProjection, readCurrentMappings, readMappingHistory, readMappingsAsOf } from '../../../src/projections/mapping-read-model.js';
 import { PostingQueries, type PostingFilter, type PostingPage, type PostingRow } from '../../../src/projections/posting-queries.js';
-import { ReportingService } from '../../../src/app/reporting.js';
+import { postingStateProjection } from '../../../src/projections/posting-state.js';
+import { ProjectionRunner } from '../../../src/projections/runner.js';
 
 /**
- * A ConnectorApi over real parts: the reference event store, the posting-state projection applied
- * to a SQLite file in a temp dir, and PostingQueries on top. Mappings, jobs and reference sync are
- * kept as real state here (events in the store for mappings) because their application services
- * live in src/app, which the GraphQL tests must not depend on.
+ * A ConnectorApi over real parts: the reference event store, the real projection runner (posting
+ * state, mapping read model, dimension cache) on a SQLite file in a temp dir, PostingQueries on top,
+ * and mapping changes through the real mapping decider and command handler (MappingChanges). Jobs and
+ * the reference sync are kept as plain state: the GraphQL tests are about the API, not about them.
  */
-export const MAPPING_STREAM = 'mapping-set';
-
-/** The fake answers like the service for a change that was recorded (no diff kept here). */
-const changed = (revision: number): MappingChangeResult => ({ revision, changed: true, dryRun: false, message: `Recorded revision ${revision}.`, diff: [], unchecked: [], forced: [] });
 
 export class TestConnector implements ConnectorApi {
   readonly store: EventStore = new MemoryEventStore();
   readonly dir = mkdtempSync(join(tmpdir(), 'ml-graphql-'));
-  readonly db = new Database(join(this.dir, 'read-models.db'));
+  readonly runner = ProjectionRunner.start({
+    store: this.store,
+    databasePath: join(this.dir, 'read-models.db'),
+    projections: [postingStateProjection, mappingReadModelProjection, dimensionCacheProjection],
+  });
+  readonly db: Database.Database = this.runner.db;
   readonly queries = new PostingQueries(this.db);
-  private checkpoint = -1n;
   private readonly jobs = new Map<string, JobStatus>();
   private readonly runs: SyncRunSummary[] = [];
   private readonly dimensionCache: DimensionRecord[] = [];
+  private readonly mappingChanges = new MappingChanges({
+    store: this.store,
+    db: () => this.db,
+    waitFor: (position) => this.runner.waitFor(position),
+    changed: () => undefined,
+  });
   /** When set, the next call of this method throws it (to see how errors reach a client). */
   failNext: { method: keyof ConnectorApi; error: Error } | null = null;
 
@@ -44,15 +54,6 @@ export class TestConnector implements ConnectorApi {
     mappingChanges: () => [],
   });
 
-  /** The runner's context with logical = physical table names (one generation). */
-  private readonly ctx: ProjectionContext = { db: this.db, table: (logical: string) => logical };
-
-  constructor() {
-    this.db.pragma('journal_mode = WAL');
-    this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
-    postingStateProjection.setup(this.ctx);
-  }
-
   /** Appends document events to a stream and brings the read model up to date. */
   async append(streamId: string, events: Array<{ type: string; data: unknown; actor?: string; occurredAt?: string }>): Promise<void> {
     await this.store.appendToStream(
@@ -62,21 +63,13 @@ export class TestConnector implements ConnectorApi {
     await this.project();
   }
 
-  /** Applies every event after the checkpoint, each in one transaction with the checkpoint. */
+  /** Waits until the read models include everything stored. */
   async project(): Promise<void> {
-    const events = await this.store.readAll(this.checkpoint < 0n ? {} : { after: this.checkpoint });
-    const apply = this.db.transaction((e: RecordedEvent) => {
-      if (postingStateProjection.eventTypes.includes(e.type)) postingStateProjection.apply(e, this.ctx);
-      this.db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run(postingStateProjection.name, e.position.toString());
-    });
-    for (const e of events) {
-      apply(e);
-      this.checkpoint = e.position;
-    }
+    await this.runner.waitFor(await this.store.headPosition());
   }
 
-  close(): void {
-    this.db.close();
+  async close(): Promise<void> {
+    await this.runner.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -103,58 +96,44 @@ export class TestConnector implements ConnectorApi {
   }
 
   async mappings(asOf?: string): Promise<{ json: string; revision: number; asOf: string | null }> {
-    const events = (await this.store.readStream(MAPPING_STREAM)).filter((e) => asOf === undefined || e.recordedAt <= asOf);
-    const set: Record<string, unknown> = {};
-    for (const e of events) {
-      const d = e.data as { section?: string; key?: string; value?: unknown; json?: string };
-      if (e.type === 'MappingsImported') {
-        for (const k of Object.keys(set)) delete set[k];
-        Object.assign(set, JSON.parse(d.json!));
-      } else if (e.type === 'MappingChanged' || e.type === 'MappingRemoved') {
-        const section = d.section!;
-        const scalar = section === 'journal' || section === 'cashAdvanceAccount';
-        if (scalar) set[section] = e.type === 'MappingChanged' ? d.value : undefined;
-        else {
-          const current = (set[section] ?? {}) as Record<string, unknown>;
-          if (e.type === 'MappingChanged') current[d.key!] = d.value;
-          else delete current[d.key!];
-          set[section] = current;
-        }
-      }
-    }
-    return { json: JSON.stringify(set), revision: events.length - 1, asOf: asOf ?? null };
+    await this.project();
+    const { set, revision } = asOf ? readMappingsAsOf(this.db, asOf) : readCurrentMappings(this.db);
+    return { json: exportMappingsJson(set), revision, asOf: asOf ?? null };
   }
   async mappingHistory(): Promise<MappingHistoryEntry[]> {
-    return (await this.store.readStream(MAPPING_STREAM)).map((e) => {
-      const d = e.data as { section?: string; key?: string; value?: unknown; reason: string };
-      return {
-        revision: e.revision,
-        type: e.type,
-        section: d.section ?? null,
-        key: d.key ?? null,
-        value: d.value === undefined ? null : JSON.stringify(d.value),
-        reason: d.reason,
-        actor: e.metadata.actor,
-        occurredAt: e.metadata.occurredAt,
-        diff: [],
-        forced: [],
-        unchecked: [],
-      };
-    });
+    await this.project();
+    return readMappingHistory(this.db, { limit: 500 }).map((h) => ({
+      revision: h.revision,
+      type: h.type,
+      section: h.section,
+      key: h.key,
+      value: h.value === null ? null : JSON.stringify(h.value),
+      reason: h.reason,
+      actor: h.actor,
+      occurredAt: h.occurredAt,
+      diff: h.diff,
+      forced: h.forced.map(forcedNote),
+      unchecked: h.unchecked.map(uncheckedNote),
+    }));
   }
   async setMapping(section: string, key: string, value: unknown, reason: string, actor: string): Promise<MappingChangeResult> {
-    const r = await this.store.appendToStream(MAPPING_STREAM, [newEvent('MappingChanged', { section, key, value, reason }, { actor })]);
-    return changed(r.nextExpectedRevision);
+    this.trip('setMapping');
+    return this.mappingChanges.run({ type: 'setMapping', section: this.section(section), key, value, reason, actor });
   }
   async removeMapping(section: string, key: string, reason: string, actor: string): Promise<MappingChangeResult> {
-    const current = JSON.parse((await this.mappings()).json) as Record<string, Record<string, unknown> | undefined>;
-    if (!Object.hasOwn(current, section) || !Object.hasOwn(current[section] ?? {}, key)) throw Object.assign(new Error(`No mapping ${section}.${key} to remove`), { code: 'NOT_FOUND' });
-    const r = await this.store.appendToStream(MAPPING_STREAM, [newEvent('MappingRemoved', { section, key, reason }, { actor })]);
-    return changed(r.nextExpectedRevision);
+    this.trip('removeMapping');
+    return this.mappingChanges.run({ type: 'removeMapping', section: this.section(section), key, reason, actor });
   }
   async importMappings(json: string, reason: string, actor: string): Promise<MappingChangeResult> {
-    const r = await this.store.appendToStream(MAPPING_STREAM, [newEvent('MappingsImported', { json, reason }, { actor })]);
-    return changed(r.nextExpectedRevision);
+    this.trip('importMappings');
+    return this.mappingChanges.run({ type: 'importMappings', json, reason, actor, mode: 'replace' });
+  }
+
+  private section(name: string): MappingSection {
+    if (!(MAPPING_SECTIONS as readonly string[]).includes(name)) {
+      throw Object.assign(new Error(`Unknown mapping section "${name}": use one of ${MAPPING_SECTIONS.join(', ')}`), { code: 'BAD_USER_INPUT' });
+    }
+    return name as MappingSection;
   }
 
   dimensions(kind?: string): DimensionRecord[] {
@@ -179,16 +158,21 @@ export class TestConnector implements ConnectorApi {
   }
 
   async projections(): Promise<ProjectionStatus[]> {
-    const head = this.checkpoint;
-    const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(postingStateProjection.name) as { position: string } | undefined;
-    const position = row ? BigInt(row.position) : -1n;
-    return [{ name: postingStateProjection.name, version: postingStateProjection.version, position: position.toString(), headPosition: head.toString(), lag: Number(head - position), state: 'live', rebuildProgress: null, error: null }];
+    return (await this.runner.status()).map((p) => ({
+      name: p.name,
+      version: p.version,
+      position: p.position.toString(),
+      headPosition: p.headPosition.toString(),
+      lag: p.lag,
+      state: p.state,
+      rebuildProgress: p.rebuild?.progress ?? null,
+      error: p.error ?? null,
+    }));
   }
   async replayProjection(name: string, _actor: string): Promise<ProjectionStatus> {
-    this.db.exec('DROP TABLE postings; DELETE FROM checkpoints');
-    postingStateProjection.setup(this.ctx);
-    this.checkpoint = -1n;
-    await this.project();
+    const known = (await this.runner.status()).map((s) => s.name);
+    if (!known.includes(name)) throw Object.assign(new Error(`Unknown projection "${name}"; known: ${known.join(', ')}`), { code: 'NOT_FOUND' });
+    await this.runner.rebuild(name);
     return (await this.projections()).find((p) => p.name === name)!;
   }
 
