@@ -100,6 +100,36 @@ describe('POST /webhooks/concur', () => {
     expect(await store.headPosition()).toBe(before);
   });
 
+  it('answers 400 "nested too deep" (never 503) to a body nested thousands of levels deep, and stores nothing', async () => {
+    const sign = (body: string) => ({ 'concur-signature': sim.ess.signature(body) });
+    // 5,000 levels in `facts` of an otherwise valid envelope, in `data`, and a bare deep array.
+    const valid = sim.ess.documentReady('expense', 'DOC-DEEP', sim.url);
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const inFacts = JSON.stringify(valid).replace('"facts":{', `"facts":{"x":${deep(5000)},`);
+    const inData = JSON.stringify({ ...valid, data: null }).replace('"data":null', `"data":${deep(5000)}`);
+    const objects = '{"":'.repeat(3000) + '1' + '}'.repeat(3000);
+    for (const body of [inFacts, inData, deep(5000), objects]) {
+      expect(Buffer.byteLength(body)).toBeLessThan(16 * 1024);
+      const answer = await rawPost(body, sign(body));
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: 'nested_too_deep' });
+      expect(answer.body).toContain('nested too deep');
+    }
+    // Brackets inside strings are not nesting: a valid envelope with them is recorded.
+    const bracketsInText = sim.ess.envelope({ topic: 'public.concur.expense.report', eventType: 'statusChanged', facts: { reportId: '[[[[' + '{'.repeat(200), userId: 'U1' } });
+    expect((await sim.ess.deliver(bracketsInText, { maxAttempts: 1 })).status).toBe(200);
+    expect((await store.readAll({ after: before })).map((e) => e.type)).toEqual(['ConcurReportStatusChanged']);
+  });
+
+  it('answers 400 to oversized envelope fields instead of storing them', async () => {
+    const valid = sim.ess.documentReady('expense', 'D'.repeat(5000), sim.url);
+    const body = JSON.stringify(valid);
+    const answer = await rawPost(body, { 'concur-signature': sim.ess.signature(body) });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('the limit is 1024');
+    expect(await store.headPosition()).toBe(before);
+  });
+
   it('answers 413 to an oversized body, declared or streamed', async () => {
     const big = JSON.stringify({ id: 'big', pad: 'x'.repeat(20_000) });
     expect((await rawPost(big, { 'concur-signature': sim.ess.signature(big) })).status).toBe(413);
