@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './config.js';
 import { redact, type Logger } from './logger.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** Paths not in `routes` (the operator console's files): answers true when it served the request. */
   statics?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Connection limits (timeouts, open connections); the documented defaults otherwise. */
+  limits?: Partial<HttpLimits>;
 }
 
 /**
@@ -51,7 +54,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     ...options.routes,
   };
 
-  const server = createServer((req, res) => {
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const server = createServer(
+    {
+      // A client that sends its headers, or its whole request, too slowly is answered 408 and cut off,
+      // so slow or stalled uploads cannot hold connections (and request handlers) open.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // node checks the two timeouts above on this interval (30 s by default), which would make a
+      // timeout of a few seconds take up to half a minute.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const handler = routes[path];
     if (!handler) {
@@ -64,8 +79,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
       if (!res.headersSent) json(res, 500, { error: 'Internal error; see the service log' });
       else res.end();
     });
+    },
+  );
+  // Past this many open connections node closes new ones at once (logged, at most once a minute).
+  server.maxConnections = limits.maxConnections;
+  let lastDropLog = 0;
+  server.on('drop', (data?: { remoteAddress?: string }) => {
+    if (Date.now() - lastDropLog < 60_000) return;
+    lastDropLog = Date.now();
+    log.warn('HTTP connection refused: the open-connection limit is reached', { maxConnections: limits.maxConnections, remoteAddress: data?.remoteAddress });
   });
-  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());

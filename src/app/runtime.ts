@@ -181,6 +181,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       api: service,
       tokens: config.apiTokens,
       sandbox: config.sandbox,
+      rateLimitPerMinute: config.graphql.rateLimitPerMinute,
       secrets: [systems.concur.clientSecret, systems.concur.refreshToken ?? '', systems.intacct.senderPassword, systems.intacct.userPassword, systems.secretKey].filter((s) => s.length >= 6),
       log,
     });
@@ -240,6 +241,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       readiness: health.recording(),
       metrics: connectorMetrics({ service, runner, gateway, worker }),
       statics: consoleAssets(),
+      limits: config.http,
       log,
     });
     stoppers.push(() => http.close());
