@@ -37,6 +37,12 @@ export interface Config {
   };
   /** Limits of the HTTP server (README, Configuration: ML_HTTP_*). */
   http: HttpLimits;
+  readiness: {
+    /** How often the `/readyz` checks run in the background. */
+    intervalMs: number;
+    /** A check without an answer by then is failed. */
+    timeoutMs: number;
+  };
   graphql: {
     /** Requests per minute per API token (token bucket holding one minute's worth); 0 = no limit. */
     rateLimitPerMinute: number;
@@ -210,6 +216,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (http.headersTimeoutMs > http.requestTimeoutMs) {
     problems.push(`ML_HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}) must not be larger than ML_HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}): the request timeout covers the headers too`);
   }
+  const readiness = {
+    intervalMs: int('ML_READINESS_INTERVAL_S', 10, 1, 3_600) * 1000,
+    timeoutMs: int('ML_READINESS_TIMEOUT_MS', 5_000, 100, 120_000),
+  };
   const graphql = { rateLimitPerMinute: int('ML_GRAPHQL_RATE_LIMIT', DEFAULT_GRAPHQL_RATE_LIMIT, 0, 1_000_000) };
 
   const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel'];
@@ -225,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     concur,
     intacct,
     http,
+    readiness,
     graphql,
     kafka,
     logLevel,

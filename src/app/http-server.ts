@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './config.js';
+import { HealthMonitor, type ReadinessReportEntry } from './health-monitor.js';
 import { redact, type Logger } from './logger.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -15,7 +16,11 @@ export interface HttpServerOptions {
   port: number;
   host?: string;
   routes: Record<string, RequestHandler>;
-  readiness: ReadinessCheck[];
+  /**
+   * What `/readyz` reports: a HealthMonitor's background results (the service's), or plain checks,
+   * which are then run in the background by a monitor of this server's own.
+   */
+  readiness: ReadinessCheck[] | { report(): ReadinessReportEntry[] };
   metrics: () => Promise<string>;
   log: Logger;
   /** Paths not in `routes` (the operator console's files): answers true when it served the request. */
@@ -30,19 +35,18 @@ export interface HttpServerOptions {
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const { log } = options;
+  let ownMonitor: HealthMonitor | null = null;
+  if (Array.isArray(options.readiness)) {
+    ownMonitor = new HealthMonitor(options.readiness);
+    ownMonitor.start();
+  }
+  const readiness = ownMonitor ?? (options.readiness as { report(): ReadinessReportEntry[] });
   const routes: Record<string, RequestHandler> = {
     '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
-    '/readyz': async (_req, res) => {
-      const results = await Promise.all(
-        options.readiness.map(async (r) => {
-          try {
-            const result = await r.check();
-            return { name: r.name, ok: result.ok, detail: redact(result.detail) };
-          } catch (error) {
-            return { name: r.name, ok: false, detail: redact((error as Error).message) };
-          }
-        }),
-      );
+    // Answers at once from the last background results (each with checkedAt and ageMs): a remote
+    // system that hangs or refuses can make a check fail, never make the probe wait.
+    '/readyz': (_req, res) => {
+      const results = readiness.report().map((r) => ({ ...r, detail: redact(r.detail) }));
       const ready = results.every((r) => r.ok);
       json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: results });
     },
@@ -100,6 +104,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     url: `http://${host}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        ownMonitor?.stop();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

@@ -71,6 +71,9 @@ describe('configuration', () => {
   it('reads the HTTP limits and the GraphQL rate limit, with the documented defaults', () => {
     expect(loadConfig({}).http).toEqual({ headersTimeoutMs: 5_000, requestTimeoutMs: 15_000, keepAliveTimeoutMs: 65_000, maxConnections: 1_000 });
     expect(loadConfig({}).graphql).toEqual({ rateLimitPerMinute: 600 });
+    expect(loadConfig({}).readiness).toEqual({ intervalMs: 10_000, timeoutMs: 5_000 });
+    expect(loadConfig({ ML_READINESS_INTERVAL_S: '3', ML_READINESS_TIMEOUT_MS: '800' }).readiness).toEqual({ intervalMs: 3_000, timeoutMs: 800 });
+    expect(catchConfig({ ML_READINESS_INTERVAL_S: '0' }).message).toContain('ML_READINESS_INTERVAL_S must be a whole number from 1');
     const config = loadConfig({
       ML_HTTP_HEADERS_TIMEOUT_MS: '2000',
       ML_HTTP_REQUEST_TIMEOUT_MS: '4000',
