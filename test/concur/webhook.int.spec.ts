@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/index.js';
 import { ConcurNotificationIngest } from '../../src/adapters/concur/notifications.js';
 import { parsePublicKeys } from '../../src/adapters/concur/signature.js';
-import { createConcurWebhookHandler } from '../../src/adapters/concur/webhook.js';
+import { createConcurWebhookHandler, handleConcurWebhook } from '../../src/adapters/concur/webhook.js';
 import { startConcurSimulator, type ConcurSimulator } from '../../src/adapters/concur/simulator/index.js';
 import { documentStreamId } from '../../src/domain/document/events.js';
 
@@ -128,6 +128,47 @@ describe('POST /webhooks/concur', () => {
     expect(answer.status).toBe(400);
     expect(answer.body).toContain('the limit is 1024');
     expect(await store.headPosition()).toBe(before);
+  });
+
+  it('answers 400, not 503, to an href with a malformed %-escape (and records the document when facts name it)', async () => {
+    const href = `${sim.url}/financialintegration/fi/v4/companies/transactiontypes/expense/transactions/%E0%A4%A`;
+    const named = sim.ess.envelope({ facts: { documentId: 'DOC-BADHREF', href } });
+    expect((await sim.ess.deliver(named, { maxAttempts: 1 })).status).toBe(200);
+    const unnamed = sim.ess.envelope({ facts: { href } });
+    const answer = await sim.ess.deliver(unnamed, { maxAttempts: 1 });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('names no document');
+  });
+
+  it('never answers 5xx to thousands of mutated envelopes (random field types and values), with a working store', async () => {
+    // Deterministic PRNG, so a failure can be reproduced.
+    let seed = 20261203;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const values: unknown[] = [null, true, 0, -1, 1e308, '', ' ', 'x', '\ud800', '\u0000', 'a'.repeat(1500), '__proto__', 'constructor', [], {}, [1], { a: 1 },
+      '../../x', 'http://evil/', '%E0%A4%A', '/transactiontypes/expense/transactions?docId=', '/transactiontypes/invoice/transactions/%E0%A4%A',
+      'expense.readyForIntegration', 'public.concur.financialintegration', 'public.concur.expense.report', 'statusChanged', '2026-13-45T99:99:99Z'];
+    const value = (depth: number): unknown => {
+      const r = random();
+      if (depth > 3 || r < 0.5) return structuredClone(pick(values));
+      if (r < 0.75) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [String(pick(values)).slice(0, 12) || 'k', value(depth + 1)]));
+    };
+    const ingest = new ConcurNotificationIngest(store);
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 2_000; i++) {
+      const env: Record<string, unknown> = { ...sim.ess.documentReady('expense', `FUZZ-${i}`, sim.url) };
+      const facts = { ...(env.facts as Record<string, unknown>) };
+      for (const f of ['id', 'correlationId', 'eventType', 'topic', 'subtopic', 'timeStamp', 'data']) if (random() < 0.25) env[f] = value(0);
+      for (const f of ['documentId', 'href', 'reportId', 'userId']) if (random() < 0.25) facts[f] = value(0);
+      env.facts = random() < 0.05 ? value(0) : facts;
+      const body = random() < 0.03 ? JSON.stringify(value(0)) ?? 'null' : JSON.stringify(env);
+      const answer = await handleConcurWebhook(Buffer.from(body), {}, { ingest, verify: 'none', publicKeys: [] });
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      expect(answer.status, body.slice(0, 300)).toBeLessThan(500);
+    }
+    expect(statuses.get(200)).toBeGreaterThan(100);
+    expect(statuses.get(400)).toBeGreaterThan(100);
   });
 
   it('answers 413 to an oversized body, declared or streamed', async () => {

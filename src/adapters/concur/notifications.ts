@@ -170,7 +170,13 @@ export function parseFisHref(href: string): { docType: ConcurDocType | null; doc
   if (fromQuery) return { docType, docId: fromQuery };
   // Some samples put the document id as the last path segment instead of a query parameter.
   const last = url.pathname.split('/').filter(Boolean).at(-1) ?? null;
-  return { docType, docId: last && last.toLowerCase() !== 'transactions' ? decodeURIComponent(last) : null };
+  if (!last || last.toLowerCase() === 'transactions') return { docType, docId: null };
+  try {
+    return { docType, docId: decodeURIComponent(last) };
+  } catch {
+    // A malformed %-escape names no document (a URIError here used to become a 503, redelivered forever).
+    return { docType, docId: null };
+  }
 }
 
 // Topic strings vary between SAP samples (`public.concur.financialintegration`,
