@@ -16,7 +16,7 @@ export interface ProjectionStatus {
   position: string;
   headPosition: string;
   lag: number;
-  state: 'live' | 'rebuilding' | 'stopped' | 'failed';
+  state: 'live' | 'rebuilding' | 'retrying' | 'stopped' | 'failed';
   rebuildProgress: number | null;
   error: string | null;
 }

@@ -29,13 +29,15 @@ export interface HealthMonitorOptions {
 
 export const DEFAULT_READINESS_INTERVAL_MS = 10_000;
 export const DEFAULT_READINESS_TIMEOUT_MS = 5_000;
+/** How long `/readyz` waits for a local check (store, worker, projections) before reporting it failed. */
+export const LOCAL_CHECK_WAIT_MS = 500;
 
 /**
  * The readiness checks (store, projections, Concur, Intacct) run in the background, every
  * `intervalMs`, each bounded by `timeoutMs`; their last results are remembered. `/readyz` and the
- * console's health answer from those results with their age, so neither ever waits for a remote
- * system: a Concur or Intacct that does not answer shows as failed ("no answer for … ms"), never as
- * a hung probe. A check still running is not started twice; while it hangs past the timeout, every
+ * console's health answer remote systems from those results with their age, so neither ever waits
+ * for Concur or Intacct: one that does not answer shows as failed ("no answer for … ms"), never as
+ * a hung probe. Local checks are also run at each `/readyz` (bounded to 500 ms). A check still running is not started twice; while it hangs past the timeout, every
  * round records it failed again (with a fresh time), so its result never looks older than it is.
  */
 export class HealthMonitor {
@@ -69,8 +71,17 @@ export class HealthMonitor {
     this.timer = null;
   }
 
-  /** What `/readyz` answers: every check's last result and its age, at once. */
-  report(): ReadinessReportEntry[] {
+  /**
+   * What `/readyz` answers: local checks run now (at most LOCAL_CHECK_WAIT_MS, so a full disk shows at
+   * once), remote ones (`remote: true`) as last checked in the background; each with its age.
+   */
+  async report(): Promise<ReadinessReportEntry[]> {
+    await Promise.all(this.checks.filter((c) => !c.remote).map((c) => this.run(c, Math.min(LOCAL_CHECK_WAIT_MS, this.timeoutMs))));
+    return this.snapshot();
+  }
+
+  /** Every check's last result and its age, without running anything. */
+  snapshot(): ReadinessReportEntry[] {
     const now = this.now().getTime();
     return this.checks.map((c) => {
       const r = this.results.get(c.name);
@@ -97,12 +108,12 @@ export class HealthMonitor {
     return Promise.all(this.checks.map((c) => this.run(c)));
   }
 
-  private run(c: ReadinessCheck): Promise<HealthResult> {
+  private run(c: ReadinessCheck, timeoutMs = this.timeoutMs): Promise<HealthResult> {
     const running = this.running.get(c.name);
     if (running) {
       const elapsed = this.now().getTime() - running.since;
-      if (elapsed >= this.timeoutMs) return Promise.resolve(this.record(c.name, false, `no answer for ${elapsed} ms (limit ${this.timeoutMs} ms)`));
-      return this.bounded(c.name, running.done, running.since);
+      if (elapsed >= timeoutMs) return Promise.resolve(this.record(c.name, false, `no answer for ${elapsed} ms (limit ${timeoutMs} ms)`));
+      return this.bounded(c.name, running.done, running.since, timeoutMs);
     }
     const since = this.now().getTime();
     const done = (async () => c.check())().then(
@@ -114,15 +125,15 @@ export class HealthMonitor {
     void done.finally(() => {
       if (this.running.get(c.name) === entry) this.running.delete(c.name);
     });
-    return this.bounded(c.name, done, since);
+    return this.bounded(c.name, done, since, timeoutMs);
   }
 
   /** The check's result, or a failure recorded when it has not answered within the timeout. */
-  private bounded(name: string, done: Promise<HealthResult>, since: number): Promise<HealthResult> {
-    const left = Math.max(0, this.timeoutMs - (this.now().getTime() - since));
+  private bounded(name: string, done: Promise<HealthResult>, since: number, timeoutMs: number): Promise<HealthResult> {
+    const left = Math.max(0, timeoutMs - (this.now().getTime() - since));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<HealthResult>((resolve) => {
-      timer = setTimeout(() => resolve(this.record(name, false, `no answer within ${this.timeoutMs} ms`)), left);
+      timer = setTimeout(() => resolve(this.record(name, false, `no answer within ${timeoutMs} ms`)), left);
       timer.unref();
     });
     return Promise.race([done, timeout]).finally(() => clearTimeout(timer));

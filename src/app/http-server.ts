@@ -10,6 +10,11 @@ export interface ReadinessCheck {
   name: string;
   /** `ok` with a detail, or a failure with what is wrong. */
   check(): Promise<{ ok: boolean; detail: string }>;
+  /**
+   * A remote system (Concur, Intacct): checked only in the background, `/readyz` reports its last
+   * result. Other checks (store, worker, projections) also run at each `/readyz`, bounded to 500 ms.
+   */
+  remote?: boolean;
 }
 
 export interface HttpServerOptions {
@@ -20,7 +25,7 @@ export interface HttpServerOptions {
    * What `/readyz` reports: a HealthMonitor's background results (the service's), or plain checks,
    * which are then run in the background by a monitor of this server's own.
    */
-  readiness: ReadinessCheck[] | { report(): ReadinessReportEntry[] };
+  readiness: ReadinessCheck[] | { report(): Promise<ReadinessReportEntry[]> };
   metrics: () => Promise<string>;
   log: Logger;
   /** Paths not in `routes` (the operator console's files): answers true when it served the request. */
@@ -40,13 +45,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     ownMonitor = new HealthMonitor(options.readiness);
     ownMonitor.start();
   }
-  const readiness = ownMonitor ?? (options.readiness as { report(): ReadinessReportEntry[] });
+  const readiness = ownMonitor ?? (options.readiness as { report(): Promise<ReadinessReportEntry[]> });
   const routes: Record<string, RequestHandler> = {
     '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
-    // Answers at once from the last background results (each with checkedAt and ageMs): a remote
-    // system that hangs or refuses can make a check fail, never make the probe wait.
-    '/readyz': (_req, res) => {
-      const results = readiness.report().map((r) => ({ ...r, detail: redact(r.detail) }));
+    // Remote systems from their last background results (each with checkedAt and ageMs), local parts
+    // checked now within 500 ms: a remote system that hangs or refuses can make a check fail, never
+    // make the probe wait.
+    '/readyz': async (_req, res) => {
+      const results = (await readiness.report()).map((r) => ({ ...r, detail: redact(r.detail) }));
       const ready = results.every((r) => r.ok);
       json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: results });
     },

@@ -139,7 +139,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
 
     let pipeline!: DocumentPipeline;
     let employeeSync: Promise<unknown> | null = null;
-    const health = new HealthMonitor(connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway }), config.readiness);
+    const health = new HealthMonitor(connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway, worker }), config.readiness);
     const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id, request) => pipeline.retry(id, request) }, jobRunner, config.intacct.journal, {
       health,
       intacctTransactionsByMonth: () => gateway.metrics().apiTransactionsByMonth,

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../domain/events/envelope.js';
 import type { EventStore, Subscription } from '../domain/eventstore/port.js';
+import { describeStorageFault, isStorageFault, storageRetryDelayMs } from '../domain/eventstore/storage-fault.js';
 import { ProjectionCatalog } from './catalog.js';
 import { dropOrphanGenerations, Generation } from './generation.js';
 import type { Projection } from './projection.js';
@@ -50,6 +51,11 @@ interface Lane {
   flushScheduled: boolean;
   rebuild?: Rebuild;
   failed?: Error;
+  /**
+   * A storage fault (disk full, I/O error, lock) stopped it for a moment: it resumes by itself from its
+   * last committed checkpoint when the timer fires, and again with a longer wait if the fault remains.
+   */
+  stalled?: { error: Error; since: string; failures: number; timer: ReturnType<typeof setTimeout> };
   /** Why the last rebuild failed while the serving generation went on (cleared by the next rebuild). */
   lastRebuildError?: string;
 }
@@ -137,7 +143,7 @@ export class ProjectionRunner {
         position: lane.position,
         headPosition: head,
         lag: await lagOf(lane.position),
-        state: lane.failed ? 'failed' : this.stopping ? 'stopped' : lane.rebuild ? 'rebuilding' : 'live',
+        state: lane.failed ? 'failed' : this.stopping ? 'stopped' : lane.stalled ? 'retrying' : lane.rebuild ? 'rebuilding' : 'live',
       };
       const rb = lane.rebuild;
       if (rb) {
@@ -152,6 +158,9 @@ export class ProjectionRunner {
         };
       }
       if (lane.failed) status.error = lane.failed.message;
+      else if (lane.stalled) {
+        status.error = `storage fault since ${lane.stalled.since} (${lane.stalled.failures} attempt(s)): ${describeStorageFault(lane.stalled.error)}; it resumes by itself when the write succeeds`;
+      }
       else if (lane.lastRebuildError) status.error = lane.lastRebuildError;
       out.push(status);
     }
@@ -162,6 +171,7 @@ export class ProjectionRunner {
     if (this.stopping) return;
     this.stopping = true;
     const lanes = [...this.lanes.values()];
+    for (const lane of lanes) if (lane.stalled) clearTimeout(lane.stalled.timer);
     await Promise.all(lanes.map((lane) => lane.catchingUp));
     await Promise.all(lanes.map((lane) => lane.subscription?.stop()));
     await Promise.all(lanes.map((lane) => lane.rebuild?.done.catch(() => undefined)));
@@ -225,6 +235,11 @@ export class ProjectionRunner {
     lane.catchingUp = this.catchUp(lane)
       .then((caughtUp) => {
         if (!caughtUp || this.stopping || lane.failed) return;
+        // Everything up to the head is committed: a storage fault that paused the lane is over.
+        if (lane.stalled) {
+          clearTimeout(lane.stalled.timer);
+          lane.stalled = undefined;
+        }
         lane.subscription = this.options.store.subscribeToAll((event) => this.receive(lane, event), {
           after: lane.position < 0n ? undefined : lane.position,
           onError: (error) => this.fail(lane, error),
@@ -278,6 +293,10 @@ export class ProjectionRunner {
       if (position !== lane.position) this.catalog.moveLive(lane.projection.name, position);
       return position;
     })();
+    if (lane.stalled) {
+      clearTimeout(lane.stalled.timer);
+      lane.stalled = undefined;
+    }
     this.settleWaiters();
   }
 
@@ -370,6 +389,7 @@ export class ProjectionRunner {
 
   private fail(lane: Lane, error: unknown): void {
     if (this.stopping || lane.failed) return;
+    if (isStorageFault(error)) return this.stall(lane, error instanceof Error ? error : new Error(String(error)));
     lane.failed = error instanceof Error ? error : new Error(String(error));
     lane.buffer = [];
     // Not awaited: this may run inside the subscription's own handler.
@@ -378,6 +398,34 @@ export class ProjectionRunner {
     this.waiters.clear();
     if (this.options.onError) this.options.onError(lane.projection.name, lane.failed);
     else console.error(lane.failed.message);
+  }
+
+  /**
+   * Disk full or an I/O error while applying: the batch rolled back with its checkpoint, so the lane
+   * stops following and, after a growing wait, catches up again from the checkpoint. Waiters keep
+   * waiting (their own timeout applies): the data is not wrong, only late.
+   */
+  private stall(lane: Lane, error: Error): void {
+    if (lane.stalled && lane.stalled.timer) clearTimeout(lane.stalled.timer);
+    const failures = (lane.stalled?.failures ?? 0) + 1;
+    const since = lane.stalled?.since ?? new Date().toISOString();
+    lane.buffer = [];
+    const old = lane.subscription;
+    lane.subscription = undefined;
+    void old?.stop();
+    const timer = setTimeout(() => {
+      if (this.stopping || lane.failed || !this.db.open) return;
+      this.follow(lane);
+      // Still stalled until a batch commits; a new fault extends the wait.
+    }, storageRetryDelayMs(failures));
+    timer.unref?.();
+    const first = !lane.stalled;
+    lane.stalled = { error, since, failures, timer };
+    if (first) {
+      const message = `projection ${lane.projection.name} paused by a storage fault: ${describeStorageFault(error)}; it retries by itself`;
+      if (this.options.onError) this.options.onError(lane.projection.name, new Error(message, { cause: error }));
+      else console.error(message);
+    }
   }
 
   private reached(position: bigint): boolean {

@@ -9,7 +9,8 @@ export interface ProjectionStatus {
   headPosition: bigint;
   /** Events between `position` and the head. */
   lag: number;
-  state: 'live' | 'rebuilding' | 'failed' | 'stopped';
+  /** `retrying`: paused by a storage fault (disk full, I/O error), resuming by itself. */
+  state: 'live' | 'rebuilding' | 'retrying' | 'failed' | 'stopped';
   rebuild?: {
     version: number;
     generation: number;

@@ -146,4 +146,46 @@ describe('/readyz with remote systems down', () => {
       await s.close();
     }
   });
+
+  it('checks local parts at each probe (a failing store shows at once), remote systems only in the background', async () => {
+    let storeOk = true;
+    let remoteOk = true;
+    const health = new HealthMonitor(
+      [
+        { name: 'event-store', check: async () => ({ ok: storeOk, detail: storeOk ? 'fine' : 'appends failing: SQLITE_FULL' }) },
+        { name: 'concur', remote: true, check: async () => ({ ok: remoteOk, detail: remoteOk ? 'connected' : 'down' }) },
+        { name: 'slow-local', check: () => new Promise(() => undefined) },
+      ],
+      { intervalMs: 60_000, timeoutMs: 1_000 },
+    );
+    health.start();
+    const http = await startHttpServer({ port: 0, host: '127.0.0.1', routes: {}, readiness: health, metrics: async () => '', log: createLogger({ level: 'error', write: () => undefined }) });
+    const get = async () => {
+      const started = performance.now();
+      const body = (await (await fetch(`${http.url}/readyz`)).json()) as { checks: Array<{ name: string; ok: boolean; detail: string }> };
+      return { ms: performance.now() - started, by: Object.fromEntries(body.checks.map((c) => [c.name, c])) };
+    };
+    try {
+      await sleep(50);
+      const first = await get();
+      expect(first.by['event-store']!.ok).toBe(true);
+      expect(first.by['concur']!.ok).toBe(true);
+      // A local check that hangs is failed after 500 ms; the probe still answers within 1 s.
+      expect(first.by['slow-local']).toMatchObject({ ok: false, detail: expect.stringMatching(/no answer/) });
+      expect(first.ms).toBeLessThan(1_000);
+      storeOk = false;
+      remoteOk = false;
+      const second = await get();
+      expect(second.by['event-store']).toMatchObject({ ok: false, detail: 'appends failing: SQLITE_FULL' });
+      // The remote result is the background one (next round in a minute).
+      expect(second.by['concur']!.ok).toBe(true);
+      expect(second.ms).toBeLessThan(1_000);
+      await health.refresh();
+      expect((await get()).by['concur']!.ok).toBe(false);
+    } finally {
+      health.stop();
+      http.server.closeAllConnections();
+      await http.close();
+    }
+  });
 });

@@ -286,7 +286,7 @@ describe('ml-connector API security outside sandbox', () => {
     const ready = await fetch(`${e.running.url}/readyz`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { checks: Array<{ name: string; ok: boolean; checkedAt: string; ageMs: number }> };
-    expect(body.checks.map((c) => c.name)).toEqual(['event-store', 'projections', 'concur', 'intacct']);
+    expect(body.checks.map((c) => c.name)).toEqual(['event-store', 'posting-worker', 'projections', 'concur', 'intacct']);
     for (const c of body.checks) expect(c).toMatchObject({ ok: true, checkedAt: expect.any(String), ageMs: expect.any(Number) });
     const company = e.systems.intacct.state;
     const user = [...company.users.keys()][0]!;

@@ -29,6 +29,8 @@ export interface ServiceProcess {
   /** `npm run cli -- <args>` against the service; killed after `timeoutMs`. */
   cli(args: string[], timeoutMs?: number): Promise<CliRun>;
   waitFor(what: string, check: () => Promise<boolean>, ms?: number): Promise<void>;
+  /** The process's exit code, or null while it runs. */
+  exitCode(): number | null;
   close(): Promise<void>;
 }
 
@@ -127,6 +129,7 @@ export async function startServiceProcess(extraEnv: Record<string, string> = {})
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    exitCode: () => child.exitCode ?? (child.signalCode ? -1 : null),
     async close() {
       await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

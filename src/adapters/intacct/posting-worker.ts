@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../domain/events/envelope.js';
 import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
+import { describeStorageFault, storageRetryDelayMs } from '../../domain/eventstore/storage-fault.js';
 import { runDocumentCommand } from '../../domain/document/command-handler.js';
 import { LifecycleError, type PostingOutcome } from '../../domain/document/decider.js';
 import type { PostingError, PostingExchange, PostingRequested } from '../../domain/document/events.js';
@@ -94,6 +95,14 @@ export class IntacctPostingWorker {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private handledUpTo = -1n;
+  /**
+   * A local failure (disk full, the event store refusing appends, an I/O error): the worker holds all
+   * sending until `pausedUntil`, waiting longer while it lasts, and resumes by itself. Intacct's own
+   * failures are not this: they are outcomes, recorded per document.
+   */
+  private localFault: { since: string; message: string; failures: number } | null = null;
+  private pausedUntil = 0;
+  private resubscribeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: PostingWorkerOptions) {
     this.name = options.name ?? 'intacct-posting';
@@ -106,14 +115,67 @@ export class IntacctPostingWorker {
     this.running = true;
     const after = await this.options.state.load(this.name);
     this.handledUpTo = after ?? -1n;
-    this.subscription = this.options.store.subscribeToAll((e) => this.onEvent(e), { after, onError: (e) => this.fail(e) });
+    this.subscribe(after);
     this.loop = this.dispatch();
-    await this.subscription.caughtUp;
+    await this.subscription!.caughtUp;
+  }
+
+  /** Whether the worker can do its work now; why not, when it cannot (for /readyz). */
+  health(): { ok: boolean; detail: string } {
+    const f = this.localFault;
+    if (f) {
+      return { ok: false, detail: `paused since ${f.since} after ${f.failures} local failure(s): ${describeStorageFault(f.message)}; it retries by itself` };
+    }
+    return { ok: true, detail: `${this.options.state.size()} posting(s) queued, ${this.inFlight.size} in flight` };
+  }
+
+  private subscribe(after: bigint | undefined): void {
+    this.subscription = this.options.store.subscribeToAll((e) => this.onEvent(e), {
+      after,
+      onError: (e) => {
+        if (e instanceof WorkerKilledError || this.killed || !this.running) return;
+        // Recording a queue change failed (disk full…): the subscription ended at the last event
+        // handled. Start it again from the saved checkpoint once the pause is over.
+        this.fail(e);
+        this.noteLocalFault(e);
+        this.resubscribeLater();
+      },
+    });
+  }
+
+  private resubscribeLater(): void {
+    if (this.resubscribeTimer) return;
+    this.resubscribeTimer = setTimeout(async () => {
+      this.resubscribeTimer = null;
+      if (!this.running || this.killed) return;
+      try {
+        const after = await this.options.state.load(this.name);
+        this.handledUpTo = after ?? -1n;
+        this.subscribe(after);
+        this.wake?.();
+      } catch (error) {
+        this.noteLocalFault(error instanceof Error ? error : new Error(String(error)));
+        this.resubscribeLater();
+      }
+    }, Math.max(0, this.pausedUntil - this.now()));
+    this.resubscribeTimer.unref?.();
+  }
+
+  private noteLocalFault(error: Error): void {
+    const failures = (this.localFault?.failures ?? 0) + 1;
+    this.localFault = { since: this.localFault?.since ?? new Date(this.now()).toISOString(), message: error.message, failures };
+    this.pausedUntil = this.now() + storageRetryDelayMs(failures);
+  }
+
+  private clearLocalFault(): void {
+    this.localFault = null;
+    this.pausedUntil = 0;
   }
 
   /** Graceful: lets running batches finish and record their outcomes. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
     this.wake?.();
     await this.subscription?.stop();
     await this.loop;
@@ -168,35 +230,21 @@ export class IntacctPostingWorker {
 
   private async dispatch(): Promise<void> {
     while (this.running) {
-      if (this.batches.size < this.parallel) {
-        const items = this.options.state
-          .due(this.now(), this.batchSize + this.inFlight.size)
-          .filter((i) => !this.inFlight.has(i.postingKey))
-          .slice(0, this.batchSize);
-        if (items.length > 0) {
-          for (const i of items) this.inFlight.add(i.postingKey);
-          const batch = this.processBatch(items)
-            .catch((e: unknown) => {
-              if (e instanceof WorkerKilledError) return;
-              this.fail(e instanceof Error ? e : new Error(String(e)));
-              // A local failure (event store down, …): try these again a little later, not in a hot loop.
-              if (!this.killed) this.options.state.postpone(items.map((i) => i.postingKey), this.now() + 5_000);
-            })
-            .finally(() => {
-              for (const i of items) this.inFlight.delete(i.postingKey);
-              this.batches.delete(batch);
-              this.wake?.();
-            });
-          this.batches.add(batch);
-          continue;
-        }
+      let delay: number;
+      try {
+        delay = this.dispatchDue();
+      } catch (error) {
+        // The queue itself cannot be read or written (disk full, I/O error): wait, then try again.
+        const err = error instanceof Error ? error : new Error(String(error));
+        this.fail(err);
+        this.noteLocalFault(err);
+        delay = this.pausedUntil - this.now();
       }
-      const next = this.options.state.nextDueAt();
-      const delay = next === null ? 60_000 : Math.max(5, next - this.now());
+      if (delay === 0) continue;
       await new Promise<void>((resolve) => {
         // Not unref'd: a running worker keeps its process alive for the retries it has scheduled;
         // a wake-up (new work, stop, kill) clears it.
-        const timer = setTimeout(resolve, Math.min(delay, 60_000));
+        const timer = setTimeout(resolve, Math.min(Math.max(5, delay), 60_000));
         this.wake = () => {
           clearTimeout(timer);
           resolve();
@@ -204,6 +252,47 @@ export class IntacctPostingWorker {
       });
       this.wake = null;
     }
+  }
+
+  /** Starts one batch if there is room and work (answers 0: look again at once), else how long to wait. */
+  private dispatchDue(): number {
+    const paused = this.pausedUntil - this.now();
+    if (paused > 0) return paused;
+    if (this.batches.size < this.parallel) {
+      const items = this.options.state
+        .due(this.now(), this.batchSize + this.inFlight.size)
+        .filter((i) => !this.inFlight.has(i.postingKey))
+        .slice(0, this.batchSize);
+      if (items.length > 0) {
+        for (const i of items) this.inFlight.add(i.postingKey);
+        const batch = this.processBatch(items)
+          .then(() => this.clearLocalFault())
+          .catch((e: unknown) => {
+            if (e instanceof WorkerKilledError) return;
+            const err = e instanceof Error ? e : new Error(String(e));
+            this.fail(err);
+            // A local failure (event store down, disk full, …): every posting waits a little, then
+            // longer while it lasts, never in a hot loop. What was sent is known from the queue
+            // (marked before sending), so the next attempt reads back before posting again.
+            this.noteLocalFault(err);
+            if (this.killed) return;
+            try {
+              this.options.state.postpone(items.map((i) => i.postingKey), this.pausedUntil);
+            } catch {
+              // The queue cannot be written either: the pause above holds them back instead.
+            }
+          })
+          .finally(() => {
+            for (const i of items) this.inFlight.delete(i.postingKey);
+            this.batches.delete(batch);
+            this.wake?.();
+          });
+        this.batches.add(batch);
+        return 0;
+      }
+    }
+    const next = this.options.state.nextDueAt();
+    return next === null ? 60_000 : Math.max(5, next - this.now());
   }
 
   private fail(error: Error): void {

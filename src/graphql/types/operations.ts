@@ -138,7 +138,7 @@ export class ProjectionStatusType {
   headPosition!: string;
   @Field(() => Float, { description: 'Events not yet applied.' })
   lag!: number;
-  @Field(() => String, { description: 'live, rebuilding, stopped or failed' })
+  @Field(() => String, { description: 'live, rebuilding, retrying (paused by a storage fault such as a full disk, resuming by itself), stopped or failed' })
   state!: string;
   @Field(() => Float, { nullable: true, description: '0..1 while rebuilding.' })
   rebuildProgress!: number | null;

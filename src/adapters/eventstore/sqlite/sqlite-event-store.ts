@@ -60,6 +60,7 @@ export class SqliteEventStore implements EventStore {
   private readonly queue: GroupCommitQueue<AppendRequest, AppendResult>;
   private closed = false;
   private transactions = 0;
+  private lastWriteFault: { at: string; message: string } | null = null;
   private readonly stmt;
   private readonly writeGroup: (requests: AppendRequest[]) => (AppendResult | Error)[];
 
@@ -153,6 +154,11 @@ export class SqliteEventStore implements EventStore {
     return this.stmt.head.get() as bigint;
   }
 
+  /** The last append failure, until an append succeeds again (for /readyz): disk full, I/O error, lock. */
+  writeFault(): { at: string; message: string } | null {
+    return this.lastWriteFault;
+  }
+
   /** Write transactions committed by this instance (each may hold many appends: group commit). */
   get committedTransactions(): number {
     return this.transactions;
@@ -178,8 +184,10 @@ export class SqliteEventStore implements EventStore {
     try {
       outcomes = this.writeGroup(requests);
       this.transactions++;
+      this.lastWriteFault = null;
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
+      this.lastWriteFault = { at: new Date().toISOString(), message: `${code || String(error)}${code === 'SQLITE_FULL' ? ' (the disk is full)' : ''}` };
       throw new EventStoreUnavailableError(
         `Appending to the event store file ${this.path} failed (${code || String(error)}); nothing of these appends was stored. ` +
           (code === 'SQLITE_BUSY' ? 'Another process holds the write lock; retry the append.' : 'Check the disk and the file, then retry.'),
