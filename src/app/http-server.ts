@@ -100,7 +100,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     log.warn('HTTP connection refused: the open-connection limit is reached', { maxConnections: limits.maxConnections, remoteAddress: data?.remoteAddress });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      ownMonitor?.stop();
+      reject(error);
+    });
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
   const address = server.address() as AddressInfo;
