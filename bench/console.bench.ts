@@ -31,7 +31,7 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
   await ensureConsoleBuilt({ quiet: true });
   const dir = mkdtempSync(join(tmpdir(), 'ml-bench-console-'));
   const systems = await startSandboxSystems();
-  const config = loadConfig({ ML_SANDBOX: '1', ML_DATA_DIR: dir, PORT: '0', CONCUR_POLL_INTERVAL_S: '0', LOG_LEVEL: 'error', CONCUR_WEBHOOK_VERIFY: 'none' });
+  const config = loadConfig({ ML_SANDBOX: '1', ML_DATA_DIR: dir, PORT: '0', CONCUR_POLL_INTERVAL_S: '0', LOG_LEVEL: 'error', CONCUR_WEBHOOK_VERIFY: 'none', ML_GRAPHQL_RATE_LIMIT: '0' });
   const log = createLogger({ level: 'error', json: true, write: () => undefined });
   const running = await startConnector(config, systems.endpoints, log);
   const { browser, close } = await launchChromium();

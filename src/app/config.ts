@@ -35,9 +35,35 @@ export interface Config {
     journal: string;
     maxConcurrency: number;
   };
+  /** Limits of the HTTP server (README, Configuration: ML_HTTP_*). */
+  http: HttpLimits;
+  readiness: {
+    /** How often the `/readyz` checks run in the background. */
+    intervalMs: number;
+    /** A check without an answer by then is failed. */
+    timeoutMs: number;
+  };
+  graphql: {
+    /** Requests per minute per API token (token bucket holding one minute's worth); 0 = no limit. */
+    rateLimitPerMinute: number;
+  };
   kafka: KafkaConfig | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
+
+export interface HttpLimits {
+  /** Time a client has to send the request headers (`server.headersTimeout`). */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, headers and body (`server.requestTimeout`). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open (`server.keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most (`server.maxConnections`); further ones are closed at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 5_000, requestTimeoutMs: 15_000, keepAliveTimeoutMs: 65_000, maxConnections: 1_000 };
+export const DEFAULT_GRAPHQL_RATE_LIMIT = 600;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -181,6 +207,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push(error.message);
   }
 
+  const http: HttpLimits = {
+    headersTimeoutMs: int('ML_HTTP_HEADERS_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.headersTimeoutMs, 100, 600_000),
+    requestTimeoutMs: int('ML_HTTP_REQUEST_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.requestTimeoutMs, 100, 3_600_000),
+    keepAliveTimeoutMs: int('ML_HTTP_KEEPALIVE_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs, 100, 3_600_000),
+    maxConnections: int('ML_HTTP_MAX_CONNECTIONS', DEFAULT_HTTP_LIMITS.maxConnections, 1, 1_000_000),
+  };
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    problems.push(`ML_HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}) must not be larger than ML_HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}): the request timeout covers the headers too`);
+  }
+  const readiness = {
+    intervalMs: int('ML_READINESS_INTERVAL_S', 10, 1, 3_600) * 1000,
+    timeoutMs: int('ML_READINESS_TIMEOUT_MS', 5_000, 100, 120_000),
+  };
+  const graphql = { rateLimitPerMinute: int('ML_GRAPHQL_RATE_LIMIT', DEFAULT_GRAPHQL_RATE_LIMIT, 0, 1_000_000) };
+
   const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
 
@@ -193,6 +234,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secretKey,
     concur,
     intacct,
+    http,
+    readiness,
+    graphql,
     kafka,
     logLevel,
   };

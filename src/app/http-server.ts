@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './config.js';
+import { HealthMonitor, type ReadinessReportEntry } from './health-monitor.js';
 import { redact, type Logger } from './logger.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -8,17 +10,28 @@ export interface ReadinessCheck {
   name: string;
   /** `ok` with a detail, or a failure with what is wrong. */
   check(): Promise<{ ok: boolean; detail: string }>;
+  /**
+   * A remote system (Concur, Intacct): checked only in the background, `/readyz` reports its last
+   * result. Other checks (store, worker, projections) also run at each `/readyz`, bounded to 500 ms.
+   */
+  remote?: boolean;
 }
 
 export interface HttpServerOptions {
   port: number;
   host?: string;
   routes: Record<string, RequestHandler>;
-  readiness: ReadinessCheck[];
+  /**
+   * What `/readyz` reports: a HealthMonitor's background results (the service's), or plain checks,
+   * which are then run in the background by a monitor of this server's own.
+   */
+  readiness: ReadinessCheck[] | { report(): Promise<ReadinessReportEntry[]> };
   metrics: () => Promise<string>;
   log: Logger;
   /** Paths not in `routes` (the operator console's files): answers true when it served the request. */
   statics?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Connection limits (timeouts, open connections); the documented defaults otherwise. */
+  limits?: Partial<HttpLimits>;
 }
 
 /**
@@ -27,19 +40,19 @@ export interface HttpServerOptions {
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const { log } = options;
+  let ownMonitor: HealthMonitor | null = null;
+  if (Array.isArray(options.readiness)) {
+    ownMonitor = new HealthMonitor(options.readiness);
+    ownMonitor.start();
+  }
+  const readiness = ownMonitor ?? (options.readiness as { report(): Promise<ReadinessReportEntry[]> });
   const routes: Record<string, RequestHandler> = {
     '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
+    // Remote systems from their last background results (each with checkedAt and ageMs), local parts
+    // checked now within 500 ms: a remote system that hangs or refuses can make a check fail, never
+    // make the probe wait.
     '/readyz': async (_req, res) => {
-      const results = await Promise.all(
-        options.readiness.map(async (r) => {
-          try {
-            const result = await r.check();
-            return { name: r.name, ok: result.ok, detail: redact(result.detail) };
-          } catch (error) {
-            return { name: r.name, ok: false, detail: redact((error as Error).message) };
-          }
-        }),
-      );
+      const results = (await readiness.report()).map((r) => ({ ...r, detail: redact(r.detail) }));
       const ready = results.every((r) => r.ok);
       json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: results });
     },
@@ -51,7 +64,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     ...options.routes,
   };
 
-  const server = createServer((req, res) => {
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const server = createServer(
+    {
+      // A client that sends its headers, or its whole request, too slowly is answered 408 and cut off,
+      // so slow or stalled uploads cannot hold connections (and request handlers) open.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // node checks the two timeouts above on this interval (30 s by default), which would make a
+      // timeout of a few seconds take up to half a minute.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const handler = routes[path];
     if (!handler) {
@@ -64,10 +89,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
       if (!res.headersSent) json(res, 500, { error: 'Internal error; see the service log' });
       else res.end();
     });
+    },
+  );
+  // Past this many open connections node closes new ones at once (logged, at most once a minute).
+  server.maxConnections = limits.maxConnections;
+  let lastDropLog = 0;
+  server.on('drop', (data?: { remoteAddress?: string }) => {
+    if (Date.now() - lastDropLog < 60_000) return;
+    lastDropLog = Date.now();
+    log.warn('HTTP connection refused: the open-connection limit is reached', { maxConnections: limits.maxConnections, remoteAddress: data?.remoteAddress });
   });
-  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      ownMonitor?.stop();
+      reject(error);
+    });
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
   const address = server.address() as AddressInfo;
@@ -77,6 +113,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     url: `http://${host}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        ownMonitor?.stop();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

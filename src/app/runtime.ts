@@ -66,6 +66,8 @@ export interface RunningConnector {
   referenceSync: ReferenceSync;
   concur: ReturnType<typeof createConcurConnection>;
   intacct: IntacctGatewayClient;
+  /** The readiness checks' background results (`/readyz`, the console's health). */
+  health: HealthMonitor;
   stop(): Promise<void>;
 }
 
@@ -140,7 +142,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
 
     let pipeline!: DocumentPipeline;
     let employeeSync: Promise<unknown> | null = null;
-    const health = new HealthMonitor(connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway, worker }));
+    const health = new HealthMonitor(connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway, worker }), config.readiness);
     const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id, request) => pipeline.retry(id, request) }, jobRunner, config.intacct.journal, {
       health,
       intacctTransactionsByMonth: () => gateway.metrics().apiTransactionsByMonth,
@@ -184,6 +186,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       api: service,
       tokens: config.apiTokens,
       sandbox: config.sandbox,
+      rateLimitPerMinute: config.graphql.rateLimitPerMinute,
       secrets: [systems.concur.clientSecret, systems.concur.refreshToken ?? '', systems.intacct.senderPassword, systems.intacct.userPassword, systems.secretKey].filter((s) => s.length >= 6),
       log,
     });
@@ -240,13 +243,17 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     const http = await startHttpServer({
       port: config.port,
       routes: { '/graphql': (req, res) => graphql.handle(req, res), '/webhooks/concur': webhook },
-      readiness: health.recording(),
+      readiness: health,
       metrics: connectorMetrics({ service, runner, gateway, worker }),
       statics: consoleAssets(),
+      limits: config.http,
       log,
     });
     stoppers.push(() => http.close());
-    return { url: http.url, store, service, runner, pipeline, worker, referenceSync, concur, intacct: gateway, stop: stopAll };
+    // The /readyz checks run in the background from now on; /readyz answers from their results.
+    health.start();
+    stoppers.push(async () => health.stop());
+    return { url: http.url, store, service, runner, pipeline, worker, referenceSync, concur, intacct: gateway, health, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

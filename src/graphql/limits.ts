@@ -33,8 +33,12 @@ export interface QueryLimits {
   maxCost: number;
   /** The page size assumed for a `first` argument given as a variable without default. */
   maxPageSize: number;
-  /** Per-field price and assumed list size, keyed `Type.field`. Unlisted object fields cost 1, scalars 0. */
-  fieldCosts: Record<string, { cost?: number; listSize?: number }>;
+  /**
+   * Per-field price, assumed list size and rows read, keyed `Type.field`. Unlisted object fields cost
+   * 1, scalars 0. `rows`: the rows the field reads from a read model whatever is selected below it (a
+   * table scan for a count, the rows of a list query), added to its price once.
+   */
+  fieldCosts: Record<string, { cost?: number; listSize?: number; rows?: number }>;
   /** List size assumed for a list field without `first` and without a `fieldCosts` entry. */
   defaultListSize: number;
 }
@@ -55,13 +59,17 @@ export const DEFAULT_LIMITS: QueryLimits = {
     'Posting.mappingRevision': { cost: 20 },
     // Rebuilds a whole mapping set as of a past time.
     'Posting.mappingUsed': { cost: 100 },
+    // A connection also reads `first` rows (one each), whatever is selected (see costOf).
     'Query.postings': { cost: 5 },
-    'Query.mappingGaps': { cost: 50, listSize: 50 },
+    // A count scans every matching row: priced as a full page of rows.
+    'PostingConnection.totalCount': { rows: 100 },
+    // List queries read their rows from the read models even when only scalars are selected.
+    'Query.mappingGaps': { cost: 50, listSize: 50, rows: 50 },
     'Query.mappings': { cost: 20 },
-    'Query.mappingHistory': { cost: 20, listSize: 100 },
-    'Query.dimensions': { cost: 10, listSize: 200 },
-    'Query.statistics': { cost: 20, listSize: 100 },
-    'Query.syncRuns': { cost: 10, listSize: 20 },
+    'Query.mappingHistory': { cost: 20, listSize: 100, rows: 100 },
+    'Query.dimensions': { cost: 10, listSize: 200, rows: 200 },
+    'Query.statistics': { cost: 20, listSize: 100, rows: 100 },
+    'Query.syncRuns': { cost: 10, listSize: 20, rows: 20 },
     'JournalEntry.lines': { listSize: 10 },
     'JournalLine.dimensions': { listSize: 3 },
     'MappingGapGroup.documents': { listSize: 20 },
@@ -195,15 +203,17 @@ function costOf(set: SelectionSetNode | undefined, parent: GraphQLCompositeType 
     const def = fieldDef(parent, name);
     const type = def?.type;
     const key = `${parentName}.${name}`;
-    // Scalars ride along with their object; what costs is fetching objects and lists of them.
-    const price = limits.fieldCosts[key]?.cost ?? (type && isLeafType(getNamedType(type)) ? 0 : 1);
+    // Scalars ride along with their object; what costs is fetching objects and lists of them, and the
+    // rows a field reads (`rows`), even when only scalars are selected below it.
+    const price = priceOf(key, type, limits);
     const firstArg = field.arguments?.find((a) => a.name.value === 'first');
     const firstDef = def?.args.find((a) => a.name === 'first');
     if (firstArg || firstDef) {
       // A connection: its `first` multiplies the list inside it (`edges`), the connection itself counts once.
       const byDefault = typeof firstDef?.defaultValue === 'number' ? firstDef.defaultValue : limits.maxPageSize;
       const pageSize = Math.max(0, firstArg ? literalInt(firstArg.value, walk.operation, limits.maxPageSize) : byDefault);
-      total += price + costOfConnection(field, compositeOf(type), pageSize, walk, level + 1);
+      // A connection reads its page of rows (one each) even when only `totalCount` is selected.
+      total += price + pageSize + costOfConnection(field, compositeOf(type), pageSize, walk, level + 1);
     } else {
       const listSize = type && isListType(getNullableType(type)) ? (limits.fieldCosts[key]?.listSize ?? limits.defaultListSize) : 1;
       total += price + listSize * costOf(field.selectionSet, compositeOf(type), walk, level + 1);
@@ -215,6 +225,11 @@ function costOf(set: SelectionSetNode | undefined, parent: GraphQLCompositeType 
   return total;
 }
 
+function priceOf(key: string, type: GraphQLOutputType | undefined, limits: QueryLimits): number {
+  const entry = limits.fieldCosts[key];
+  return (entry?.cost ?? (type && isLeafType(getNamedType(type)) ? 0 : 1)) + (entry?.rows ?? 0);
+}
+
 function costOfConnection(field: FieldNode, connection: GraphQLCompositeType | null, pageSize: number, walk: CostWalk, level: number): number {
   if (!field.selectionSet) return 0;
   let total = 0;
@@ -222,7 +237,7 @@ function costOfConnection(field: FieldNode, connection: GraphQLCompositeType | n
     if (child.name.value.startsWith('__')) continue;
     const type = fieldDef(connection, child.name.value)?.type;
     const isPage = type ? isListType(getNullableType(type)) : false;
-    const price = type && isLeafType(getNamedType(type)) ? 0 : 1;
+    const price = priceOf(`${connection?.name ?? '?'}.${child.name.value}`, type, walk.limits);
     total += price + (isPage ? pageSize : 1) * costOf(child.selectionSet, compositeOf(type), walk, level + 1);
   }
   return total;

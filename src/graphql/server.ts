@@ -9,6 +9,7 @@ import type { GraphqlContext } from './context.js';
 import { createFormatError, type ErrorLog } from './errors.js';
 import { BodyTooLargeError, MalformedBodyError, toApolloRequest, writeApolloResponse, writeError } from './http-adapter.js';
 import { costLimitRule, DEFAULT_LIMITS, depthLimitRule, type QueryLimits } from './limits.js';
+import { TokenBucketRateLimiter } from './rate-limit.js';
 import { buildConnectorSchema } from './schema.js';
 
 export interface GraphqlHandlerOptions {
@@ -23,6 +24,8 @@ export interface GraphqlHandlerOptions {
   /** Largest accepted request body; 1 MiB by default. */
   maxBodyBytes?: number;
   log?: ErrorLog & { warn?(message: string, fields?: Record<string, unknown>): void; info?(message: string, fields?: Record<string, unknown>): void; debug?(message: string, fields?: Record<string, unknown>): void };
+  /** Requests per minute per API token (`ML_GRAPHQL_RATE_LIMIT`); 0 or absent = no limit. */
+  rateLimitPerMinute?: number;
   /** A schema built once elsewhere (tests, benchmarks); built here otherwise. */
   schema?: GraphQLSchema;
 }
@@ -45,6 +48,7 @@ export async function createGraphqlHandler(options: GraphqlHandlerOptions): Prom
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = options.log;
   const quiet = (): void => undefined;
+  const rateLimiter = new TokenBucketRateLimiter(options.rateLimitPerMinute ?? 0);
 
   const server = new ApolloServer<GraphqlContext>({
     schema: options.schema ?? (await buildConnectorSchema()),
@@ -81,6 +85,19 @@ export async function createGraphqlHandler(options: GraphqlHandlerOptions): Prom
       if (!auth.ok) {
         req.resume();
         return writeError(res, 401, 'UNAUTHENTICATED', auth.reason, { 'www-authenticate': 'Bearer realm="ml-connector"' });
+      }
+      // Per token, before the body is read or anything runs: one caller cannot starve the others.
+      const rate = rateLimiter.take(auth.principal.name);
+      if (!rate.allowed) {
+        req.resume();
+        log?.warn?.('GraphQL request refused: rate limit', { caller: auth.principal.name, perMinute: rateLimiter.perMinute });
+        return writeError(
+          res,
+          429,
+          'RATE_LIMITED',
+          `Too many requests for token "${auth.principal.name}": the limit is ${rateLimiter.perMinute} per minute (ML_GRAPHQL_RATE_LIMIT); retry after ${rate.retryAfterS} s`,
+          { 'retry-after': String(rate.retryAfterS) },
+        );
       }
       const httpGraphQLRequest = await toApolloRequest(req, maxBodyBytes);
       const context: GraphqlContext = { api: options.api, principal: auth.principal, secrets, timelines: new Map(), sandbox: options.sandbox };

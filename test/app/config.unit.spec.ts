@@ -68,6 +68,27 @@ describe('configuration', () => {
     expect(error.message).not.toContain('abcdefabcdefabcdef');
   });
 
+  it('reads the HTTP limits and the GraphQL rate limit, with the documented defaults', () => {
+    expect(loadConfig({}).http).toEqual({ headersTimeoutMs: 5_000, requestTimeoutMs: 15_000, keepAliveTimeoutMs: 65_000, maxConnections: 1_000 });
+    expect(loadConfig({}).graphql).toEqual({ rateLimitPerMinute: 600 });
+    expect(loadConfig({}).readiness).toEqual({ intervalMs: 10_000, timeoutMs: 5_000 });
+    expect(loadConfig({ ML_READINESS_INTERVAL_S: '3', ML_READINESS_TIMEOUT_MS: '800' }).readiness).toEqual({ intervalMs: 3_000, timeoutMs: 800 });
+    expect(catchConfig({ ML_READINESS_INTERVAL_S: '0' }).message).toContain('ML_READINESS_INTERVAL_S must be a whole number from 1');
+    const config = loadConfig({
+      ML_HTTP_HEADERS_TIMEOUT_MS: '2000',
+      ML_HTTP_REQUEST_TIMEOUT_MS: '4000',
+      ML_HTTP_KEEPALIVE_TIMEOUT_MS: '7000',
+      ML_HTTP_MAX_CONNECTIONS: '50',
+      ML_GRAPHQL_RATE_LIMIT: '0',
+    });
+    expect(config.http).toEqual({ headersTimeoutMs: 2_000, requestTimeoutMs: 4_000, keepAliveTimeoutMs: 7_000, maxConnections: 50 });
+    expect(config.graphql.rateLimitPerMinute).toBe(0);
+    const error = catchConfig({ ML_HTTP_HEADERS_TIMEOUT_MS: '9000', ML_HTTP_REQUEST_TIMEOUT_MS: '3000', ML_HTTP_MAX_CONNECTIONS: '0', ML_GRAPHQL_RATE_LIMIT: 'lots' });
+    expect(error.message).toContain('ML_HTTP_HEADERS_TIMEOUT_MS (9000) must not be larger than ML_HTTP_REQUEST_TIMEOUT_MS (3000)');
+    expect(error.message).toContain('ML_HTTP_MAX_CONNECTIONS must be a whole number from 1');
+    expect(error.message).toContain('ML_GRAPHQL_RATE_LIMIT must be a whole number from 0');
+  });
+
   it('parses .env files', () => {
     expect(parseDotEnv('# c\nA=1\nexport B="two words"\nC=3 # note\nD=\'q\'')).toEqual({ A: '1', B: 'two words', C: '3', D: 'q' });
   });

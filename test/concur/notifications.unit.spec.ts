@@ -41,6 +41,19 @@ describe('ESS notifications', () => {
     expect(() => classifyNotification(parseNotificationEnvelope(envelope({ facts: {} })))).toThrow(/names no document/);
   });
 
+  it('refuses a deeply nested envelope whichever way it arrives (Kafka too), as a validation error', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = { x: deep };
+    const body = envelope({ facts: { documentId: 'DOC1', extra: deep } });
+    expect(() => parseNotificationEnvelope(body)).toThrow(NotificationValidationError);
+    expect(() => parseNotificationEnvelope(body)).toThrow(/nested too deep/);
+    const store = new MemoryEventStore();
+    await expect(new ConcurNotificationIngest(store).ingest(body, 'kafka')).rejects.toBeInstanceOf(NotificationValidationError);
+    expect(await store.headPosition()).toBe(-1n);
+    // An ordinary envelope with a few levels inside facts is fine.
+    expect(() => parseNotificationEnvelope(envelope({ facts: { documentId: 'DOC1', a: { b: [{ c: [1] }] } } }))).not.toThrow();
+  });
+
   it('records a redelivery once, under the deterministic notification id', async () => {
     const store = new MemoryEventStore();
     const ingest = new ConcurNotificationIngest(store);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/index.js';
 import { ConcurNotificationIngest } from '../../src/adapters/concur/notifications.js';
 import { parsePublicKeys } from '../../src/adapters/concur/signature.js';
-import { createConcurWebhookHandler } from '../../src/adapters/concur/webhook.js';
+import { createConcurWebhookHandler, handleConcurWebhook } from '../../src/adapters/concur/webhook.js';
 import { startConcurSimulator, type ConcurSimulator } from '../../src/adapters/concur/simulator/index.js';
 import { documentStreamId } from '../../src/domain/document/events.js';
 
@@ -98,6 +98,77 @@ describe('POST /webhooks/concur', () => {
     expect(b.status).toBe(400);
     expect(b.body).toContain('eventType');
     expect(await store.headPosition()).toBe(before);
+  });
+
+  it('answers 400 "nested too deep" (never 503) to a body nested thousands of levels deep, and stores nothing', async () => {
+    const sign = (body: string) => ({ 'concur-signature': sim.ess.signature(body) });
+    // 5,000 levels in `facts` of an otherwise valid envelope, in `data`, and a bare deep array.
+    const valid = sim.ess.documentReady('expense', 'DOC-DEEP', sim.url);
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const inFacts = JSON.stringify(valid).replace('"facts":{', `"facts":{"x":${deep(5000)},`);
+    const inData = JSON.stringify({ ...valid, data: null }).replace('"data":null', `"data":${deep(5000)}`);
+    const objects = '{"":'.repeat(3000) + '1' + '}'.repeat(3000);
+    for (const body of [inFacts, inData, deep(5000), objects]) {
+      expect(Buffer.byteLength(body)).toBeLessThan(16 * 1024);
+      const answer = await rawPost(body, sign(body));
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: 'nested_too_deep' });
+      expect(answer.body).toContain('nested too deep');
+    }
+    // Brackets inside strings are not nesting: a valid envelope with them is recorded.
+    const bracketsInText = sim.ess.envelope({ topic: 'public.concur.expense.report', eventType: 'statusChanged', facts: { reportId: '[[[[' + '{'.repeat(200), userId: 'U1' } });
+    expect((await sim.ess.deliver(bracketsInText, { maxAttempts: 1 })).status).toBe(200);
+    expect((await store.readAll({ after: before })).map((e) => e.type)).toEqual(['ConcurReportStatusChanged']);
+  });
+
+  it('answers 400 to oversized envelope fields instead of storing them', async () => {
+    const valid = sim.ess.documentReady('expense', 'D'.repeat(5000), sim.url);
+    const body = JSON.stringify(valid);
+    const answer = await rawPost(body, { 'concur-signature': sim.ess.signature(body) });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('the limit is 1024');
+    expect(await store.headPosition()).toBe(before);
+  });
+
+  it('answers 400, not 503, to an href with a malformed %-escape (and records the document when facts name it)', async () => {
+    const href = `${sim.url}/financialintegration/fi/v4/companies/transactiontypes/expense/transactions/%E0%A4%A`;
+    const named = sim.ess.envelope({ facts: { documentId: 'DOC-BADHREF', href } });
+    expect((await sim.ess.deliver(named, { maxAttempts: 1 })).status).toBe(200);
+    const unnamed = sim.ess.envelope({ facts: { href } });
+    const answer = await sim.ess.deliver(unnamed, { maxAttempts: 1 });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('names no document');
+  });
+
+  it('never answers 5xx to thousands of mutated envelopes (random field types and values), with a working store', async () => {
+    // Deterministic PRNG, so a failure can be reproduced.
+    let seed = 20261203;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const values: unknown[] = [null, true, 0, -1, 1e308, '', ' ', 'x', '\ud800', '\u0000', 'a'.repeat(1500), '__proto__', 'constructor', [], {}, [1], { a: 1 },
+      '../../x', 'http://evil/', '%E0%A4%A', '/transactiontypes/expense/transactions?docId=', '/transactiontypes/invoice/transactions/%E0%A4%A',
+      'expense.readyForIntegration', 'public.concur.financialintegration', 'public.concur.expense.report', 'statusChanged', '2026-13-45T99:99:99Z'];
+    const value = (depth: number): unknown => {
+      const r = random();
+      if (depth > 3 || r < 0.5) return structuredClone(pick(values));
+      if (r < 0.75) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [String(pick(values)).slice(0, 12) || 'k', value(depth + 1)]));
+    };
+    const ingest = new ConcurNotificationIngest(store);
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 2_000; i++) {
+      const env: Record<string, unknown> = { ...sim.ess.documentReady('expense', `FUZZ-${i}`, sim.url) };
+      const facts = { ...(env.facts as Record<string, unknown>) };
+      for (const f of ['id', 'correlationId', 'eventType', 'topic', 'subtopic', 'timeStamp', 'data']) if (random() < 0.25) env[f] = value(0);
+      for (const f of ['documentId', 'href', 'reportId', 'userId']) if (random() < 0.25) facts[f] = value(0);
+      env.facts = random() < 0.05 ? value(0) : facts;
+      const body = random() < 0.03 ? JSON.stringify(value(0)) ?? 'null' : JSON.stringify(env);
+      const answer = await handleConcurWebhook(Buffer.from(body), {}, { ingest, verify: 'none', publicKeys: [] });
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      expect(answer.status, body.slice(0, 300)).toBeLessThan(500);
+    }
+    expect(statuses.get(200)).toBeGreaterThan(100);
+    expect(statuses.get(400)).toBeGreaterThan(100);
   });
 
   it('answers 413 to an oversized body, declared or streamed', async () => {

@@ -281,10 +281,13 @@ describe('ml-connector API security outside sandbox', () => {
   });
 
   it('reports readiness of every part, and not ready when Intacct refuses the login', async () => {
+    // /readyz answers from the background checks; run a round now rather than wait for the interval.
+    await e.running.health.refresh();
     const ready = await fetch(`${e.running.url}/readyz`);
     expect(ready.status).toBe(200);
-    const body = (await ready.json()) as { checks: Array<{ name: string; ok: boolean }> };
+    const body = (await ready.json()) as { checks: Array<{ name: string; ok: boolean; checkedAt: string; ageMs: number }> };
     expect(body.checks.map((c) => c.name)).toEqual(['event-store', 'posting-worker', 'projections', 'concur', 'intacct']);
+    for (const c of body.checks) expect(c).toMatchObject({ ok: true, checkedAt: expect.any(String), ageMs: expect.any(Number) });
     const company = e.systems.intacct.state;
     const user = [...company.users.keys()][0]!;
     const password = company.users.get(user)!;
@@ -292,6 +295,7 @@ describe('ml-connector API security outside sandbox', () => {
     // The session in hand ends (as at its timeout): the next check must log in again, and fails.
     e.running.intacct.sessions.invalidate((await e.running.intacct.sessions.get()).sessionId);
     try {
+      await e.running.health.refresh();
       const down = await fetch(`${e.running.url}/readyz`);
       expect(down.status).toBe(503);
       const text = await down.text();

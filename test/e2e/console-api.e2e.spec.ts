@@ -37,7 +37,7 @@ describe('GraphQL for the operator console', () => {
     expect(o.postedPerHour.reduce((n, h) => n + h.count, 0)).toBe(9);
     expect(['AWAITING_MAPPING', 'REJECTED']).toContain(o.oldestWaiting?.status);
     expect(o.latestRejections).toEqual([{ reportName: 'Munich client meeting', lastError: { category: 'closed-period' } }]);
-    expect(o.health.map((h) => [h.name, h.ok])).toEqual([['event-store', true], ['projections', true], ['concur', true], ['intacct', true]]);
+    expect(o.health.map((h) => [h.name, h.ok])).toEqual([['event-store', true], ['posting-worker', true], ['projections', true], ['concur', true], ['intacct', true]]);
     expect(Date.now() - Date.parse(o.health[0]!.checkedAt)).toBeLessThan(60_000);
     expect(o.intacctUsage.month).toBe(new Date().toISOString().slice(0, 7));
     expect(o.intacctUsage.transactions).toBeGreaterThanOrEqual(9);

@@ -24,10 +24,10 @@ export interface E2e {
  * HTTP server with GraphQL and the webhook. `auth: true` runs with bearer tokens (outside sandbox
  * rules); webhooks are verified against the simulated ESS key.
  */
-export async function startE2e(options: { auth?: boolean; kafka?: Config['kafka'] } = {}): Promise<E2e> {
+export async function startE2e(options: { auth?: boolean; kafka?: Config['kafka']; env?: Record<string, string> } = {}): Promise<E2e> {
   const dir = mkdtempSync(join(tmpdir(), 'ml-e2e-'));
   const systems = await startSandboxSystems();
-  const base = loadConfig({ ML_SANDBOX: '1', ML_DATA_DIR: dir, PORT: '0', CONCUR_POLL_INTERVAL_S: '0', LOG_LEVEL: 'debug' });
+  const base = loadConfig({ ML_SANDBOX: '1', ML_DATA_DIR: dir, PORT: '0', CONCUR_POLL_INTERVAL_S: '0', LOG_LEVEL: 'debug', ...options.env });
   const config: Config = {
     ...base,
     sandbox: !options.auth,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getIntrospectionQuery } from 'graphql';
 import { seedDocument } from './support/documents.js';
 import { ML_API_TOKENS, startGraphqlServer, TOKENS, type RunningServer } from './support/http.js';
@@ -82,6 +82,34 @@ describe('query limits', () => {
     expect(variable.body.errors![0]!.extensions!.code).toBe('QUERY_TOO_COSTLY');
     const withDefault = await gql(`query V($n: Int = 5) { postings(first: $n) { edges { node { ${everything} } } } }`);
     expect(withDefault.body.errors).toBeUndefined();
+  });
+
+  it('refuses 1,000 aliases of postings(first: 100) { totalCount } before any resolver reads a row, and fast', async () => {
+    const list = vi.spyOn(connector, 'listPostings');
+    const page = vi.spyOn(connector.queries, 'list');
+    try {
+      for (const first of [100, 1]) {
+        const aliases = Array.from({ length: 1_000 }, (_, i) => `p${i}: postings(first: ${first}) { totalCount }`).join(' ');
+        const started = performance.now();
+        const r = await gql(`query Counts { ${aliases} }`);
+        const ms = performance.now() - started;
+        expect(r.status).toBe(400);
+        expect(r.body.errors![0]!.extensions!.code).toBe('QUERY_TOO_COSTLY');
+        expect(r.body.errors![0]!.extensions!.cost).toBe(1_000 * (5 + first + 100));
+        expect(r.body.data).toBeUndefined();
+        expect(ms).toBeLessThan(1_000);
+        process.stdout.write(`1,000 aliases of postings(first: ${first}) { totalCount }: refused in ${Math.round(ms)} ms\n`);
+      }
+      expect(list).not.toHaveBeenCalled();
+      expect(page).not.toHaveBeenCalled();
+      // A single count still runs.
+      const one = await gql('{ postings(first: 10) { totalCount } }');
+      expect(one.body.errors).toBeUndefined();
+      expect(list).toHaveBeenCalledTimes(1);
+    } finally {
+      list.mockRestore();
+      page.mockRestore();
+    }
   });
 
   it('survives a fragment "bomb" (each fragment spreading the next many times) quickly', async () => {

@@ -19,20 +19,33 @@ function depthOf(query: string): number {
 }
 
 describe('cost estimate', () => {
-  it('prices scalars at 0, objects at 1, and multiplies a connection page by first', () => {
-    expect(costOf('{ postings(first: 10) { totalCount } }')).toBe(5 + 0);
-    // postings 5 + edges 1 + 10 × node 1
-    expect(costOf('{ postings(first: 10) { edges { node { id amount } } } }')).toBe(5 + 1 + 10 * 1);
+  it('prices scalars at 0, objects at 1, the rows a connection reads at 1 each, and multiplies a page by first', () => {
+    // postings 5 + 10 rows read + totalCount (a count scans the rows: 100)
+    expect(costOf('{ postings(first: 10) { totalCount } }')).toBe(5 + 10 + 100);
+    // postings 5 + 10 rows + edges 1 + 10 × node 1
+    expect(costOf('{ postings(first: 10) { edges { node { id amount } } } }')).toBe(5 + 10 + 1 + 10 * 1);
     // the argument's default (50) when first is omitted
-    expect(costOf('{ postings { edges { node { id } } } }')).toBe(5 + 1 + 50 * 1);
+    expect(costOf('{ postings { edges { node { id } } } }')).toBe(5 + 50 + 1 + 50 * 1);
     // each posting: node 1 + timeline 20
-    expect(costOf('{ postings(first: 10) { edges { node { timeline { id } } } } }')).toBe(5 + 1 + 10 * (1 + 20));
+    expect(costOf('{ postings(first: 10) { edges { node { timeline { id } } } } }')).toBe(5 + 10 + 1 + 10 * (1 + 20));
+    // a list query reads its rows even when only scalars are selected
+    expect(costOf('{ dimensions { id } }')).toBe(10 + 200);
+    expect(costOf('{ mappingGaps { code } }')).toBe(50 + 50);
   });
 
-  it('costs a typical detailed page of 50 about 2,600, as docs/graphql.md says', () => {
+  it('counts the rows of every alias: 1,000 aliases of postings(first: 100) { totalCount } cost 205,000', () => {
+    const aliases = (n: number, first: number) => `{ ${Array.from({ length: n }, (_, i) => `p${i}: postings(first: ${first}) { totalCount }`).join(' ')} }`;
+    expect(costOf(aliases(1_000, 100))).toBe(1_000 * (5 + 100 + 100));
+    expect(costOf(aliases(1_000, 1))).toBe(1_000 * (5 + 1 + 100));
+    expect(costOf(aliases(1_000, 100))).toBeGreaterThan(DEFAULT_LIMITS.maxCost);
+    // 48 small counts still fit (a dashboard may ask a few).
+    expect(costOf(aliases(48, 1))).toBeLessThanOrEqual(DEFAULT_LIMITS.maxCost);
+  });
+
+  it('costs a typical detailed page of 50 about 2,700, as docs/graphql.md says', () => {
     const cost = costOf('{ postings(first: 50) { edges { node { id status timeline { type data } journalEntry { lines { accountNo dimensions { target value } } } } } } }');
-    // node 1 + timeline 20 + journalEntry (20 + lines (1 + 10 × dimensions 1)) = 52 per posting
-    expect(cost).toBe(5 + 1 + 50 * (1 + 20 + (20 + 1 + 10 * 1)));
+    // 50 rows + node 1 + timeline 20 + journalEntry (20 + lines (1 + 10 × dimensions 1)) = 52 per posting
+    expect(cost).toBe(5 + 50 + 1 + 50 * (1 + 20 + (20 + 1 + 10 * 1)));
     expect(cost).toBeGreaterThan(2_000);
     expect(cost).toBeLessThan(3_000);
   });

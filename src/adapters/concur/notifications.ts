@@ -64,13 +64,72 @@ export interface ConcurNotificationIngestOptions {
   now?: () => Date;
 }
 
+/**
+ * How deep an ESS notification may nest objects and arrays. Real envelopes are three or four levels
+ * deep (envelope, facts, maybe a value inside); anything far deeper is not a Concur notification, and
+ * storing it would only hand the depth to every reader of the event (JSON scalars, projections).
+ */
+export const MAX_NOTIFICATION_DEPTH = 32;
+/** Longest accepted envelope string (`id`, `eventType`, `topic`, `timeStamp`, and the document id). */
+export const MAX_NOTIFICATION_FIELD_CHARS = 1024;
+
+/**
+ * Nesting depth of JSON text, counted without parsing (strings are skipped), stopping as soon as it
+ * passes `limit`: the answer is then `limit + 1`, whatever the real depth.
+ */
+export function jsonTextDepth(text: string, limit = MAX_NOTIFICATION_DEPTH): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+      if (depth > max) max = depth;
+      if (max > limit) return limit + 1;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
+  }
+  return max;
+}
+
+/** Nesting depth of a parsed value (iteratively, so no depth can overflow the stack), stopping past `limit`. */
+export function valueDepth(value: unknown, limit = MAX_NOTIFICATION_DEPTH): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    const level = d + 1;
+    if (level > max) max = level;
+    if (max > limit) return limit + 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, level]);
+  }
+  return max;
+}
+
+export const tooDeepMessage = (limit = MAX_NOTIFICATION_DEPTH): string =>
+  `The Concur notification is nested too deep: more than ${limit} levels of objects and arrays (an ESS envelope has about four); it is refused and will not be stored`;
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
 const optionalString = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : null);
 
 export function parseNotificationEnvelope(body: unknown): ConcurNotificationEnvelope {
   if (!isRecord(body)) throw new NotificationValidationError('The Concur notification is not a JSON object; expected an ESS envelope {id, eventType, topic, timeStamp, facts}');
+  // Whichever way it arrived (webhook, Kafka): a hostile depth is refused before anything reads it.
+  if (valueDepth(body) > MAX_NOTIFICATION_DEPTH) throw new NotificationValidationError(tooDeepMessage());
   const problems: string[] = [];
+  for (const field of ['id', 'eventType', 'topic', 'timeStamp', 'correlationId', 'subtopic'] as const) {
+    const v = body[field];
+    if (typeof v === 'string' && v.length > MAX_NOTIFICATION_FIELD_CHARS) problems.push(`\`${field}\` is ${v.length} characters long; the limit is ${MAX_NOTIFICATION_FIELD_CHARS}`);
+  }
+  if (problems.length > 0) throw new NotificationValidationError(`The Concur notification is not a valid ESS envelope: ${problems.join('; ')}`);
   if (!nonEmpty(body.id)) problems.push('`id` is missing or not a string');
   if (!nonEmpty(body.eventType)) problems.push('`eventType` is missing or not a string');
   if (!nonEmpty(body.topic)) problems.push('`topic` is missing or not a string');
@@ -111,7 +170,13 @@ export function parseFisHref(href: string): { docType: ConcurDocType | null; doc
   if (fromQuery) return { docType, docId: fromQuery };
   // Some samples put the document id as the last path segment instead of a query parameter.
   const last = url.pathname.split('/').filter(Boolean).at(-1) ?? null;
-  return { docType, docId: last && last.toLowerCase() !== 'transactions' ? decodeURIComponent(last) : null };
+  if (!last || last.toLowerCase() === 'transactions') return { docType, docId: null };
+  try {
+    return { docType, docId: decodeURIComponent(last) };
+  } catch {
+    // A malformed %-escape names no document (a URIError here used to become a 503, redelivered forever).
+    return { docType, docId: null };
+  }
 }
 
 // Topic strings vary between SAP samples (`public.concur.financialintegration`,
@@ -132,6 +197,9 @@ export function classifyNotification(env: ConcurNotificationEnvelope): Notificat
       return { kind: 'ignored', reason: `document type ${prefix || 'unknown'} is not posted by the connector` };
     }
     const documentId = optionalString(env.facts.documentId) ?? fromHref.docId;
+    if (documentId && documentId.length > MAX_NOTIFICATION_FIELD_CHARS) {
+      throw new NotificationValidationError(`Concur notification ${env.id} (${env.eventType}) names a document id of ${documentId.length} characters; the limit is ${MAX_NOTIFICATION_FIELD_CHARS}`);
+    }
     if (!documentId) throw new NotificationValidationError(`Concur notification ${env.id} (${env.eventType}) names no document: facts.documentId and facts.href are both missing`);
     return { kind: 'document', docType, documentId, href, reportId: optionalString(env.facts.reportId) };
   }

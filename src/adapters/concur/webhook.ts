@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import { EventStoreUnavailableError } from '../../domain/eventstore/port.js';
 import { silentLogger, type ConcurLogger } from './log.js';
-import { NotificationValidationError, type ConcurNotificationIngest, type IngestResult } from './notifications.js';
+import { jsonTextDepth, MAX_NOTIFICATION_DEPTH, NotificationValidationError, tooDeepMessage, type ConcurNotificationIngest, type IngestResult } from './notifications.js';
 import { verifyConcurSignature } from './signature.js';
 
 export interface WebhookOptions {
@@ -44,10 +44,18 @@ export async function handleConcurWebhook(rawBody: Buffer, headers: Headers, opt
     logger.log('warn', 'Concur webhook refused: Concur-Signature missing or not valid for any configured key', { correlationId, bytes: rawBody.length });
     return { status: 401, body: { error: 'invalid_signature', message: 'Concur-Signature is missing or does not verify against the configured public keys (CONCUR_WEBHOOK_PUBLIC_KEYS)' } };
   }
+  // Every answer below for something wrong with the body is a 400 (a redelivery would not help); only a
+  // failure to store it (ours) is a 503, which makes Concur retry.
+  const text = rawBody.toString('utf8');
+  if (jsonTextDepth(text, MAX_NOTIFICATION_DEPTH) > MAX_NOTIFICATION_DEPTH) {
+    logger.log('warn', 'Concur webhook refused: body nested too deep', { correlationId, bytes: rawBody.length });
+    return { status: 400, body: { error: 'nested_too_deep', message: tooDeepMessage() } };
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(rawBody.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
+    if (error instanceof RangeError) return { status: 400, body: { error: 'nested_too_deep', message: tooDeepMessage() } };
     return { status: 400, body: { error: 'malformed_json', message: `The notification body is not valid JSON: ${(error as Error).message}` } };
   }
   try {

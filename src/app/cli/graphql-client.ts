@@ -49,6 +49,8 @@ export class GraphqlClient {
   constructor(
     readonly target: ServiceTarget,
     private readonly timeoutMs = 60_000,
+    /** Attempts of one request while the service answers 429 (rate limited). */
+    private readonly rateLimitRetries = 10,
   ) {}
 
   /** The service root (without /graphql), for messages. */
@@ -60,12 +62,20 @@ export class GraphqlClient {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (this.target.token) headers['authorization'] = `Bearer ${this.target.token}`;
     let response: Response;
-    try {
-      response = await fetch(this.target.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      throw new CliError(this.unreachable(error));
+    let text: string;
+    // The service limits requests per token (ML_GRAPHQL_RATE_LIMIT): a 429 is waited out as it says
+    // (Retry-After, at most a minute each time), so long listings and progress polling slow down instead of failing.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await fetch(this.target.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(this.timeoutMs) });
+      } catch (error) {
+        throw new CliError(this.unreachable(error));
+      }
+      text = await response.text();
+      if (response.status !== 429 || attempt >= this.rateLimitRetries) break;
+      const waitS = Math.min(60, Math.max(1, Number(response.headers.get('retry-after')) || 1));
+      await new Promise((resolve) => setTimeout(resolve, waitS * 1000));
     }
-    const text = await response.text();
     let body: { data?: T | null; errors?: GraphqlError[] };
     try {
       body = JSON.parse(text) as typeof body;
