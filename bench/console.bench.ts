@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureConsoleBuilt } from '../scripts/console/build.js';
 import { loadConfig } from '../src/app/config.js';
-import { createLogger } from '../src/app/logger.js';
+import { createLogger } from '../src/observability/logger.js';
 import { startConnector } from '../src/app/runtime.js';
 import { runSandboxDemo } from '../src/app/sandbox-demo.js';
 import { startSandboxSystems } from '../src/app/sandbox-systems.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateExpenseDocument } from '../src/adapters/concur/simulator/documents.js';
 import { loadConfig } from '../src/app/config.js';
-import { createLogger } from '../src/app/logger.js';
+import { createLogger } from '../src/observability/logger.js';
 import { startConnector } from '../src/app/runtime.js';
 import { runSandboxDemo } from '../src/app/sandbox-demo.js';
 import { startSandboxSystems } from '../src/app/sandbox-systems.js';

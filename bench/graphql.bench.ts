@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectorApi } from '../src/app/connector-api.js';
+import type { ConnectorApi } from '../src/application/connector-api.js';
 import { documentStreamId } from '../src/domain/document/events.js';
 import type { RecordedEvent } from '../src/domain/events/envelope.js';
 import { createGraphqlHandler } from '../src/graphql/server.js';

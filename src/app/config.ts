@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { KafkaConfigError, kafkaConfigFromEnv, type KafkaConfig } from '../adapters/kafka/kafka-config.js';
 import { ApiTokenConfigError, parseApiTokens } from '../graphql/auth.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../http/http-server.js';
+
+export { DEFAULT_HTTP_LIMITS, type HttpLimits };
 
 /**
  * Configuration from the environment (docs/contract.md, Configuration; the variables are the README's table), with `.env` read first when present (real
@@ -51,18 +54,6 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-export interface HttpLimits {
-  /** Time a client has to send the request headers (`server.headersTimeout`). */
-  headersTimeoutMs: number;
-  /** Time a client has to send the whole request, headers and body (`server.requestTimeout`). */
-  requestTimeoutMs: number;
-  /** How long an idle keep-alive connection is kept open (`server.keepAliveTimeout`). */
-  keepAliveTimeoutMs: number;
-  /** Open connections at most (`server.maxConnections`); further ones are closed at once. */
-  maxConnections: number;
-}
-
-export const DEFAULT_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 5_000, requestTimeoutMs: 15_000, keepAliveTimeoutMs: 65_000, maxConnections: 1_000 };
 export const DEFAULT_GRAPHQL_RATE_LIMIT = 600;
 
 export class ConfigError extends Error {

@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { ConfigError, environmentWithDotEnv, loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../observability/logger.js';
 import { readPemFiles, startConnector, systemsFromConfig, wipe, type SystemEndpoints } from './runtime.js';
 import { startSandboxSystems } from './sandbox-systems.js';
 import { runSandboxDemo } from './sandbox-demo.js';

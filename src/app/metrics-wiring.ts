@@ -1,8 +1,8 @@
 import type { IntacctGatewayClient } from '../adapters/intacct/gateway-client.js';
 import { DOCUMENT_STATUSES } from '../domain/document/state.js';
 import type { ProjectionRunner } from '../projections/runner.js';
-import type { ConnectorService } from './connector-service.js';
-import { Gauge, MetricsRegistry } from './metrics.js';
+import type { ConnectorService } from '../application/connector-service.js';
+import { Gauge, MetricsRegistry } from '../observability/metrics.js';
 
 /** The connector's /metrics: postings by status, posting latency, Intacct API transactions, projection lag. */
 export function connectorMetrics(parts: { service: ConnectorService; runner: ProjectionRunner; gateway: IntacctGatewayClient; worker?: unknown }): () => Promise<string> {

@@ -2,7 +2,7 @@ import type { ConcurTokenManager } from '../adapters/concur/oauth/token-manager.
 import type { IntacctGatewayClient } from '../adapters/intacct/gateway-client.js';
 import type { EventStore } from '../domain/eventstore/port.js';
 import type { ProjectionRunner } from '../projections/runner.js';
-import type { ReadinessCheck } from './http-server.js';
+import type { ReadinessCheck } from '../http/http-server.js';
 
 /** `/readyz`: the store, the projections, and both systems' connections, each with what is wrong (run in the background by HealthMonitor). */
 export function connectorReadiness(parts: {

@@ -29,16 +29,16 @@ import { postingStateProjection } from '../projections/posting-state.js';
 import { readModelPath } from '../projections/read-model-db.js';
 import { ProjectionRunner } from '../projections/runner.js';
 import type { Config } from './config.js';
-import { ConnectorService } from './connector-service.js';
-import { startHttpServer } from './http-server.js';
-import { createJobRunner } from './job-runner.js';
+import { ConnectorService } from '../application/connector-service.js';
+import { startHttpServer } from '../http/http-server.js';
+import { createJobRunner } from '../application/job-runner.js';
 import { connectorReadiness } from './readiness.js';
-import { HealthMonitor } from './health-monitor.js';
-import { consoleAssets } from './console-assets.js';
-import { registerSecret, type Logger } from './logger.js';
+import { HealthMonitor } from '../application/health-monitor.js';
+import { consoleAssets } from '../http/console-assets.js';
+import { registerSecret, type Logger } from '../observability/logger.js';
 import { connectorMetrics } from './metrics-wiring.js';
-import { DocumentPipeline } from './pipeline/document-pipeline.js';
-import { ReferenceSync } from './reference-sync.js';
+import { DocumentPipeline } from '../processes/document-pipeline.js';
+import { ReferenceSync } from '../application/reference-sync.js';
 
 /** Endpoints and credentials of the two systems: real ones, or the sandbox simulators'. */
 export interface SystemEndpoints {

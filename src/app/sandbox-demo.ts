@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from './logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { RunningConnector } from './runtime.js';
 import type { SandboxSystems } from './sandbox-systems.js';
 import { demoDocuments, demoMappingsJson, seedSandboxIntacctCompany } from './sandbox/index.js';

@@ -12,3 +12,11 @@ export const isConcurDocType = (value: unknown): value is ConcurDocType => typeo
 export const ERP_SYSTEM_ID = 'ML-CONNECTOR';
 
 export type { ConcurDocType };
+
+/**
+ * A Concur notification (webhook or Kafka message) that can never be taken in: malformed, too deep,
+ * naming no document. The webhook answers 400 (Concur must not redeliver it) and Kafka dead-letters it.
+ */
+export class NotificationValidationError extends Error {
+  override readonly name = 'NotificationValidationError';
+}

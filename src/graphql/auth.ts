@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AuthChecker } from 'type-graphql';
-import type { Role } from '../app/connector-api.js';
+import type { Role } from '../application/connector-api.js';
 import { forbidden } from './errors.js';
 
 /** One configured API token (`ML_API_TOKENS`, docs/contract.md, Configuration). */

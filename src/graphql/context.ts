@@ -1,4 +1,4 @@
-import type { ConnectorApi } from '../app/connector-api.js';
+import type { ConnectorApi } from '../application/connector-api.js';
 import type { RecordedEvent } from '../domain/events/envelope.js';
 import type { Principal } from './auth.js';
 

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
-import type { ConnectorApi } from '../app/connector-api.js';
+import type { ConnectorApi } from '../application/connector-api.js';
 import { authenticate, parseApiTokens, type ApiToken } from './auth.js';
 import type { GraphqlContext } from './context.js';
 import { createFormatError, type ErrorLog } from './errors.js';

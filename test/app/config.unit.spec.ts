@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDotEnv } from '../../src/app/config.js';
-import { createLogger, registerSecret } from '../../src/app/logger.js';
+import { createLogger, registerSecret } from '../../src/observability/logger.js';
 
 const production = {
   ML_API_TOKENS: 'ops:admin:abcdefabcdefabcdef',

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpServer } from '../../src/app/http-server.js';
-import { createLogger } from '../../src/app/logger.js';
+import { startHttpServer } from '../../src/http/http-server.js';
+import { createLogger } from '../../src/observability/logger.js';
 import type { HttpLimits } from '../../src/app/config.js';
 
 /**

@@ -4,9 +4,9 @@ import { ConcurTokenManager } from '../../src/adapters/concur/oauth/token-manage
 import type { CredentialStore, StoredConcurCredentials } from '../../src/adapters/concur/secrets.js';
 import { MemoryEventStore } from '../../src/adapters/eventstore/memory/memory-event-store.js';
 import { IntacctGatewayClient } from '../../src/adapters/intacct/gateway-client.js';
-import { HealthMonitor } from '../../src/app/health-monitor.js';
-import { startHttpServer } from '../../src/app/http-server.js';
-import { createLogger } from '../../src/app/logger.js';
+import { HealthMonitor } from '../../src/application/health-monitor.js';
+import { startHttpServer } from '../../src/http/http-server.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { connectorReadiness } from '../../src/app/readiness.js';
 import type { ProjectionRunner } from '../../src/projections/runner.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isCalendarDate, parseCommand, UsageError } from '../../src/app/cli/args.js';
-import { serviceTarget } from '../../src/app/cli/graphql-client.js';
+import { isCalendarDate, parseCommand, UsageError } from '../../src/cli/args.js';
+import { serviceTarget } from '../../src/cli/graphql-client.js';
 
 const usageError = (argv: string[]): string => {
   try {

@@ -29,7 +29,7 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
 
 /** The CLI as a user runs it: a separate node process. */
 export const runCliProcess = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
-  run(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], env);
+  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], env);
 
 /** A shell command line as a user types it, from the repository root (where `npm run` finds package.json). */
 export const runShell = (line: string, env: Record<string, string> = {}): Promise<CliRun> => run('/bin/sh', ['-c', line], env);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExpenseDocument } from '../../src/adapters/concur/simulator/index.js';
 import { loadConfig } from '../../src/app/config.js';
-import { createLogger } from '../../src/app/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { startConnector, type RunningConnector } from '../../src/app/runtime.js';
 import { startSandboxSystems, type SandboxSystems } from '../../src/app/sandbox-systems.js';
 import { runCliProcess, runShell } from './cli-process.js';

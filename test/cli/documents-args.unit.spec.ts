@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, UsageError } from '../../src/app/cli/args.js';
+import { parseCommand, UsageError } from '../../src/cli/args.js';
 
 describe('CLI arguments of list, show and report', () => {
   it('list takes statuses (any case, comma-separated), a text and a limit', () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { GraphqlClient } from '../../src/app/cli/graphql-client.js';
+import { GraphqlClient } from '../../src/cli/graphql-client.js';
 
 describe('CLI GraphQL client', () => {
   it('waits out a 429 (Retry-After) from the service rate limit and then gets its answer', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProgress, formatDuration, ProgressLine } from '../../src/app/cli/progress.js';
+import { describeProgress, formatDuration, ProgressLine } from '../../src/cli/progress.js';
 
 function sink(isTTY: boolean) {
   const writes: string[] = [];

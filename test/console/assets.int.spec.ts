@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleAssets, DEFAULT_CONSOLE_DIR } from '../../src/app/console-assets.js';
+import { consoleAssets, DEFAULT_CONSOLE_DIR } from '../../src/http/console-assets.js';
 import { ensureConsoleBuilt } from '../../scripts/console/build.js';
 
 /** The console's files as the service serves them: types, caching, security headers; no inline script. */

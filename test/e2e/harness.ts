@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/app/config.js';
-import { createLogger, type Logger } from '../../src/app/logger.js';
+import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { startConnector, type RunningConnector } from '../../src/app/runtime.js';
 import { startSandboxSystems, type SandboxSystems } from '../../src/app/sandbox-systems.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
-import { createLogger } from '../../src/app/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { startConnector, type RunningConnector } from '../../src/app/runtime.js';
 
 /**

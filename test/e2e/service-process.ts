@@ -107,7 +107,7 @@ export async function startServiceProcess(extraEnv: Record<string, string> = {},
     cli(args, timeoutMs = 45_000) {
       return new Promise((resolve, reject) => {
         // Only what a user would set for the CLI: where the service is and a token.
-        const cliChild = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], {
+        const cliChild = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ML_URL: url, ML_TOKEN: ADMIN_TOKEN },
           stdio: ['ignore', 'pipe', 'pipe'],
         });

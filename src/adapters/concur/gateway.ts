@@ -9,7 +9,7 @@ export interface GatewayAnswer {
 
 /**
  * The per-document FIS operations a process manager needs (fetch, acknowledge, confirm), shaped for
- * `ConcurDocumentGateway` in src/app/pipeline. Structural on purpose: adapters do not import app code.
+ * `ConcurDocumentGateway` in src/processes. Structural on purpose: adapters do not import app code.
  */
 export class FisDocumentGateway {
   constructor(private readonly fis: FisClient) {}

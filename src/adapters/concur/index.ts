@@ -8,7 +8,7 @@
  *   concur.poller(intervalS, () => pipeline.kick()).start()
  *
  * Every entry point (webhook, poller, backfill, Kafka) only records a document as received
- * (`receive`); the document pipeline in src/app/pipeline fetches, acknowledges, prepares, supersedes
+ * (`receive`); the document pipeline in src/processes fetches, acknowledges, prepares, supersedes
  * and confirms through `gateway`.
  */
 import { join } from 'node:path';

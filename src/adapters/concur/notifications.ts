@@ -4,6 +4,7 @@ import { deterministicEventId, newEvent, type NewEvent } from '../../domain/even
 import type { EventStore } from '../../domain/eventstore/port.js';
 import { documentStreamId, type ConcurDocumentReceived, type InboundChannel } from '../../domain/document/events.js';
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
+import { NotificationValidationError } from '../../domain/concur.js';
 
 /**
  * Concur Event Subscription Service (ESS) notifications, whichever way they arrive (webhook, Kafka
@@ -12,9 +13,7 @@ import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
  * from it and a redelivery appends nothing.
  */
 
-export class NotificationValidationError extends Error {
-  override readonly name = 'NotificationValidationError';
-}
+export { NotificationValidationError };
 
 export interface ConcurNotificationEnvelope {
   id: string;

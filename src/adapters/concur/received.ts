@@ -8,7 +8,7 @@ import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
 /**
  * What every Concur entry point (webhook, Kafka, FIS queue poller, backfill) does with a document it
  * hears of: record that it was received, through the document's one write path, and nothing more. The
- * document pipeline (src/app/pipeline) is the one process that fetches, acknowledges, prepares,
+ * document pipeline (src/processes) is the one process that fetches, acknowledges, prepares,
  * supersedes and confirms. `recorded`: the stream is new; `known`: the document was already received
  * (a redelivery, or heard of on another channel), so nothing was appended.
  */

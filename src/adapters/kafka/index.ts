@@ -1,5 +1,5 @@
 /** Kafka adapter: inbound Concur notifications, outbound domain events. See docs/kafka.md. */
-import { NotificationValidationError } from '../concur/notifications.js';
+import { NotificationValidationError } from '../../domain/concur.js';
 
 export { KafkaConcurConsumer, type KafkaConcurConsumerOptions, type IngestFunction } from './inbound-consumer.js';
 export { KafkaDomainPublisher, type KafkaDomainPublisherOptions } from './domain-publisher.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotificationValidationError } from '../concur/notifications.js';
+import { NotificationValidationError } from '../../domain/concur.js';
 import { DLQ_HEADERS, deadLetterHeaders } from './dead-letter.js';
 import { DOMAIN_HEADERS, toDomainMessage } from './domain-message.js';
 

@@ -5,7 +5,7 @@ import type { GraphqlContext } from '../context.js';
 import { badInput } from '../errors.js';
 import { nonBlank } from '../input.js';
 import { DateTimeScalar, JSONScalar } from '../scalars.js';
-import type { MappingChangeResult } from '../../app/connector-api.js';
+import type { MappingChangeResult } from '../../application/connector-api.js';
 import { MappingImportMode, toDiffEntries } from '../types/mapping-diff.js';
 import { MappingChangeType, MappingGapGroupType, MappingHistoryEntryType, MappingSetType } from '../types/operations.js';
 

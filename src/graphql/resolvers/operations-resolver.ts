@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { JobStatus } from '../../app/connector-api.js';
+import type { JobStatus } from '../../application/connector-api.js';
 import type { GraphqlContext } from '../context.js';
 import { badInput, notFound } from '../errors.js';
 import { endOfDay } from '../input.js';

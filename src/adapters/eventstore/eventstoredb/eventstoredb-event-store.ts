@@ -17,7 +17,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../../domain/eventstore/port.js';
-import { dedupe } from '../memory/memory-event-store.js';
+import { dedupe } from '../dedupe.js';
 import { describeServer, isWrongExpectedVersion, toDomainError } from './errors.js';
 import { planAppend } from './append-plan.js';
 import { toEventData, toRecordedEvent } from './event-mapping.js';

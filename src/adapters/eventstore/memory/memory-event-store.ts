@@ -11,6 +11,7 @@ import {
   type Subscription,
 } from '../../../domain/eventstore/port.js';
 import { followLog } from '../follow-log.js';
+import { dedupe } from '../dedupe.js';
 
 /**
  * The reference implementation of the event store port: everything in memory, no durability.
@@ -82,7 +83,4 @@ export class MemoryEventStore implements EventStore {
 }
 
 /** Within one append, a repeated id counts once. */
-export function dedupe(events: readonly NewEvent[]): NewEvent[] {
-  const seen = new Set<string>();
-  return events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
-}
+export { dedupe };

@@ -13,7 +13,7 @@ import { PostingQueries, type ListOptions, type PostingFilter } from '../project
 import type { ProjectionRunner } from '../projections/runner.js';
 import type { ConnectorApi, DimensionRecord, JobStatus, MappingChangeResult, MappingHistoryEntry, MappingImportOptions, ProjectionStatus, SyncRunSummary } from './connector-api.js';
 import { forcedNote, MappingChanges, uncheckedNote } from './mapping-changes.js';
-import type { DocumentPipeline, DocumentPreparer } from './pipeline/document-pipeline.js';
+import type { DocumentPipeline, DocumentPreparer } from '../processes/document-pipeline.js';
 import type { HealthMonitor } from './health-monitor.js';
 import { ReportingService } from './reporting.js';
 import { ConsoleQueries } from '../projections/console-queries.js';

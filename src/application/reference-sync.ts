@@ -7,7 +7,7 @@ import { referenceStreamId, REFERENCE_KINDS, type ReferenceKind, type ReferenceR
 import { listReferenceRecords } from '../projections/dimension-cache.js';
 import { readCurrentMappings } from '../projections/mapping-read-model.js';
 import type { SyncRunSummary } from './connector-api.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../observability/logger.js';
 import { pushVendorsToConcur, type ConcurVendorDirectory } from './vendor-push.js';
 
 /** Stream of sync runs: one `ReferenceSyncCompleted` per run, with counts, changes and errors. */

@@ -1,5 +1,15 @@
-import type { ReadinessCheck } from './http-server.js';
-import { redact } from './logger.js';
+import { redact } from '../observability/logger.js';
+
+export interface ReadinessCheck {
+  name: string;
+  /** `ok` with a detail, or a failure with what is wrong. */
+  check(): Promise<{ ok: boolean; detail: string }>;
+  /**
+   * A remote system (Concur, Intacct): checked only in the background, `/readyz` reports its last
+   * result. Other checks (store, worker, projections) also run at each `/readyz`, bounded to 500 ms.
+   */
+  remote?: boolean;
+}
 
 export interface HealthResult {
   name: string;

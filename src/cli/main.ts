@@ -2,9 +2,9 @@
  * `npm run cli -- <command>`: operator commands. Everything but `ping` goes through the running
  * service's GraphQL API (docs/cli.md), so the CLI never opens the event store behind its back.
  */
-import { environmentWithDotEnv } from './config.js';
-import { runCli } from './cli/run.js';
-import { redact } from './logger.js';
+import { environmentWithDotEnv } from '../app/config.js';
+import { runCli } from './run.js';
+import { redact } from '../observability/logger.js';
 
 const io = {
   out: (text: string) => void process.stdout.write(`${text}\n`),

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { DocumentCommand, Preparation } from '../../domain/document/decider.js';
-import { foldDocument } from '../../domain/document/state.js';
-import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
-import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
-import type { PostingQueries, PostingRow } from '../../projections/posting-queries.js';
-import type { Logger } from '../logger.js';
-import { ERP_SYSTEM_ID } from '../../domain/concur.js';
-import { runDocumentCommand, runDocumentCommands, type CommandResult } from '../../domain/document/command-handler.js';
+import type { DocumentCommand, Preparation } from '../domain/document/decider.js';
+import { foldDocument } from '../domain/document/state.js';
+import type { EventStore, Subscription } from '../domain/eventstore/port.js';
+import type { ConcurDocType } from '../domain/journal/journal-entry.js';
+import type { PostingQueries, PostingRow } from '../projections/posting-queries.js';
+import type { Logger } from '../observability/logger.js';
+import { ERP_SYSTEM_ID } from '../domain/concur.js';
+import { runDocumentCommand, runDocumentCommands, type CommandResult } from '../domain/document/command-handler.js';
 
 /** What the pipeline needs from Concur (implemented over the FIS client; the simulator in sandbox). */
 export interface ConcurDocumentGateway {

@@ -1,14 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConcurAuthError, ConcurMaintenanceError, ConcurUnavailableError, createConcurConnection } from '../../../adapters/concur/index.js';
-import { MemoryEventStore } from '../../../adapters/eventstore/memory/memory-event-store.js';
-import { IntacctAuthenticationError, IntacctControlError, IntacctNetworkError } from '../../../adapters/intacct/errors.js';
-import { IntacctGatewayClient } from '../../../adapters/intacct/gateway-client.js';
-import { ConfigError, loadConfig, type Config } from '../../config.js';
-import { redact, registerSecret } from '../../logger.js';
-import { systemsFromConfig, type SystemEndpoints } from '../../runtime.js';
-import { startSandboxSystems } from '../../sandbox-systems.js';
+import { ConcurAuthError, ConcurMaintenanceError, ConcurUnavailableError, createConcurConnection } from '../../adapters/concur/index.js';
+import { MemoryEventStore } from '../../adapters/eventstore/memory/memory-event-store.js';
+import { IntacctAuthenticationError, IntacctControlError, IntacctNetworkError } from '../../adapters/intacct/errors.js';
+import { IntacctGatewayClient } from '../../adapters/intacct/gateway-client.js';
+import { ConfigError, loadConfig, type Config } from '../../app/config.js';
+import { redact, registerSecret } from '../../observability/logger.js';
+import { systemsFromConfig, type SystemEndpoints } from '../../app/runtime.js';
+import { startSandboxSystems } from '../../app/sandbox-systems.js';
 import { CliError } from '../graphql-client.js';
 import type { CliIo } from '../io.js';
 

@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { describeDiffEntry, type MappingDiffEntry } from '../../../domain/mapping/diff.js';
+import { describeDiffEntry, type MappingDiffEntry } from '../../domain/mapping/diff.js';
 import { CliError, type GraphqlClient } from '../graphql-client.js';
 import type { CliIo } from '../io.js';
 

@@ -2,7 +2,7 @@ import type { BackfillItem, BackfillResult, ConcurBackfill } from '../adapters/c
 import { DIMENSION_TARGETS, type ConcurDocType } from '../domain/journal/journal-entry.js';
 import type { JobStatus } from './connector-api.js';
 import type { JobRunner } from './connector-service.js';
-import type { DocumentPreparer } from './pipeline/document-pipeline.js';
+import type { DocumentPreparer } from '../processes/document-pipeline.js';
 import type { ReferenceSync, SyncStepReport } from './reference-sync.js';
 
 const DIRECTION: Record<SyncStepReport['direction'], string> = { 'intacct-to-cache': 'Intacct -> cache', 'concur-to-intacct': 'Concur -> Intacct', 'intacct-to-concur': 'Intacct -> Concur' };

@@ -1,22 +1,24 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './config.js';
-import { HealthMonitor, type ReadinessReportEntry } from './health-monitor.js';
-import { redact, type Logger } from './logger.js';
+import { HealthMonitor, type ReadinessCheck, type ReadinessReportEntry } from '../application/health-monitor.js';
+import { redact, type Logger } from '../observability/logger.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-export interface ReadinessCheck {
-  name: string;
-  /** `ok` with a detail, or a failure with what is wrong. */
-  check(): Promise<{ ok: boolean; detail: string }>;
-  /**
-   * A remote system (Concur, Intacct): checked only in the background, `/readyz` reports its last
-   * result. Other checks (store, worker, projections) also run at each `/readyz`, bounded to 500 ms.
-   */
-  remote?: boolean;
+export type { ReadinessCheck } from '../application/health-monitor.js';
+
+export interface HttpLimits {
+  /** Time a client has to send the request headers (`server.headersTimeout`). */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, headers and body (`server.requestTimeout`). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open (`server.keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most (`server.maxConnections`); further ones are closed at once. */
+  maxConnections: number;
 }
 
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 5_000, requestTimeoutMs: 15_000, keepAliveTimeoutMs: 65_000, maxConnections: 1_000 };
 export interface HttpServerOptions {
   port: number;
   host?: string;
