@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { KafkaConfigError, kafkaConfigFromEnv, type KafkaConfig } from '../adapters/kafka/kafka-config.js';
 import { ApiTokenConfigError, parseApiTokens } from '../graphql/auth.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../http/http-server.js';
+import { ConnectorError } from '../domain/errors.js';
 
 export { DEFAULT_HTTP_LIMITS, type HttpLimits };
 
@@ -56,7 +57,7 @@ export interface Config {
 
 export const DEFAULT_GRAPHQL_RATE_LIMIT = 600;
 
-export class ConfigError extends Error {
+export class ConfigError extends ConnectorError {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
     super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -1,3 +1,4 @@
+import { LifecycleError } from '../domain/document/decider.js';
 import { isConcurDocType } from '../domain/concur.js';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -17,9 +18,10 @@ import type { DocumentPipeline, DocumentPreparer } from '../processes/document-p
 import type { HealthMonitor } from './health-monitor.js';
 import { ReportingService } from './reporting.js';
 import { ConsoleQueries } from '../projections/console-queries.js';
+import { ConnectorError } from '../domain/errors.js';
 
 /** A request the caller got wrong (unknown id, invalid input): GraphQL shows it as BAD_USER_INPUT / NOT_FOUND. */
-export class UserInputError extends Error {
+export class UserInputError extends ConnectorError {
   override readonly name = 'UserInputError';
   constructor(message: string, readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' = 'BAD_USER_INPUT') {
     super(message);
@@ -215,7 +217,7 @@ export class ConnectorService implements ConnectorApi {
     try {
       await this.pipeline.retry(row.id, { actor, reason: reason ?? `retry requested by ${actor}`, batchDate });
     } catch (error) {
-      if ((error as Error).name === 'LifecycleError') throw new UserInputError((error as Error).message, 'CONFLICT');
+      if (error instanceof LifecycleError) throw new UserInputError(error.message, 'CONFLICT');
       throw error;
     }
     await this.caughtUp();

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
+import { ConnectorError } from '../domain/errors.js';
 
 /** A mistake in the command line: printed as one line, exit code 1. */
-export class UsageError extends Error {
+export class UsageError extends ConnectorError {
   override readonly name = 'UsageError';
   constructor(
     message: string,

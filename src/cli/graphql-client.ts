@@ -2,7 +2,8 @@
  * The CLI's view of the running service: one GraphQL POST per call, with the URL and token from the
  * environment. Every failure becomes a `CliError` whose message is one line a person can act on.
  */
-export class CliError extends Error {
+import { ConnectorError } from '../domain/errors.js';
+export class CliError extends ConnectorError {
   override readonly name = 'CliError';
 }
 

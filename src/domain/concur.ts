@@ -1,4 +1,5 @@
 import type { ConcurDocType } from './journal/journal-entry.js';
+import { ConnectorError } from './errors.js';
 
 /**
  * Facts about Concur that the whole connector shares, declared once: the FIS document types it takes
@@ -17,6 +18,6 @@ export type { ConcurDocType };
  * A Concur notification (webhook or Kafka message) that can never be taken in: malformed, too deep,
  * naming no document. The webhook answers 400 (Concur must not redeliver it) and Kafka dead-letters it.
  */
-export class NotificationValidationError extends Error {
+export class NotificationValidationError extends ConnectorError {
   override readonly name = 'NotificationValidationError';
 }

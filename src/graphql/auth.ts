@@ -2,6 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AuthChecker } from 'type-graphql';
 import type { Role } from '../application/connector-api.js';
 import { forbidden } from './errors.js';
+import { ConnectorError } from '../domain/errors.js';
 
 /** One configured API token (`ML_API_TOKENS`, docs/contract.md, Configuration). */
 export interface ApiToken {
@@ -24,7 +25,7 @@ const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 /** Short tokens are guessable; a bearer token is the only thing protecting the API. */
 const MIN_TOKEN_LENGTH = 16;
 
-export class ApiTokenConfigError extends Error {
+export class ApiTokenConfigError extends ConnectorError {
   override readonly name = 'ApiTokenConfigError';
 }
 

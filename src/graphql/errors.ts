@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { isRetriable } from '../domain/errors.js';
+import { WrongExpectedRevisionError } from '../domain/eventstore/port.js';
 import { redactText } from './redact.js';
 
 /** The `extensions.code` values clients can rely on. */
@@ -66,8 +68,9 @@ function classify(original: unknown): ErrorCode | null {
   if (original instanceof Error) {
     const code = (original as Error & { code?: unknown }).code;
     if (typeof code === 'string' && PASS_THROUGH_CODES.has(code)) return code as ErrorCode;
-    if (original.name === 'WrongExpectedRevisionError') return 'CONFLICT';
-    if (original.name === 'EventStoreUnavailableError') return 'UNAVAILABLE';
+    if (original instanceof WrongExpectedRevisionError) return 'CONFLICT';
+    // Anything that may work a little later (a full disk, the store down): the client may retry.
+    if (isRetriable(original)) return 'UNAVAILABLE';
   }
   return null;
 }

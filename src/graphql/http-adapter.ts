@@ -1,18 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { ConnectorError } from '../domain/errors.js';
 
 /**
  * A small node:http binding for Apollo Server (the project has no express): reads the body under a
  * size limit, turns the request into Apollo's HTTPGraphQLRequest and writes its response back.
  */
-export class BodyTooLargeError extends Error {
+export class BodyTooLargeError extends ConnectorError {
   override readonly name = 'BodyTooLargeError';
   constructor(readonly limit: number) {
     super(`The request body is larger than ${limit} bytes: send a smaller query (mapping imports above this size: use the CLI \`mappings import FILE\`)`);
   }
 }
 
-export class MalformedBodyError extends Error {
+export class MalformedBodyError extends ConnectorError {
   override readonly name = 'MalformedBodyError';
 }
 

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../domain/events/envelope.js';
 import type { Projection, ProjectionContext } from './projection.js';
+import { ConnectorError } from '../domain/errors.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -84,7 +85,7 @@ export function dropOrphanGenerations(db: Database.Database, projection: Project
 }
 
 /** A projection's `apply` threw: names the projection, the event and what to do. */
-export class ProjectionApplyError extends Error {
+export class ProjectionApplyError extends ConnectorError {
   override readonly name = 'ProjectionApplyError';
   constructor(projection: Projection, event: RecordedEvent, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);

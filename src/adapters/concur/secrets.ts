@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ConnectorError } from '../../domain/errors.js';
 
 /**
  * Secrets at rest: AES-256-GCM with a key derived (HKDF-SHA256) from `ML_SECRET_KEY`. Concur
@@ -8,7 +9,7 @@ import { dirname } from 'node:path';
  * atomically (temp file + rename) and authenticated (a wrong key or a tampered file is an error,
  * never a silently wrong token).
  */
-export class SecretKeyError extends Error {
+export class SecretKeyError extends ConnectorError {
   override readonly name = 'SecretKeyError';
 }
 

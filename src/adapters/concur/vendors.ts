@@ -1,4 +1,5 @@
 import type { ConcurApi, ConcurApiResponse } from './oauth/concur-api.js';
+import { ConnectorError } from '../../domain/errors.js';
 
 const VENDORS_PATH = '/api/v3.1/invoice/vendors';
 /** Concur's maximum page size for vendors; also the batch size of our writes. */
@@ -13,7 +14,7 @@ export interface ConcurVendor {
 }
 
 /** One record Concur refused (the others of the same request may have been applied). */
-export class ConcurVendorError extends Error {
+export class ConcurVendorError extends ConnectorError {
   constructor(
     message: string,
     readonly vendorCode: string,

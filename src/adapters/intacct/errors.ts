@@ -1,4 +1,5 @@
 /** One `<error>` of an Intacct `<errormessage>`, every field as Intacct sent it (strings, never numbers). */
+import { ConnectorError } from '../../domain/errors.js';
 export interface IntacctErrorDetail {
   errorNo: string | null;
   description: string | null;
@@ -9,7 +10,7 @@ export interface IntacctErrorDetail {
 /** Where in the response the failure sat: it tells what ran (control: nothing; authentication: no function). */
 export type IntacctFailureLevel = 'control' | 'authentication' | 'result' | 'http';
 
-export class IntacctGatewayError extends Error {
+export class IntacctGatewayError extends ConnectorError {
   override readonly name: string = 'IntacctGatewayError';
   constructor(
     message: string,
@@ -17,9 +18,15 @@ export class IntacctGatewayError extends Error {
     readonly errors: readonly IntacctErrorDetail[],
     readonly httpStatus: number | null,
   ) {
-    super(message);
+    // HTTP 429/502/503 and Intacct's rate limit (GW-0010) are answered before anything runs: ask again.
+    // Refused as a whole (control) or at login (authentication), no function ran; otherwise it may have.
+    const refusedBeforeRunning = RETRYABLE_HTTP.has(httpStatus ?? 0) || errors.some((e) => e.errorNo === 'GW-0010');
+    super(message, { retriable: refusedBeforeRunning, mayHaveRun: level !== 'control' && level !== 'authentication' && !refusedBeforeRunning });
   }
 }
+
+/** Gateway answers that prove the request was not processed and may be sent again. */
+export const RETRYABLE_HTTP: ReadonlySet<number> = new Set([429, 502, 503]);
 
 /** `<response><errormessage>`: the request was refused as a whole (sender, XML, rate limit); nothing ran. */
 export class IntacctControlError extends IntacctGatewayError {
@@ -63,18 +70,18 @@ export class IntacctHttpError extends IntacctGatewayError {
  * The request may or may not have been processed (HTTP 524, timeout, connection lost after the body
  * was sent). A create must never be re-sent blindly after this: read it back first.
  */
-export class IntacctUncertainOutcomeError extends Error {
+export class IntacctUncertainOutcomeError extends ConnectorError {
   override readonly name = 'IntacctUncertainOutcomeError';
   constructor(readonly reason: string, options?: { cause?: unknown }) {
-    super(`The outcome of the Intacct request is unknown (${reason}); it must be read back before any re-send`, options);
+    super(`The outcome of the Intacct request is unknown (${reason}); it must be read back before any re-send`, { ...options, retriable: true, mayHaveRun: true });
   }
 }
 
 /** The request never reached Intacct (connection refused, DNS, reset before sending): safe to retry. */
-export class IntacctNetworkError extends Error {
+export class IntacctNetworkError extends ConnectorError {
   override readonly name = 'IntacctNetworkError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, { ...options, retriable: true, mayHaveRun: false });
   }
 }
 

@@ -11,6 +11,7 @@ import { nodeHttpTransport, type HttpAnswer, type HttpTransport } from './http-t
 import { IntacctSessionManager } from './session.js';
 import { buildRequest, type GatewayFunction, type LoginCredentials, type SenderCredentials } from './xml/envelope.js';
 import { parseGatewayResponse, type FunctionResult, type GatewayResponse } from './xml/response-parser.js';
+import { isRetriable, mayHaveRun } from '../../domain/errors.js';
 
 export interface GatewayClientOptions {
   endpoint: string;
@@ -54,7 +55,6 @@ export interface GatewayMetrics {
 
 // 502/503 come before Intacct processed anything (and creates carry uniqueid=true anyway); 504 and
 // 524 mean the CDN gave up while Intacct may still be working, so they are uncertain for a create.
-const RETRYABLE_STATUS = new Set([429, 502, 503]);
 const UNCERTAIN_STATUS = new Set([504, 524]);
 
 /**
@@ -159,11 +159,9 @@ export class IntacctGatewayClient {
         this.count(response.results.length);
         return response;
       } catch (error) {
-        const retryable =
-          error instanceof IntacctNetworkError ||
-          (error instanceof IntacctGatewayError && (RETRYABLE_STATUS.has(error.httpStatus ?? 0) || error.errors.some((e) => e.errorNo === 'GW-0010'))) ||
-          // A read (or a session request) can simply be asked again.
-          (error instanceof IntacctUncertainOutcomeError && !options.mayCreate);
+        // The error says whether asking again may help and whether the request may have run; a
+        // request that may have run is asked again only when it creates nothing (a read, a session).
+        const retryable = isRetriable(error) && (!mayHaveRun(error) || !options.mayCreate);
         if (!retryable || attempt >= maxAttempts) throw error;
         this.retries++;
         await sleep(this.backoff(attempt));

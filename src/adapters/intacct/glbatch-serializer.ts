@@ -1,6 +1,7 @@
 import { DIMENSION_TARGETS, type JournalEntry } from '../../domain/journal/journal-entry.js';
 import { fitBatchTitle } from '../../domain/posting/text.js';
 import { el, type XmlFragment } from './xml/xml-builder.js';
+import { ConnectorError } from '../../domain/errors.js';
 
 /**
  * Intacct does not publish reliable field lengths for BATCH_TITLE and GLENTRY DESCRIPTION. The title
@@ -10,7 +11,7 @@ import { el, type XmlFragment } from './xml/xml-builder.js';
  */
 export const LINE_MEMO_MAX = 100;
 
-export class UnpostableEntryError extends Error {
+export class UnpostableEntryError extends ConnectorError {
   override readonly name = 'UnpostableEntryError';
   constructor(readonly postingKey: string, reason: string) {
     super(`Journal entry ${postingKey} cannot be sent to Intacct: ${reason}`);

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../domain/events/envelope.js';
 import type { EventStore, Subscription } from '../../domain/eventstore/port.js';
+import { mayHaveRun } from '../../domain/errors.js';
 import { describeStorageFault, storageRetryDelayMs } from '../../domain/eventstore/storage-fault.js';
 import { runDocumentCommand } from '../../domain/document/command-handler.js';
 import { LifecycleError, type PostingOutcome } from '../../domain/document/decider.js';
@@ -15,6 +16,7 @@ import { serializeGlBatch, UnpostableEntryError, type GlBatchOptions } from './g
 import type { QueuedPosting, SqlitePostingState } from './posting-state.js';
 import type { GatewayFunction } from './xml/envelope.js';
 import type { FunctionResult } from './xml/response-parser.js';
+import { ConnectorError } from '../../domain/errors.js';
 
 /** The part of the gateway client the worker needs. */
 export interface GatewayExecutor {
@@ -38,7 +40,7 @@ export interface PostingWorkerOptions {
 
 const ACTOR = 'system:intacct-posting';
 
-class WorkerKilledError extends Error {
+class WorkerKilledError extends ConnectorError {
   override readonly name = 'WorkerKilledError';
 }
 
@@ -488,14 +490,9 @@ function lastIndex<T>(list: readonly T[], test: (item: T) => boolean): number {
   return -1;
 }
 
-/** Errors after which we know no function of the request ran. */
+/** Errors after which we know no function of the request ran (the error says so: domain/errors.ts). */
 function provesNothingRan(error: unknown): boolean {
-  return (
-    error instanceof IntacctNetworkError ||
-    error instanceof IntacctControlError ||
-    error instanceof IntacctAuthenticationError ||
-    (error instanceof IntacctGatewayError && [429, 502, 503].includes(error.httpStatus ?? 0))
-  );
+  return !mayHaveRun(error);
 }
 
 function requestFailure(error: unknown): PostingError {

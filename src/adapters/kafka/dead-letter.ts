@@ -3,6 +3,7 @@
  * `<topic>.dlq` with its key, value and headers unchanged, plus these headers saying why and from
  * where, so an operator can fix the cause and re-publish it to the original topic.
  */
+import { ConnectorError } from '../../domain/errors.js';
 export const DLQ_HEADERS = {
   errorClass: 'dlq-error-class',
   errorMessage: 'dlq-error-message',
@@ -13,7 +14,7 @@ export const DLQ_HEADERS = {
 } as const;
 
 /** A message that no retry can make acceptable (not JSON, no value). Always dead-lettered. */
-export class PoisonMessageError extends Error {
+export class PoisonMessageError extends ConnectorError {
   override readonly name = 'PoisonMessageError';
 }
 

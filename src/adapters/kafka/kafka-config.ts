@@ -1,4 +1,5 @@
 import kafkajs, { type Kafka } from 'kafkajs';
+import { ConnectorError } from '../../domain/errors.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
@@ -10,7 +11,7 @@ export interface KafkaConfig {
   groupId: string;
 }
 
-export class KafkaConfigError extends Error {
+export class KafkaConfigError extends ConnectorError {
   override readonly name = 'KafkaConfigError';
 }
 

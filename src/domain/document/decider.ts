@@ -12,6 +12,7 @@ import type {
 } from './events.js';
 import type { Decider } from '../decider.js';
 import { evolve, initialDocumentState, type DocumentEvent, type DocumentState } from './state.js';
+import { ConnectorError } from '../errors.js';
 
 /**
  * The document lifecycle as a decider: `decide(command, state)` returns the events that record the
@@ -52,7 +53,7 @@ interface Exchanges {
   earlierExchange?: PostingExchange;
 }
 
-export class LifecycleError extends Error {
+export class LifecycleError extends ConnectorError {
   override readonly name = 'LifecycleError';
 }
 

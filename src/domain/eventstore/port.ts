@@ -1,4 +1,5 @@
 import type { NewEvent, RecordedEvent } from '../events/envelope.js';
+import { ConnectorError } from '../errors.js';
 
 /**
  * Optimistic concurrency for an append:
@@ -73,7 +74,7 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
-export class WrongExpectedRevisionError extends Error {
+export class WrongExpectedRevisionError extends ConnectorError {
   override readonly name = 'WrongExpectedRevisionError';
   constructor(
     readonly streamId: string,
@@ -81,14 +82,16 @@ export class WrongExpectedRevisionError extends Error {
     /** Actual last revision, -1 when the stream does not exist. */
     readonly actual: number,
   ) {
-    super(`Stream ${streamId}: expected revision ${String(expected)}, but the stream is at ${actual === -1 ? 'no stream' : actual}`);
+    // Decide again from the new events: nothing was appended.
+    super(`Stream ${streamId}: expected revision ${String(expected)}, but the stream is at ${actual === -1 ? 'no stream' : actual}`, { retriable: true });
   }
 }
 
-export class EventStoreUnavailableError extends Error {
+export class EventStoreUnavailableError extends ConnectorError {
   override readonly name = 'EventStoreUnavailableError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Nothing of the append was stored; the disk, the lock or the server may be back later.
+    super(message, { ...options, retriable: true });
   }
 }
 

@@ -6,8 +6,9 @@
 import { currencyExponent, MoneyError, parseMinorWithExponent } from '../money/money.js';
 import type { FisFields } from './model.js';
 import { neededFor } from './required.js';
+import { ConnectorError } from '../errors.js';
 
-export class FisDocumentError extends Error {
+export class FisDocumentError extends ConnectorError {
   override readonly name = 'FisDocumentError';
   constructor(
     readonly documentId: string,

@@ -4,8 +4,9 @@
  * ("24.30"); they are read through their shortest decimal string, never through float arithmetic,
  * so 0.1 + 0.2 style errors cannot reach a ledger.
  */
+import { ConnectorError } from '../errors.js';
 
-export class MoneyError extends Error {
+export class MoneyError extends ConnectorError {
   override readonly name = 'MoneyError';
 }
 

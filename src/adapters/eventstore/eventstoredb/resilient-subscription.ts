@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../../domain/events/envelope.js';
 import type { EventHandler, Subscription } from '../../../domain/eventstore/port.js';
+import { ConnectorError } from '../../../domain/errors.js';
 
 /** What the adapter needs of a client subscription (the client's `AllStreamSubscription` fits). */
 export interface SubscriptionSource<T> extends AsyncIterable<T> {
@@ -138,7 +139,7 @@ export function resilientSubscription<T>(options: ResilientSubscriptionOptions<T
   };
 }
 
-class HandlerError extends Error {
+class HandlerError extends ConnectorError {
   readonly original: Error;
   constructor(error: unknown) {
     super('handler failed');

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
+import { ConnectorError } from '../../../domain/errors.js';
 
 /** Format of the event store file, kept in `PRAGMA user_version`. Bump on an incompatible change. */
 export const STORE_FORMAT_VERSION = 1;
@@ -47,7 +48,7 @@ CREATE TABLE IF NOT EXISTS events (
 const EXPECTED_COLUMNS = ['position', 'id', 'stream_id', 'revision', 'type', 'schema_version', 'data', 'metadata', 'recorded_at'];
 
 /** The reason an event store file could not be used, with what to do about it. */
-export class EventStoreFileError extends Error {
+export class EventStoreFileError extends ConnectorError {
   override readonly name = 'EventStoreFileError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
