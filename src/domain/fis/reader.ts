@@ -4,6 +4,7 @@
  * Absent, `null` and `""` all mean "not given": Concur writes all three for the same field.
  */
 import { currencyExponent, MoneyError, parseMinorWithExponent } from '../money/money.js';
+import { toWellFormed } from '../unicode.js';
 import type { FisFields } from './model.js';
 import { neededFor } from './required.js';
 
@@ -64,7 +65,9 @@ export class FisReader {
   }
 
   optionalString(value: unknown, path: string, key: string): string | null {
-    if (typeof value === 'string') return value === '' || value.trim() === '' ? null : value;
+    // Well-formed: a lone surrogate (a JSON escape without its pair) becomes U+FFFD here, once, so no
+    // name, memo or code read from Concur can carry one into Intacct, an event's summary or GraphQL.
+    if (typeof value === 'string') return value === '' || value.trim() === '' ? null : toWellFormed(value);
     if (value === undefined || value === null) return null;
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     this.fail(pathOf(path, key), `must be a string, got ${describe(value)}`);
