@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { ConfigError, environmentWithDotEnv, loadConfig, type Config } from './config.js';
+import { ConfigError, describeUnknownVariable, environmentWithDotEnv, loadConfig, unknownVariables, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { readPemFiles, startConnector, systemsFromConfig, wipe, type RunningConnector, type SystemEndpoints } from './runtime.js';
 import { installShutdown } from './shutdown.js';
@@ -18,12 +18,15 @@ async function main(): Promise<void> {
     config = loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`ml-connector cannot start.\n${error.message}\n`);
+      // A misspelt name is often the cause ("CONCUR_CLIENT_ID is missing" beside CONCUR_CLIENTID).
+      const typos = unknownVariables(env).map((v) => `  - ${describeUnknownVariable(v)}\n`).join('');
+      process.stderr.write(`ml-connector cannot start.\n${error.message}\n${typos ? `Also:\n${typos}` : ''}`);
       process.exit(2);
     }
     throw error;
   }
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
+  for (const unknown of unknownVariables(env)) log.warn(describeUnknownVariable(unknown), { variable: unknown.name, suggestion: unknown.suggestion });
 
   let systems: SystemEndpoints;
   let closeSandbox: (() => Promise<void>) | null = null;

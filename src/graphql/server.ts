@@ -9,6 +9,7 @@ import { authenticate, parseApiTokens, type ApiToken } from './auth.js';
 import type { GraphqlContext } from './context.js';
 import { createFormatError, type ErrorLog } from './errors.js';
 import { BodyTooLargeError, MalformedBodyError, toApolloRequest, writeApolloResponse, writeError } from './http-adapter.js';
+import { refusalLogPlugin } from './refusal-log.js';
 import { costLimitRule, DEFAULT_LIMITS, depthLimitRule, type QueryLimits } from './limits.js';
 import { buildConnectorSchema } from './schema.js';
 
@@ -64,6 +65,7 @@ export async function createGraphqlHandler(options: GraphqlHandlerOptions): Prom
       options.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       // The cache-control plugin hooks every field resolution; nothing here is cacheable by HTTP caches anyway.
       ApolloServerPluginCacheControlDisabled(),
+      ...(log?.warn ? [refusalLogPlugin({ warn: (m, f) => log.warn!(m, f) })] : []),
     ],
     logger: {
       debug: (m) => (log?.debug ?? quiet)(String(m)),
