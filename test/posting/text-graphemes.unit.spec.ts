@@ -4,6 +4,7 @@ import { parseXmlDocument } from '../../src/adapters/intacct/xml/response-parser
 import { parseFisDocument } from '../../src/domain/fis/index.js';
 import { preparePosting } from '../../src/domain/posting/index.js';
 import { batchTitle, cleanText, expenseMemo, fitBatchTitle, isWellFormed, MEMO_MAX, mergeMemos, oneLine, TITLE_MAX, toWellFormed } from '../../src/domain/posting/text.js';
+import { el, escapeXml } from '../../src/adapters/intacct/xml/xml-builder.js';
 import { wellFormedJson } from '../../src/domain/unicode.js';
 import { expenseEntry } from '../intacct/journal-fixtures.js';
 import { demoCheck, demoMappings, OPTIONS } from './fixtures.js';
@@ -95,6 +96,24 @@ describe('texts for Intacct are cut by character, between grapheme clusters', ()
     expect(fitBatchTitle('Trip \ud83d (R1)')).toBe('Trip \ufffd (R1)');
     const xml = serializeGlBatch(expenseEntry('W1', [100], { batchTitle: 'Trip \ud83d (R1)' })).xml;
     expect(LONE.test(xml)).toBe(false);
+  });
+
+  it('the XML builder never writes a lone surrogate (employee and vendor names go through it too)', () => {
+    const xml = el('CONTACT', [el('CONTACTNAME', 'Ana \ud83d'), el('PRINTAS', 'x\ude00 & 😀')]).xml;
+    expect(xml).toBe('<CONTACT><CONTACTNAME>Ana \ufffd</CONTACTNAME><PRINTAS>x\ufffd &amp; 😀</PRINTAS></CONTACT>');
+    expect(escapeXml('👨‍👩‍👧‍👦 <ok>')).toBe('👨‍👩‍👧‍👦 &lt;ok&gt;');
+  });
+
+  it('a value quoted in a document error is cut between grapheme clusters and well-formed', () => {
+    const value = `${'x'.repeat(39)}${FAMILY}${'😀'.repeat(20)}\ud83d`;
+    let message = '';
+    try {
+      parseFisDocument({ id: 'doc-q', docType: 'expense', document: { employee: { employeeId: 'E1' }, report: { reportId: 'R', reportName: 'n', employeeCurrencyAlphaCode: 'USD' }, expenseEntry: value } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(`"${'x'.repeat(39)}…"`);
+    expect(isWellFormed(message)).toBe(true);
   });
 
   it('GraphQL answers are serialized well-formed: lone surrogates become U+FFFD, pairs and literal text stay', () => {

@@ -4,7 +4,7 @@
  * Absent, `null` and `""` all mean "not given": Concur writes all three for the same field.
  */
 import { currencyExponent, MoneyError, parseMinorWithExponent } from '../money/money.js';
-import { toWellFormed } from '../unicode.js';
+import { codePoints, cutAtGrapheme, toWellFormed } from '../unicode.js';
 import type { FisFields } from './model.js';
 import { neededFor } from './required.js';
 
@@ -106,6 +106,7 @@ export class FisReader {
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  // Quoted in an error that is recorded and shown: 40 characters, cut between grapheme clusters, well-formed.
+  if (typeof value === 'string') return `"${codePoints(value) > 40 ? `${cutAtGrapheme(toWellFormed(value), 40)}…` : toWellFormed(value)}"`;
   return typeof value;
 }

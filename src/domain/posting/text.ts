@@ -16,9 +16,9 @@
 import type { FisDocument } from '../fis/model.js';
 import type { JournalEntry } from '../journal/journal-entry.js';
 import type { BatchDatePolicy } from '../mapping/model.js';
-import { isWellFormed, toWellFormed } from '../unicode.js';
+import { codePoints, cutAtGrapheme, isWellFormed, toWellFormed } from '../unicode.js';
 
-export { isWellFormed, toWellFormed };
+export { cutAtGrapheme, isWellFormed, toWellFormed };
 
 export const MEMO_MAX = 100;
 /**
@@ -84,42 +84,6 @@ export function mergeMemos(memos: readonly string[]): string {
   const distinct: string[] = []; // first occurrences in order, as a Set would keep them; lists are short
   for (const m of memos) if (m !== '' && !distinct.includes(m)) distinct.push(m);
   return cleanText(distinct.join('; '), MEMO_MAX);
-}
-
-function codePoints(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) (n--, i++);
-    }
-  }
-  return n;
-}
-
-let graphemes: Intl.Segmenter | null = null;
-const WHITESPACE_ONLY = /^\s+$/;
-
-/**
- * The longest start of `text` of at most `max` code points that ends on a grapheme boundary: never
- * between a base character and its combining marks, never inside a surrogate pair or an emoji
- * sequence. `trimEnd` also drops the whole clusters of whitespace it would end with (a cluster, not
- * a code unit: a prepended mark and the space it holds stay together).
- */
-export function cutAtGrapheme(text: string, max: number, trimEnd = false): string {
-  if (codePoints(text) <= max && !trimEnd) return text;
-  graphemes ??= new Intl.Segmenter('und', { granularity: 'grapheme' });
-  const kept: string[] = [];
-  let used = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    const size = codePoints(segment);
-    if (used + size > max) break;
-    kept.push(segment);
-    used += size;
-  }
-  if (trimEnd) while (kept.length > 0 && WHITESPACE_ONLY.test(kept[kept.length - 1]!)) kept.pop();
-  return kept.join('');
 }
 
 /**
