@@ -3,7 +3,7 @@ import { LINE_MEMO_MAX, serializeGlBatch, trimText } from '../../src/adapters/in
 import { parseXmlDocument } from '../../src/adapters/intacct/xml/response-parser.js';
 import { parseFisDocument } from '../../src/domain/fis/index.js';
 import { preparePosting } from '../../src/domain/posting/index.js';
-import { batchTitle, cleanText, expenseMemo, fitBatchTitle, isWellFormed, MEMO_MAX, mergeMemos, oneLine, TITLE_MAX, toWellFormed } from '../../src/domain/posting/text.js';
+import { batchTitle, cleanText, cutAtGrapheme, expenseMemo, fitBatchTitle, isWellFormed, MEMO_MAX, mergeMemos, oneLine, TITLE_MAX, toWellFormed } from '../../src/domain/posting/text.js';
 import { el, escapeXml } from '../../src/adapters/intacct/xml/xml-builder.js';
 import { wellFormedJson } from '../../src/domain/unicode.js';
 import { expenseEntry } from '../intacct/journal-fixtures.js';
@@ -183,6 +183,30 @@ describe('property: random emoji, combining marks, CJK and broken surrogates', (
         expect(isWholeClustersOf(out, input), context).toBe(true);
         if (length(clean) <= max) expect(out === clean || out === input, context).toBe(true);
       }
+    }
+  });
+
+  it('cutAtGrapheme (with its ASCII shortcut) cuts exactly where segmenting the whole text would', () => {
+    const reference = (text: string, max: number, trimEnd: boolean): string => {
+      const kept: string[] = [];
+      let used = 0;
+      for (const c of clusters(text)) {
+        if (used + length(c) > max) break;
+        kept.push(c);
+        used += length(c);
+      }
+      if (trimEnd) while (kept.length > 0 && /^\s+$/.test(kept.at(-1)!)) kept.pop();
+      return kept.join('');
+    };
+    const next = random(4242);
+    const ascii = ['a', 'b', ' ', '  ', '-', '.', 'Z'];
+    for (let i = 0; i < 4000; i++) {
+      // Mostly ASCII with a few other pieces, so that the shortcut and its fallbacks both run.
+      let text = '';
+      const n = Math.floor(next() * 40);
+      for (let k = 0; k < n; k++) text += next() < 0.8 ? ascii[Math.floor(next() * ascii.length)] : PIECES[Math.floor(next() * PIECES.length)];
+      const max = Math.floor(next() * 45);
+      for (const trimEnd of [false, true]) expect(cutAtGrapheme(text, max, trimEnd), JSON.stringify({ text, max, trimEnd })).toBe(reference(text, max, trimEnd));
     }
   });
 
