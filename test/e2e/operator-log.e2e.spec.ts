@@ -111,6 +111,8 @@ describe('operator log', () => {
     expect(synced.errors, JSON.stringify(synced.errors)).toBeUndefined();
     const sync = await waitForLine('sync finished', (l) => l['action'] === 'syncReferenceData' && String(l.msg).includes('finished'));
     expect(sync).toMatchObject({ actor: 'user:ops', kinds: ['dimensions'] });
+    // The sync itself says who started it (the scheduler's runs say system:scheduler).
+    expect(find((l) => l['action'] === 'reference-sync' && l['actor'] === 'user:ops')[0]?.msg).toBe('reference sync finished (started by user:ops)');
   });
 
   it('refused webhooks: one warning each, with the reason and the document when the notification names one', async () => {
