@@ -5,6 +5,7 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../http/http-server.js';
 import { ConnectorError } from '../domain/errors.js';
 
 export { DEFAULT_HTTP_LIMITS, type HttpLimits };
+import { LOG_FORMATS, type LogFormat } from '../observability/logger.js';
 
 /**
  * Configuration from the environment (docs/contract.md, Configuration; the variables are the README's table), with `.env` read first when present (real
@@ -53,6 +54,8 @@ export interface Config {
   };
   kafka: KafkaConfig | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `LOG_FORMAT`; null: JSON unless stdout is a terminal. */
+  logFormat: LogFormat | null;
 }
 
 export const DEFAULT_GRAPHQL_RATE_LIMIT = 600;
@@ -217,6 +220,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
 
+  const logFormat = str('LOG_FORMAT') as LogFormat | null;
+  if (logFormat !== null && !LOG_FORMATS.includes(logFormat)) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (got "${logFormat}")`);
+
   const config: Config = {
     port: int('PORT', 4000, 0, 65_535),
     store,
@@ -231,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     graphql,
     kafka,
     logLevel,
+    logFormat,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -239,4 +246,66 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 function requireAll(problems: string[], system: string, values: Record<string, string | null>): void {
   const missing = Object.entries(values).filter(([, v]) => !v).map(([k]) => k);
   if (missing.length) problems.push(`${system} credentials are incomplete outside sandbox mode: set ${missing.join(', ')}`);
+}
+
+/**
+ * Every variable with one of ml-connector's prefixes that something of the project reads: the
+ * service (README, Configuration), the CLI (`ML_URL`, `ML_TOKEN`), tests, benchmarks and the Kafka
+ * scripts. Anything else with these prefixes is most likely a typo, reported at start.
+ */
+export const KNOWN_VARIABLES: readonly string[] = [
+  'ML_STORE', 'ML_DATA_DIR', 'ML_SANDBOX', 'ML_API_TOKENS', 'ML_SECRET_KEY', 'ML_URL', 'ML_TOKEN', 'ML_SKIP_BROWSER_TESTS', 'ML_BENCH_DIR',
+  'CONCUR_AUTH_BASE_URL', 'CONCUR_CLIENT_ID', 'CONCUR_CLIENT_SECRET', 'CONCUR_REFRESH_TOKEN', 'CONCUR_COMPANY_UUID', 'CONCUR_COMPANY_REQUEST_TOKEN',
+  'CONCUR_WEBHOOK_PUBLIC_KEYS', 'CONCUR_WEBHOOK_VERIFY', 'CONCUR_POLL_INTERVAL_S',
+  'INTACCT_ENDPOINT', 'INTACCT_SENDER_ID', 'INTACCT_SENDER_PASSWORD', 'INTACCT_COMPANY_ID', 'INTACCT_USER_ID', 'INTACCT_USER_PASSWORD', 'INTACCT_ENTITY_ID',
+  'INTACCT_JOURNAL', 'INTACCT_MAX_CONCURRENCY', 'INTACCT_LATENCY_MS',
+  'KAFKA_BROKERS', 'KAFKA_CONCUR_TOPIC', 'KAFKA_DOMAIN_TOPIC', 'KAFKA_GROUP_ID', 'KAFKA_LIBS_DIR',
+];
+const CHECKED_PREFIXES = ['CONCUR_', 'INTACCT_', 'ML_', 'KAFKA_'];
+
+/** Edit distance (insertions, deletions, substitutions, each 1) between two strings. */
+export function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * The known name closest to `name` (case ignored), when close enough to be the one meant: at most a
+ * third of the name's length in edits (at least 2). Ties go to the first in `known`.
+ */
+export function closestName(name: string, known: readonly string[] = KNOWN_VARIABLES): string | null {
+  const upper = name.toUpperCase();
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = levenshtein(upper, candidate);
+    if (d < bestDistance) (best = candidate), (bestDistance = d);
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+}
+
+export interface UnknownVariable {
+  name: string;
+  suggestion: string | null;
+}
+
+/** Variables with a CONCUR_, INTACCT_, ML_ or KAFKA_ prefix that ml-connector does not know, with the closest known name. */
+export function unknownVariables(env: Record<string, string | undefined>): UnknownVariable[] {
+  return Object.keys(env)
+    .filter((name) => CHECKED_PREFIXES.some((p) => name.toUpperCase().startsWith(p)) && !KNOWN_VARIABLES.includes(name))
+    .sort()
+    .map((name) => ({ name, suggestion: closestName(name) }));
+}
+
+/** "unknown variable CONCUR_CLIENTID (did you mean CONCUR_CLIENT_ID?): ml-connector does not read it" */
+export function describeUnknownVariable(v: UnknownVariable): string {
+  return `unknown variable ${v.name}${v.suggestion ? ` (did you mean ${v.suggestion}?)` : ''}: ml-connector does not read it`;
 }

@@ -146,6 +146,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id, request) => pipeline.retry(id, request) }, jobRunner, config.intacct.journal, {
       health,
       intacctTransactionsByMonth: () => gateway.metrics().apiTransactionsByMonth,
+      log: log.child({ component: 'operator' }),
     });
     pipeline = new DocumentPipeline({
       store,

@@ -19,6 +19,9 @@ import type { HealthMonitor } from './health-monitor.js';
 import { ReportingService } from './reporting.js';
 import { ConsoleQueries } from '../projections/console-queries.js';
 import { ConnectorError } from '../domain/errors.js';
+import type { Logger } from '../observability/logger.js';
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 /** A request the caller got wrong (unknown id, invalid input): GraphQL shows it as BAD_USER_INPUT / NOT_FOUND. */
 export class UserInputError extends ConnectorError {
@@ -44,6 +47,8 @@ export class ConnectorService implements ConnectorApi {
   readonly reporting: ReportingService;
   private readonly jobs = new Map<string, JobStatus>();
   private readonly mappingChanges: MappingChanges;
+  /** The operator log: every action taken through the API, with its actor (README, Logs). */
+  private readonly log: Logger;
 
   constructor(
     private readonly store: EventStore,
@@ -51,8 +56,9 @@ export class ConnectorService implements ConnectorApi {
     private readonly pipeline: Pick<DocumentPipeline, 'kick' | 'retry'>,
     private readonly jobRunner: JobRunner,
     private readonly defaultJournal: string,
-    extras: { health?: HealthMonitor; intacctTransactionsByMonth?: () => Record<string, number> } = {},
+    extras: { health?: HealthMonitor; intacctTransactionsByMonth?: () => Record<string, number>; log?: Logger } = {},
   ) {
+    this.log = extras.log ?? silent;
     this.queries = new PostingQueries(runner.db);
     this.mappingChanges = new MappingChanges({ store, db: () => this.db, waitFor: (position) => this.runner.waitFor(position), changed: () => this.pipeline.kick() });
     let employees: { revision: number; map: ReadonlyMap<string, string> } = { revision: -2, map: new Map() };
@@ -143,16 +149,40 @@ export class ConnectorService implements ConnectorApi {
   }
 
   setMapping(section: string, key: string, value: unknown, reason: string, actor: string, options: { force?: boolean } = {}): Promise<MappingChangeResult> {
-    return this.mappingChanges.run({ type: 'setMapping', section: this.section(section), key, value, reason, actor, force: options.force === true });
+    const fields = { action: 'setMapping', actor, section, key, value, reason, force: options.force === true };
+    return this.logged(`mapping ${section}.${key} set by ${actor}`, fields, () =>
+      this.mappingChanges.run({ type: 'setMapping', section: this.section(section), key, value, reason, actor, force: options.force === true }),
+    );
   }
 
   removeMapping(section: string, key: string, reason: string, actor: string): Promise<MappingChangeResult> {
-    return this.mappingChanges.run({ type: 'removeMapping', section: this.section(section), key, reason, actor });
+    return this.logged(`mapping ${section}.${key} removed by ${actor}`, { action: 'removeMapping', actor, section, key, reason }, () =>
+      this.mappingChanges.run({ type: 'removeMapping', section: this.section(section), key, reason, actor }),
+    );
   }
 
   /** MERGE by default (docs/graphql.md); `dryRun` answers with the diff and records nothing. */
   importMappings(json: string, reason: string, actor: string, options: MappingImportOptions = {}): Promise<MappingChangeResult> {
-    return this.mappingChanges.run({ type: 'importMappings', json, reason, actor, mode: options.mode ?? 'merge', force: options.force === true }, options.dryRun === true);
+    const mode = options.mode ?? 'merge';
+    const fields = { action: 'importMappings', actor, mode, dryRun: options.dryRun === true, force: options.force === true, reason, bytes: Buffer.byteLength(json) };
+    return this.logged(`mapping import (${mode}${options.dryRun ? ', dry run' : ''}) by ${actor}`, fields, () =>
+      this.mappingChanges.run({ type: 'importMappings', json, reason, actor, mode, force: options.force === true }, options.dryRun === true),
+    );
+  }
+
+  /** Runs a mapping change and logs its outcome with the actor. */
+  private async logged(what: string, fields: Record<string, unknown>, run: () => Promise<MappingChangeResult>): Promise<MappingChangeResult> {
+    // A refusal is logged once, by the GraphQL layer (graphql/refusal-log.ts), like every refused mutation.
+    const result = await run();
+    this.log.info(`${what}: ${result.message}`, {
+      ...fields,
+      revision: result.revision,
+      changed: result.changed,
+      changes: result.diff.length,
+      ...(result.forced.length ? { forced: result.forced.map((f) => `${f.path}=${f.value}`) } : {}),
+      ...(result.unchecked.length ? { unchecked: result.unchecked.length } : {}),
+    });
+    return result;
   }
 
   private section(section: string): MappingSection {
@@ -174,7 +204,7 @@ export class ConnectorService implements ConnectorApi {
   }
 
   syncReferenceData(kinds: string[], actor: string): Promise<JobStatus> {
-    return this.startJob('sync', false, (progress) => this.jobRunner.sync(kinds, actor, progress));
+    return this.startJob('sync', false, { action: 'syncReferenceData', actor, kinds: kinds.length ? kinds : ['all'] }, (progress) => this.jobRunner.sync(kinds, actor, progress));
   }
 
   async projections(): Promise<ProjectionStatus[]> {
@@ -190,11 +220,16 @@ export class ConnectorService implements ConnectorApi {
     }));
   }
 
-  async replayProjection(name: string, _actor: string): Promise<ProjectionStatus> {
+  async replayProjection(name: string, actor: string): Promise<ProjectionStatus> {
     const known = (await this.runner.status()).map((s) => s.name);
     if (!known.includes(name)) throw new UserInputError(`Unknown projection "${name}"; known: ${known.join(', ')}`, 'NOT_FOUND');
+    this.log.info(`replay of projection ${name} started by ${actor}`, { action: 'replayProjection', actor, projection: name });
+    const started = Date.now();
     const rebuild = this.runner.rebuild(name);
-    rebuild.catch(() => undefined);
+    rebuild.then(
+      () => this.log.info(`replay of projection ${name} finished`, { action: 'replayProjection', actor, projection: name, ms: Date.now() - started }),
+      (error: unknown) => this.log.error(`replay of projection ${name} failed: ${(error as Error).message}`, { action: 'replayProjection', actor, projection: name }),
+    );
     // Let the rebuild register before reporting its state.
     await new Promise((r) => setImmediate(r));
     return (await this.projections()).find((p) => p.name === name)!;
@@ -207,13 +242,14 @@ export class ConnectorService implements ConnectorApi {
    */
   async retryPosting(id: string, actor: string, options: { batchDate?: string | null; reason?: string | null } = {}) {
     const row = this.queries.get(id);
-    if (!row) throw new UserInputError(`No posting or document with id "${id}"`, 'NOT_FOUND');
     const batchDate = options.batchDate ?? null;
     const reason = options.reason?.trim() || null;
+    if (!row) throw new UserInputError(`No posting or document with id "${id}"`, 'NOT_FOUND');
     if (batchDate !== null && !isCalendarDate(batchDate)) throw new UserInputError(`batchDate "${batchDate}" is not a calendar date written YYYY-MM-DD`);
     if (batchDate !== null && reason === null) {
       throw new UserInputError('A retry with a batch date needs a reason (it is kept in the audit trail beside the original date): say why this document posts on another date');
     }
+    const fields = { action: 'retryPosting', actor, documentId: row.concurDocumentId, reportName: row.reportName, batchDate, reason };
     try {
       await this.pipeline.retry(row.id, { actor, reason: reason ?? `retry requested by ${actor}`, batchDate });
     } catch (error) {
@@ -221,13 +257,19 @@ export class ConnectorService implements ConnectorApi {
       throw error;
     }
     await this.caughtUp();
-    return this.queries.get(row.id)!;
+    const after = this.queries.get(row.id)!;
+    this.log.info(`retry of ${row.docType} document ${row.concurDocumentId}${row.reportName ? ` "${row.reportName}"` : ''} requested by ${actor}: now ${after.status}`, {
+      ...fields,
+      docType: row.docType,
+      status: after.status,
+    });
+    return after;
   }
 
   backfill(from: string, to: string, dryRun: boolean, actor: string): Promise<JobStatus> {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to)) throw new UserInputError('backfill needs dates as YYYY-MM-DD');
     if (from > to) throw new UserInputError(`backfill: from (${from}) is after to (${to})`);
-    return this.startJob('backfill', dryRun, (progress) => this.jobRunner.backfill(from, to, dryRun, actor, progress));
+    return this.startJob('backfill', dryRun, { action: 'backfill', actor, from, to, dryRun }, (progress) => this.jobRunner.backfill(from, to, dryRun, actor, progress));
   }
 
   job(id: string): JobStatus | null {
@@ -239,14 +281,22 @@ export class ConnectorService implements ConnectorApi {
   }
 
   /** Starts a job, returns its first status at once; the job updates its entry as it goes. */
-  private async startJob(kind: JobStatus['kind'], dryRun: boolean, run: (progress: (job: JobStatus) => void) => Promise<JobStatus>): Promise<JobStatus> {
+  private async startJob(kind: JobStatus['kind'], dryRun: boolean, fields: Record<string, unknown>, run: (progress: (job: JobStatus) => void) => Promise<JobStatus>): Promise<JobStatus> {
     const id = `${kind}-${randomUUID()}`;
     const initial: JobStatus = { id, kind, state: 'running', dryRun, processed: 0, total: null, startedAt: new Date().toISOString(), finishedAt: null, items: [], error: null };
     this.jobs.set(id, initial);
+    const what = `${kind}${dryRun ? ' (dry run)' : ''}`;
+    this.log.info(`${what} started by ${String(fields['actor'])}`, { ...fields, job: id });
     const update = (job: JobStatus): void => void this.jobs.set(id, { ...job, id, kind });
+    const finished = (job: JobStatus): void => {
+      update(job);
+      const line = { ...fields, job: id, state: job.state, processed: job.processed, ...(job.error ? { error: job.error } : {}) };
+      if (job.state === 'failed') this.log.error(`${what} by ${String(fields['actor'])} failed: ${job.error ?? 'no reason given'}`, line);
+      else this.log.info(`${what} by ${String(fields['actor'])} finished: ${job.processed} processed`, line);
+    };
     void run(update)
-      .then((final) => update({ ...final, state: final.state === 'running' ? 'succeeded' : final.state, finishedAt: final.finishedAt ?? new Date().toISOString() }))
-      .catch((error: unknown) => update({ ...(this.jobs.get(id) ?? initial), state: 'failed', error: (error as Error).message, finishedAt: new Date().toISOString() }));
+      .then((final) => finished({ ...final, state: final.state === 'running' ? 'succeeded' : final.state, finishedAt: final.finishedAt ?? new Date().toISOString() }))
+      .catch((error: unknown) => finished({ ...(this.jobs.get(id) ?? initial), state: 'failed', error: (error as Error).message, finishedAt: new Date().toISOString() }));
     // Short jobs (a dry run over a few documents) are usually done by now: answer with their result.
     await new Promise((r) => setTimeout(r, 50));
     return this.jobs.get(id)!;

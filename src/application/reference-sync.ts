@@ -227,7 +227,7 @@ export class ReferenceSync {
 
     const run: ReferenceSyncCompleted = { runId: randomUUID(), kinds: [...kinds], startedAt, finishedAt: new Date().toISOString(), counts, report, changes, conflicts, errors };
     await this.store.appendToStream(SYNC_RUNS_STREAM, [newEvent('ReferenceSyncCompleted', run, { actor })]);
-    this.log.info('reference sync finished', { kinds: kinds.join(','), changes: changes.length, conflicts: conflicts.length, errors: errors.length });
+    this.log.info(`reference sync finished (started by ${actor})`, { actor, action: 'reference-sync', kinds: kinds.join(','), changes: changes.length, conflicts: conflicts.length, errors: errors.length });
     return run;
   }
 

@@ -4,10 +4,12 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
 import type { ConnectorApi } from '../application/connector-api.js';
+import { wellFormedJson } from '../domain/unicode.js';
 import { authenticate, parseApiTokens, type ApiToken } from './auth.js';
 import type { GraphqlContext } from './context.js';
 import { createFormatError, type ErrorLog } from './errors.js';
 import { BodyTooLargeError, MalformedBodyError, toApolloRequest, writeApolloResponse, writeError } from './http-adapter.js';
+import { refusalLogPlugin } from './refusal-log.js';
 import { costLimitRule, DEFAULT_LIMITS, depthLimitRule, type QueryLimits } from './limits.js';
 import { TokenBucketRateLimiter } from './rate-limit.js';
 import { buildConnectorSchema } from './schema.js';
@@ -60,10 +62,14 @@ export async function createGraphqlHandler(options: GraphqlHandlerOptions): Prom
     formatError: createFormatError({ secrets: () => secrets, log }),
     // The composition root drains the HTTP server on shutdown; Apollo must not exit the process itself.
     stopOnTerminationSignals: false,
+    // Every answer is well-formed UTF-16: a lone surrogate recorded in an event (a raw Concur document
+    // in a timeline) reaches the client as U+FFFD, never as a `\ud83d` escape it cannot decode.
+    stringifyResult: (value) => `${wellFormedJson(value)}\n`,
     plugins: [
       options.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       // The cache-control plugin hooks every field resolution; nothing here is cacheable by HTTP caches anyway.
       ApolloServerPluginCacheControlDisabled(),
+      ...(log?.warn ? [refusalLogPlugin({ warn: (m, f) => log.warn!(m, f) })] : []),
     ],
     logger: {
       debug: (m) => (log?.debug ?? quiet)(String(m)),

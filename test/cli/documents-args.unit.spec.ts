@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand, UsageError } from '../../src/cli/args.js';
+import { clip } from '../../src/cli/commands/documents.js';
 
 describe('CLI arguments of list, show and report', () => {
   it('list takes statuses (any case, comma-separated), a text and a limit', () => {
@@ -21,5 +22,16 @@ describe('CLI arguments of list, show and report', () => {
     expect(() => parseCommand(['report', '--from', '2026-11-01'])).toThrow(/needs --from/);
     expect(() => parseCommand(['report', '--from', '2026-02-30', '--to', '2026-03-01'])).toThrow(/real day/);
     expect(() => parseCommand(['report', '--from', '2026-12-01', '--to', '2026-11-01'])).toThrow(/after/);
+  });
+});
+
+describe('CLI table cells', () => {
+  it('are clipped by character between grapheme clusters, never leaving half a surrogate pair', () => {
+    expect(clip(null, 10)).toBe('');
+    expect(clip('Trip to Berlin', 40)).toBe('Trip to Berlin');
+    expect(clip('abcdefghij', 5)).toBe('abcd…');
+    expect(clip(`${'x'.repeat(38)}😀😀😀`, 40)).toBe(`${'x'.repeat(38)}😀…`);
+    expect(clip(`${'x'.repeat(38)}e\u0301tail`, 40)).toBe(`${'x'.repeat(38)}…`);
+    expect(clip('𝒜'.repeat(30), 40)).toBe('𝒜'.repeat(30));
   });
 });

@@ -39,10 +39,16 @@ export async function handleConcurWebhook(rawBody: Buffer, headers: Headers, opt
   const logger = options.logger ?? silentLogger;
   const correlationId = header(headers, 'concur-correlationid') ?? null;
   const max = options.maxBodyBytes ?? DEFAULT_WEBHOOK_MAX_BYTES;
-  if (rawBody.length > max) return { status: 413, body: { error: 'payload_too_large', message: `The notification is ${rawBody.length} bytes; the limit is ${max}` } };
+  if (rawBody.length > max) {
+    return refused(logger, { status: 413, body: { error: 'payload_too_large', message: `The notification is ${rawBody.length} bytes; the limit is ${max}` } }, { correlationId, bytes: rawBody.length });
+  }
   if (options.verify === 'signature' && !verifyConcurSignature(rawBody, header(headers, 'concur-signature'), options.publicKeys)) {
-    logger.log('warn', 'Concur webhook refused: Concur-Signature missing or not valid for any configured key', { correlationId, bytes: rawBody.length });
-    return { status: 401, body: { error: 'invalid_signature', message: 'Concur-Signature is missing or does not verify against the configured public keys (CONCUR_WEBHOOK_PUBLIC_KEYS)' } };
+    // Nothing of an unverified body is trusted, so no document id is named.
+    return refused(
+      logger,
+      { status: 401, body: { error: 'invalid_signature', message: 'Concur-Signature is missing or does not verify against the configured public keys (CONCUR_WEBHOOK_PUBLIC_KEYS)' } },
+      { correlationId, bytes: rawBody.length },
+    );
   }
   // Every answer below for something wrong with the body is a 400 (a redelivery would not help); only a
   // failure to store it (ours) is a 503, which makes Concur retry.
@@ -55,19 +61,54 @@ export async function handleConcurWebhook(rawBody: Buffer, headers: Headers, opt
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    if (error instanceof RangeError) return { status: 400, body: { error: 'nested_too_deep', message: tooDeepMessage() } };
-    return { status: 400, body: { error: 'malformed_json', message: `The notification body is not valid JSON: ${(error as Error).message}` } };
+    if (error instanceof RangeError) return refused(logger, { status: 400, body: { error: 'nested_too_deep', message: tooDeepMessage() } }, { correlationId, bytes: rawBody.length });
+    return refused(logger, { status: 400, body: { error: 'malformed_json', message: `The notification body is not valid JSON: ${(error as Error).message}` } }, { correlationId, bytes: rawBody.length });
   }
   try {
     const result = await options.ingest.ingest(parsed, 'webhook');
-    logger.log('info', 'Concur notification recorded', { outcome: result.outcome, streamId: result.streamId, eventId: result.eventId, correlationId });
+    logger.log('info', 'Concur notification recorded', { actor: WEBHOOK_ACTOR, outcome: result.outcome, streamId: result.streamId, eventId: result.eventId, correlationId });
     options.onRecorded?.(result);
     return { status: 200, body: { outcome: result.outcome, eventId: result.eventId } };
   } catch (error) {
-    if (error instanceof NotificationValidationError) return { status: 400, body: { error: 'invalid_notification', message: error.message } };
-    logger.log('error', 'Concur notification could not be stored; Concur will redeliver', { correlationId, error });
+    if (error instanceof NotificationValidationError) {
+      return refused(logger, { status: 400, body: { error: 'invalid_notification', message: error.message } }, { correlationId, documentId: claimedDocumentId(parsed), notificationId: field(parsed, 'id') });
+    }
+    logger.log('error', 'Concur notification could not be stored; Concur will redeliver', { actor: WEBHOOK_ACTOR, correlationId, documentId: claimedDocumentId(parsed), error });
     const unavailable = error instanceof EventStoreUnavailableError;
     return { status: 503, body: { error: unavailable ? 'store_unavailable' : 'internal_error', message: 'The notification was not stored; Concur will retry' } };
+  }
+}
+
+/** Who sends what arrives at the webhook, in the log's `actor` field. */
+export const WEBHOOK_ACTOR = 'concur-webhook';
+
+/** Every refusal is one warning line: status, error code, why, and what identifies the delivery. */
+function refused(logger: ConcurLogger, answer: WebhookAnswer, fields: Record<string, unknown>): WebhookAnswer {
+  logger.log('warn', `Concur webhook refused (HTTP ${answer.status} ${String(answer.body['error'])}): ${String(answer.body['message'])}`, {
+    actor: WEBHOOK_ACTOR,
+    status: answer.status,
+    error: answer.body['error'],
+    ...fields,
+  });
+  return answer;
+}
+
+const field = (value: unknown, key: string): string | null => {
+  const v = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' && v !== '' ? v : null;
+};
+
+/** The document a (signature-checked) notification names, when it names one: facts.documentId, or docId in facts.href. */
+function claimedDocumentId(parsed: unknown): string | null {
+  const facts = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['facts'] : undefined;
+  const id = field(facts, 'documentId');
+  if (id) return id;
+  const href = field(facts, 'href');
+  if (!href) return null;
+  try {
+    return new URL(href).searchParams.get('docId');
+  } catch {
+    return null;
   }
 }
 
@@ -83,14 +124,16 @@ export function createConcurWebhookHandler(options: WebhookOptions): (req: Incom
     res.end(body);
   };
   return (req, res) => {
+    const logger = options.logger ?? silentLogger;
+    const correlationId = header(req.headers, 'concur-correlationid') ?? null;
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
-      return send(res, { status: 405, body: { error: 'method_not_allowed', message: 'Concur notifications are POSTed' } });
+      return send(res, refused(logger, { status: 405, body: { error: 'method_not_allowed', message: 'Concur notifications are POSTed' } }, { correlationId, method: req.method ?? null }));
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > max) {
       res.setHeader('connection', 'close');
-      send(res, { status: 413, body: { error: 'payload_too_large', message: `The notification is ${declared} bytes; the limit is ${max}` } });
+      send(res, refused(logger, { status: 413, body: { error: 'payload_too_large', message: `The notification is ${declared} bytes; the limit is ${max}` } }, { correlationId, bytes: declared }));
       req.resume();
       return;
     }
@@ -103,7 +146,7 @@ export function createConcurWebhookHandler(options: WebhookOptions): (req: Incom
       if (size > max) {
         done = true;
         res.setHeader('connection', 'close');
-        send(res, { status: 413, body: { error: 'payload_too_large', message: `The notification exceeds the limit of ${max} bytes` } });
+        send(res, refused(logger, { status: 413, body: { error: 'payload_too_large', message: `The notification exceeds the limit of ${max} bytes` } }, { correlationId, bytes: size }));
         req.resume();
         return;
       }

@@ -1,13 +1,14 @@
 import { DIMENSION_TARGETS, type JournalEntry } from '../../domain/journal/journal-entry.js';
-import { fitBatchTitle } from '../../domain/posting/text.js';
+import { cleanText, fitBatchTitle } from '../../domain/posting/text.js';
 import { el, type XmlFragment } from './xml/xml-builder.js';
 import { ConnectorError } from '../../domain/errors.js';
 
 /**
  * Intacct does not publish reliable field lengths for BATCH_TITLE and GLENTRY DESCRIPTION. The title
  * is sized by the domain (`TITLE_MAX` in domain/posting/text.ts, the id always kept whole) and sent as
- * it is; DESCRIPTION is trimmed here well below the smallest limit seen in practice. The full text
- * stays in our events.
+ * it is; DESCRIPTION is trimmed here well below the smallest limit seen in practice (characters =
+ * code points, cut between grapheme clusters; see domain/posting/text.ts). The full text stays in
+ * our events.
  */
 export const LINE_MEMO_MAX = 100;
 
@@ -18,9 +19,12 @@ export class UnpostableEntryError extends ConnectorError {
   }
 }
 
+/**
+ * At most `max` characters (code points), cut between grapheme clusters with "…": the domain's rule
+ * (`cleanText`), so a DESCRIPTION never splits an emoji sequence or a letter from its accents.
+ */
 export function trimText(value: string, max: number): string {
-  const chars = [...value.replace(/\s+/g, ' ').trim()];
-  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return cleanText(value, max);
 }
 
 /** YYYY-MM-DD -> mm/dd/yyyy (Intacct's date format for GLBATCH). */

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../args.js';
 import { CliError, type GraphqlClient } from '../graphql-client.js';
 import type { CliIo } from '../io.js';
+import { codePoints, cutAtGrapheme } from '../../domain/unicode.js';
 
 /**
  * The day-to-day verbs over the GraphQL API: `list` (the postings query), `show ID` (one posting
@@ -35,7 +36,8 @@ export function table(header: string[], rows: string[][], rightAligned: number[]
   return [line(header), ...rows.map(line)];
 }
 
-const clip = (text: string | null, max: number): string => (text === null ? '' : text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** At most `max` characters, cut between grapheme clusters (never half an emoji or a letter without its accent). */
+export const clip = (text: string | null, max: number): string => (text === null ? '' : codePoints(text) > max ? `${cutAtGrapheme(text, max - 1, true)}…` : text);
 
 export async function list(client: GraphqlClient, io: CliIo, command: Extract<CliCommand, { name: 'list' }>): Promise<number> {
   const filter: Record<string, unknown> = {};

@@ -4,6 +4,7 @@
  * Absent, `null` and `""` all mean "not given": Concur writes all three for the same field.
  */
 import { currencyExponent, MoneyError, parseMinorWithExponent } from '../money/money.js';
+import { codePoints, cutAtGrapheme, toWellFormed } from '../unicode.js';
 import type { FisFields } from './model.js';
 import { neededFor } from './required.js';
 import { ConnectorError } from '../errors.js';
@@ -65,7 +66,9 @@ export class FisReader {
   }
 
   optionalString(value: unknown, path: string, key: string): string | null {
-    if (typeof value === 'string') return value === '' || value.trim() === '' ? null : value;
+    // Well-formed: a lone surrogate (a JSON escape without its pair) becomes U+FFFD here, once, so no
+    // name, memo or code read from Concur can carry one into Intacct, an event's summary or GraphQL.
+    if (typeof value === 'string') return value === '' || value.trim() === '' ? null : toWellFormed(value);
     if (value === undefined || value === null) return null;
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     this.fail(pathOf(path, key), `must be a string, got ${describe(value)}`);
@@ -104,6 +107,7 @@ export class FisReader {
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  // Quoted in an error that is recorded and shown: 40 characters, cut between grapheme clusters, well-formed.
+  if (typeof value === 'string') return `"${codePoints(value) > 40 ? `${cutAtGrapheme(toWellFormed(value), 40)}…` : toWellFormed(value)}"`;
   return typeof value;
 }

@@ -3,10 +3,22 @@
  * to 100 characters and BATCH_TITLE to 80, conservatively. The title limit lives here and only here:
  * the serializer sends the title as sized. XML escaping is the serializer's job; here control
  * characters are removed and whitespace collapsed.
+ *
+ * Every limit counts characters the way we assume Intacct counts them: Unicode code points (one for
+ * "é" precomposed, two for "e" + combining acute, one for "𝒜" although it is two UTF-16 units, seven
+ * for a family emoji joined with ZWJs). Intacct does not say; a database column in characters
+ * (Oracle CHAR semantics, MySQL utf8mb4) counts code points. Cuts are made only between grapheme
+ * clusters (`Intl.Segmenter`, granularity 'grapheme'): never between a base character and its
+ * combining marks, inside a surrogate pair, an emoji ZWJ sequence, a flag or a skin-tone modifier.
+ * A lone surrogate (invalid UTF-16, e.g. from a JSON `\ud83d` escape) becomes U+FFFD, so every text
+ * made here is well-formed wherever it goes (XML, events, GraphQL).
  */
 import type { FisDocument } from '../fis/model.js';
 import type { JournalEntry } from '../journal/journal-entry.js';
 import type { BatchDatePolicy } from '../mapping/model.js';
+import { codePoints, cutAtGrapheme, isWellFormed, toWellFormed } from '../unicode.js';
+
+export { cutAtGrapheme, isWellFormed, toWellFormed };
 
 export const MEMO_MAX = 100;
 /**
@@ -37,11 +49,22 @@ export function needsCleaning(text: string): boolean {
   return previousSpace && n > 0;
 }
 
-export function cleanText(text: string, max: number): string {
-  if (text.length <= max && !needsCleaning(text)) return text;
+/** One line of well-formed text: control characters and runs of whitespace become one space, trimmed. */
+export function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return clean.length <= max ? clean : `${clean.slice(0, max - 1).trimEnd()}…`;
+  return toWellFormed(text).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * `text` cleaned (`oneLine`) and, when longer than `max` code points, cut at a grapheme boundary
+ * with "…" (which counts as one): the result is never longer than `max`.
+ */
+export function cleanText(text: string, max: number): string {
+  if (text.length <= max && !needsCleaning(text) && isWellFormed(text)) return text;
+  const clean = oneLine(text);
+  if (codePoints(clean) <= max) return clean;
+  if (max <= 0) return '';
+  return `${cutAtGrapheme(clean, max - 1, true)}…`;
 }
 
 export function expenseMemo(typeName: string | null, vendor: string | null): string {
@@ -63,37 +86,6 @@ export function mergeMemos(memos: readonly string[]): string {
   return cleanText(distinct.join('; '), MEMO_MAX);
 }
 
-const codePoints = (text: string): number => {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-};
-
-let graphemes: Intl.Segmenter | null = null;
-
-/**
- * The longest start of `text` of at most `max` code points that ends on a grapheme boundary: never
- * between a base character and its combining marks, never inside a surrogate pair or an emoji
- * sequence.
- */
-export function cutAtGrapheme(text: string, max: number): string {
-  if (codePoints(text) <= max) return text;
-  graphemes ??= new Intl.Segmenter('und', { granularity: 'grapheme' });
-  let out = '';
-  let used = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    const size = codePoints(segment);
-    if (used + size > max) break;
-    out += segment;
-    used += size;
-  }
-  return out;
-}
-
-const oneLine = (text: string): string =>
-  // eslint-disable-next-line no-control-regex
-  text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-
 /**
  * "<name> (<id>)" within TITLE_MAX code points, or "<name> (<id>), <note>" (the Concur date of a
  * re-dated entry). Only the name is cut (at a grapheme boundary, marked
@@ -110,7 +102,7 @@ export function batchTitle(name: string | null, id: string, note: string | null 
   const room = TITLE_MAX - codePoints(suffix);
   if (codePoints(cleanName) <= room) return `${cleanName}${suffix}`;
   // One code point for the "…".
-  const cut = cutAtGrapheme(cleanName, room - 1).trimEnd();
+  const cut = cutAtGrapheme(cleanName, room - 1, true);
   return cut === '' ? `${cleanId}${tail}` : `${cut}…${suffix}`;
 }
 
@@ -126,7 +118,7 @@ function splitTitle(title: string): { name: string; id: string | null } {
  * title without an "(id)" suffix is an id alone, or made by hand: it is never cut.
  */
 export function fitBatchTitle(title: string): string {
-  if (codePoints(title) <= TITLE_MAX && !needsCleaning(title)) return title;
+  if (codePoints(title) <= TITLE_MAX && !needsCleaning(title) && isWellFormed(title)) return title;
   const clean = oneLine(title);
   const { name, id } = splitTitle(clean);
   return id !== null && codePoints(clean) > TITLE_MAX ? batchTitle(name, id) : clean;

@@ -228,6 +228,16 @@ export class ConcurTokenManager {
       seedFingerprint,
       updatedAt: new Date(this.now()).toISOString(),
     };
+    // A credential change is an operator-visible event: a newly configured seed credential taking
+    // over the stored chain (someone changed CONCUR_REFRESH_TOKEN / the company token), or Concur
+    // rotating the refresh token. The values themselves never reach the log.
+    const previous = this.stored;
+    if (!previous) this.logger.log('info', 'Concur credential stored: first connection with the configured credential; the refresh token is kept encrypted in ML_DATA_DIR', { actor: 'config', action: 'credential-change', geolocation });
+    else if (previous.seedFingerprint !== seedFingerprint) {
+      this.logger.log('info', 'Concur credential changed: the newly configured credential replaces the stored refresh-token chain', { actor: 'config', action: 'credential-change', geolocation });
+    } else if (refreshToken !== usedRefreshToken) {
+      this.logger.log('info', 'Concur refresh token rotated by Concur; the new one is stored encrypted', { actor: 'system:concur-oauth', action: 'credential-change', geolocation });
+    }
     // Persist before use: the refresh token we just presented is already invalid at Concur. If the
     // write fails the new token is still kept in memory (the process keeps working) and the failure
     // is made visible, because a restart before the next successful write would need a reconnect.

@@ -2,6 +2,8 @@
  * The only way request XML is built: values are always escaped, nested elements are `XmlFragment`s
  * produced by `el`, so a raw string can never slip into the document unescaped.
  */
+import { toWellFormed } from '../../../domain/unicode.js';
+
 export class XmlFragment {
   constructor(readonly xml: string) {}
 }
@@ -11,13 +13,14 @@ export type XmlChild = XmlFragment | string | null | undefined | false;
 // XML 1.0 forbids most control characters; Intacct rejects the whole request on one, so drop them.
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
-const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 export function escapeXml(value: string): string {
   // Most values (ids, amounts, dates) need nothing: skip the rewrite for them.
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(INVALID_XML_CHARS, '').replace(/[&<>"']/g, (c) => ENTITY[c]!);
+  // A lone surrogate is no XML character either: U+FFFD, as the UTF-8 encoder would make it anyway.
+  return toWellFormed(value).replace(INVALID_XML_CHARS, '').replace(/[&<>"']/g, (c) => ENTITY[c]!);
 }
 
 /** `<name attr="v">children</name>`; a string child is escaped text, absent children give `<name/>`. */
