@@ -33,7 +33,30 @@ export async function handleCommands<State, Command, Event extends { type: strin
   streamId: string,
   commands: readonly Command[],
   toStored: (decided: Event[], history: readonly RecordedEvent[]) => readonly NewEvent[],
+  options: { expectNew?: boolean } = {},
 ): Promise<HandledCommand<State, Event>> {
+  if (options.expectNew) {
+    // The caller expects a new stream (a document heard of for the first time): decide against the
+    // initial state and append at 'no_stream', saving the read. If the stream exists after all, or
+    // the events were stored before, decide again the usual way, from what is stored.
+    const state0 = decider.initialState();
+    const decided: Event[] = [];
+    let state = state0;
+    for (const command of commands) {
+      for (const event of decider.decide(command, state)) {
+        state = decider.evolve(state, event);
+        decided.push(event);
+      }
+    }
+    if (decided.length > 0) {
+      try {
+        const result = await store.appendToStream(streamId, toStored(decided, []), { expectedRevision: 'no_stream' });
+        if (result.appended === decided.length) return { appended: decided, before: state0, state, revision: result.nextExpectedRevision, position: result.position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+  }
   for (let attempt = 0; ; attempt++) {
     const history = await store.readStream(streamId);
     let state = decider.initialState();

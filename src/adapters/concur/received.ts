@@ -36,6 +36,8 @@ export function documentReceiver(store: EventStore): ReceiveDocument {
     const options = { actor: `concur:${doc.channel}` as const, correlationId: meta.correlationId ?? key, ...(meta.occurredAt ? { occurredAt: meta.occurredAt } : {}) };
     const result = await handleCommands(store, documentDecider, documentStreamId(doc.docType, doc.docId), [command], (decided) =>
       decided.map((e, i) => newEvent(e.type, e.data, { ...options, id: i === 0 && meta.eventId ? meta.eventId : deterministicEventId('concur-received', `${key}#${i}`) })),
+      // Most documents are heard of once: skip the read, and decide again from the stream if it exists.
+      { expectNew: true },
     );
     return result.appended.length > 0 ? 'recorded' : 'known';
   };
