@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectorApi } from '../src/application/connector-api.js';
+import { SqliteEventStore } from '../src/adapters/eventstore/sqlite/index.js';
+import { ConcurNotificationIngest } from '../src/adapters/concur/notifications.js';
+import { createConcurWebhookHandler } from '../src/adapters/concur/webhook.js';
 import { documentStreamId } from '../src/domain/document/events.js';
 import type { RecordedEvent } from '../src/domain/events/envelope.js';
 import { createGraphqlHandler } from '../src/graphql/server.js';
@@ -184,6 +187,64 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
     });
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    // Webhook intake while the heaviest queries the cost limit allows run: the webhook and GraphQL share
+    // one process and one event loop, as in the service, so a query that holds the loop delays intake.
+    const store = await SqliteEventStore.open(join(dir, 'events.db'));
+    const webhook = createConcurWebhookHandler({ ingest: new ConcurNotificationIngest(store), verify: 'none', publicKeys: [] });
+    const both = createServer((req, res) => void (req.url?.startsWith('/webhooks/') ? webhook(req, res) : handler.handle(req, res)));
+    await new Promise<void>((resolve) => both.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(both.address() as AddressInfo).port}`;
+    const HEAVY = `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: postings(first: 100, filter: { text: "Trip ${i}" }) { totalCount edges { node { id status amount employeeId } } }`).join(' ')} }`;
+    const heavyOnce = async (): Promise<void> => {
+      const r = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query: HEAVY }) });
+      const body = (await r.json()) as { errors?: Array<{ message: string }> };
+      if (body.errors) throw new Error(`the heavy query was refused, so it measures nothing: ${body.errors[0]!.message}`);
+    };
+    const webhookLatencies = async (n: number): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const docId = `W${i}-${Math.random().toString(36).slice(2)}`;
+        const body = JSON.stringify({ id: `n-${docId}`, correlationId: `c-${docId}`, eventType: 'expense.readyForIntegration', topic: 'public.concur.financialintegration', timeStamp: new Date().toISOString(), facts: { documentId: docId } });
+        const t = performance.now();
+        const r = await fetch(`${base}/webhooks/concur`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        await r.text();
+        if (r.status !== 200) throw new Error(`webhook answered ${r.status}`);
+        out.push(performance.now() - t);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return out.sort((a, b) => a - b);
+    };
+    const samples = opts.quick ? 150 : 400;
+    const idle = await webhookLatencies(samples);
+    let heavyRuns = 0;
+    let heavyMs = 0;
+    let stop = false;
+    const heavyLoop = async (): Promise<void> => {
+      while (!stop) {
+        const t = performance.now();
+        await heavyOnce();
+        heavyMs += performance.now() - t;
+        heavyRuns++;
+      }
+    };
+    const loops = [heavyLoop(), heavyLoop()];
+    const busy = await webhookLatencies(samples);
+    stop = true;
+    await Promise.all(loops);
+    emit({
+      name: 'webhook p99 while two clients run the heaviest allowed GraphQL query in a loop (8 aliases of postings(first: 100, text filter) with totalCount)',
+      value: round(percentile(busy, 99)),
+      unit: 'ms',
+      baseline: { name: 'webhook p99, same server, no query running', value: round(percentile(idle, 99)), unit: 'ms' },
+      p50: round(percentile(busy, 50)),
+      heavyQueryMeanMs: round(heavyMs / Math.max(1, heavyRuns)),
+      heavyQueries: heavyRuns,
+      samples,
+    });
+    both.closeAllConnections();
+    await new Promise<void>((resolve) => both.close(() => resolve()));
+    await store.close();
     await handler.stop();
   } finally {
     db.close();
