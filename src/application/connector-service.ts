@@ -13,7 +13,7 @@ import { readCurrentMappings, readMappingHistory, readMappingsAsOf } from '../pr
 import { PostingQueries, type ListOptions, type PostingFilter } from '../projections/posting-queries.js';
 import type { ProjectionRunner } from '../projections/runner.js';
 import type { ConnectorApi, DimensionRecord, JobStatus, MappingChangeResult, MappingHistoryEntry, MappingImportOptions, ProjectionStatus, SyncRunSummary } from './connector-api.js';
-import { forcedNote, MappingChanges, uncheckedNote } from './mapping-changes.js';
+import { historyEntry, MappingChanges } from './mapping-changes.js';
 import type { DocumentPipeline, DocumentPreparer } from '../processes/document-pipeline.js';
 import type { HealthMonitor } from './health-monitor.js';
 import { ReportingService } from './reporting.js';
@@ -133,19 +133,7 @@ export class ConnectorService implements ConnectorApi {
   }
 
   async mappingHistory(): Promise<MappingHistoryEntry[]> {
-    return readMappingHistory(this.db, { limit: 500 }).map((h) => ({
-      revision: h.revision,
-      type: h.type,
-      section: h.section,
-      key: h.key,
-      value: h.value === null ? null : JSON.stringify(h.value),
-      reason: h.reason,
-      actor: h.actor,
-      occurredAt: h.occurredAt,
-      diff: h.diff,
-      forced: h.forced.map(forcedNote),
-      unchecked: h.unchecked.map(uncheckedNote),
-    }));
+    return readMappingHistory(this.db, { limit: 500 }).map(historyEntry);
   }
 
   setMapping(section: string, key: string, value: unknown, reason: string, actor: string, options: { force?: boolean } = {}): Promise<MappingChangeResult> {

@@ -25,7 +25,8 @@ import {
   type MappingValueRef,
 } from '../domain/mapping/index.js';
 import { mappingReferenceFrom } from '../projections/dimension-cache.js';
-import type { MappingChangeResult, MappingValueNote } from './connector-api.js';
+import type { MappingHistoryItem } from '../projections/mapping-read-model.js';
+import type { MappingChangeResult, MappingHistoryEntry, MappingValueNote } from './connector-api.js';
 
 /** A refused command: its message is for the caller; GraphQL shows it as BAD_USER_INPUT (graphql/errors.ts reads `code`). */
 export class MappingChangeRefused extends Error {
@@ -49,6 +50,21 @@ export const forcedNote = (p: Omit<MappingValueProblem, 'closest'>): MappingValu
   target: p.target,
   value: p.value,
   message: `${p.path}: ${referenceLabel(p.target)} ${p.value} ${p.status === 'missing' ? 'does not exist' : 'is inactive'} in Intacct; recorded anyway (forced)`,
+});
+
+/** A stored mapping change as the API shows it (newest first, values as JSON text). */
+export const historyEntry = (h: MappingHistoryItem): MappingHistoryEntry => ({
+  revision: h.revision,
+  type: h.type,
+  section: h.section,
+  key: h.key,
+  value: h.value === null ? null : JSON.stringify(h.value),
+  reason: h.reason,
+  actor: h.actor,
+  occurredAt: h.occurredAt,
+  diff: h.diff,
+  forced: h.forced.map(forcedNote),
+  unchecked: h.unchecked.map(uncheckedNote),
 });
 
 function summary(diff: readonly MappingDiffEntry[]): string {

@@ -1,3 +1,4 @@
+import { seededRandom as random } from '../../src/adapters/intacct/simulator/faults.js';
 import { describe, expect, it } from 'vitest';
 import { LINE_MEMO_MAX, serializeGlBatch, trimText } from '../../src/adapters/intacct/glbatch-serializer.js';
 import { parseXmlDocument } from '../../src/adapters/intacct/xml/response-parser.js';
@@ -143,17 +144,6 @@ describe('texts for Intacct are cut by character, between grapheme clusters', ()
   });
 });
 
-/** A seeded generator (no dependency): the same strings on every run, a different seed per case. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'a', 'Z', '7', ' ', '  ', '-', '(', ')', 'é', E_ACUTE, ZALGO, '\u0301', '\u200d', '\ufe0f',

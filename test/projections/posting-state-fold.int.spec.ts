@@ -1,3 +1,4 @@
+import { seededRandom as random } from '../../src/adapters/intacct/simulator/faults.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDocumentCommand } from '../../src/domain/document/command-handler.js';
 import { LifecycleError, type DocumentCommand, type Preparation } from '../../src/domain/document/decider.js';
@@ -20,16 +21,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const error = (category: PostingError['category'], message: string, firstOpenDate: string | null = null): PostingError => ({
   category,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ConnectorApi, DimensionRecord, JobStatus, MappingChangeResult, MappingHistoryEntry, ProjectionStatus, SyncRunSummary } from '../../../src/application/connector-api.js';
-import { forcedNote, MappingChanges, uncheckedNote } from '../../../src/application/mapping-changes.js';
+import { historyEntry, MappingChanges } from '../../../src/application/mapping-changes.js';
 import { ReportingService } from '../../../src/application/reporting.js';
 import { MemoryEventStore } from '../../../src/adapters/eventstore/memory/memory-event-store.js';
 import { newEvent, type RecordedEvent } from '../../../src/domain/events/envelope.js';
@@ -102,19 +102,7 @@ export class TestConnector implements ConnectorApi {
   }
   async mappingHistory(): Promise<MappingHistoryEntry[]> {
     await this.project();
-    return readMappingHistory(this.db, { limit: 500 }).map((h) => ({
-      revision: h.revision,
-      type: h.type,
-      section: h.section,
-      key: h.key,
-      value: h.value === null ? null : JSON.stringify(h.value),
-      reason: h.reason,
-      actor: h.actor,
-      occurredAt: h.occurredAt,
-      diff: h.diff,
-      forced: h.forced.map(forcedNote),
-      unchecked: h.unchecked.map(uncheckedNote),
-    }));
+    return readMappingHistory(this.db, { limit: 500 }).map(historyEntry);
   }
   async setMapping(section: string, key: string, value: unknown, reason: string, actor: string): Promise<MappingChangeResult> {
     this.trip('setMapping');
