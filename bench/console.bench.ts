@@ -31,27 +31,59 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
   await ensureConsoleBuilt({ quiet: true });
   const dir = mkdtempSync(join(tmpdir(), 'ml-bench-console-'));
   const systems = await startSandboxSystems();
-  const config = loadConfig({ ML_SANDBOX: '1', ML_DATA_DIR: dir, PORT: '0', CONCUR_POLL_INTERVAL_S: '0', LOG_LEVEL: 'error', CONCUR_WEBHOOK_VERIFY: 'none', ML_GRAPHQL_RATE_LIMIT: '0' });
+  const config = loadConfig({
+    ML_SANDBOX: '1',
+    ML_DATA_DIR: dir,
+    PORT: '0',
+    CONCUR_POLL_INTERVAL_S: '0',
+    LOG_LEVEL: 'error',
+    CONCUR_WEBHOOK_VERIFY: 'none',
+    ML_GRAPHQL_RATE_LIMIT: '0',
+  });
   const log = createLogger({ level: 'error', json: true, write: () => undefined });
   const running = await startConnector(config, systems.endpoints, log);
   const { browser, close } = await launchChromium();
   try {
     await runSandboxDemo(running, systems, log, new Date());
     const ids = Object.keys(demoExpectations);
-    for (let i = 0; i < 400 && ids.filter((id) => ['CONFIRMED', 'AWAITING_MAPPING', 'REJECTED'].includes(running.service.getPosting(id)?.status ?? '')).length < ids.length - 1; i++) {
+    for (
+      let i = 0;
+      i < 400 &&
+      ids.filter((id) => ['CONFIRMED', 'AWAITING_MAPPING', 'REJECTED'].includes(running.service.getPosting(id)?.status ?? '')).length < ids.length - 1;
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const posted = ids.find((id) => demoExpectations[id]!.outcome === 'posted')!;
     const today = new Date().toISOString().slice(0, 10);
     // Each page and the GraphQL request it makes on load (the same text as the page sends).
     const pages: Array<{ name: string; route: string; query: string; variables?: Record<string, unknown> }> = [
-      { name: 'overview', route: 'overview', query: '{ overview { today { status count } month { status count } postedPerHour { hour count } oldestWaiting { id } latestRejections { id lastError { message } } health { name ok checkedAt } intacctUsage { transactions } } }' },
+      {
+        name: 'overview',
+        route: 'overview',
+        query:
+          '{ overview { today { status count } month { status count } postedPerHour { hour count } oldestWaiting { id } latestRejections { id lastError { message } } health { name ok checkedAt } intacctUsage { transactions } } }',
+      },
       { name: 'documents', route: 'documents', query: DOCUMENTS_QUERY, variables: { filter: {}, first: 50, after: null } },
-      { name: 'document', route: `documents/${posted}`, query: 'query($id: ID!) { posting(id: $id) { id journalEntry { lines { accountNo accountName amount dimensions { target value name } } } attemptLog { requestXml responseXml } timeline { type data } concurConfirmation { status } } }', variables: { id: posted } },
+      {
+        name: 'document',
+        route: `documents/${posted}`,
+        query:
+          'query($id: ID!) { posting(id: $id) { id journalEntry { lines { accountNo accountName amount dimensions { target value name } } } attemptLog { requestXml responseXml } timeline { type data } concurConfirmation { status } } }',
+        variables: { id: posted },
+      },
       { name: 'gaps', route: 'gaps', query: '{ mappingGaps { kind code field documents { id status } } mappings { revision document } }' },
-      { name: 'mappings', route: 'mappings', query: '{ mappings { revision json document } mappingHistory { revision type section key value reason actor occurredAt } }' },
+      {
+        name: 'mappings',
+        route: 'mappings',
+        query: '{ mappings { revision json document } mappingHistory { revision type section key value reason actor occurredAt } }',
+      },
       { name: 'jobs', route: 'jobs', query: '{ jobs { id } projections { name state lag } syncRuns { id counts } }' },
-      { name: 'audit', route: 'audit', query: `{ auditReport(from: "${today.slice(0, 7)}-01", to: "${today}") { entries { total lines { accountNo amount } } totals { debit credit } mappingChanges { revision } csv } }` },
+      {
+        name: 'audit',
+        route: 'audit',
+        query: `{ auditReport(from: "${today.slice(0, 7)}-01", to: "${today}") { entries { total lines { accountNo amount } } totals { debit credit } mappingChanges { revision } csv } }`,
+      },
     ];
     const rounds = opts.quick ? 3 : 9;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -68,11 +100,15 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
         await page.waitForSelector(`body[data-ready="${p.name}"]`, { timeout: 10_000 });
         const ms = await page.evaluate<number>(`performance.getEntriesByName('ready:${p.name}')[0]?.startTime ?? -1`);
         const t = performance.now();
-        const res = await fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: p.query, variables: p.variables ?? {} }) });
+        const res = await fetch(`${running.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: p.query, variables: p.variables ?? {} }),
+        });
         const body = (await res.json()) as { errors?: unknown[] };
         if (body.errors) throw new Error(`baseline query of ${p.name} failed: ${JSON.stringify(body.errors)}`);
         const q = performance.now() - t;
-        if (i > 0) (loads.push(ms), queries.push(q));
+        if (i > 0) loads.push(ms), queries.push(q);
       }
       emit({
         name: `console full page load: ${p.name}`,
@@ -98,7 +134,14 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
         const ms = await page.evaluate<number>(`performance.getEntriesByName('ready:${p.name}').at(-1).startTime - window.__navStart`);
         if (i > 0) times.push(ms);
       }
-      emit({ name: `console navigation to: ${p.name}`, value: Math.round(median(times) * 10) / 10, unit: 'ms', goal: '< 300 ms on the sandbox data', rounds, max: Math.round(Math.max(...times) * 10) / 10 });
+      emit({
+        name: `console navigation to: ${p.name}`,
+        value: Math.round(median(times) * 10) / 10,
+        unit: 'ms',
+        goal: '< 300 ms on the sandbox data',
+        rounds,
+        max: Math.round(Math.max(...times) * 10) / 10,
+      });
     }
     await context.close();
   } finally {

@@ -44,7 +44,14 @@ async function appendsOfOne(emit: Emit, file: () => string, count: number): Prom
     },
     () => rawInsert(file(), makeEvents(count), 1),
   );
-  emit({ name: 'sqlite append, batches of 1 (durable)', value: round(storeRate), unit: 'events/s', baseline: { name: 'raw better-sqlite3 insert, 1 row per fsync-ed transaction', value: round(rawRate), unit: 'events/s' }, rawOverStore: round2(rawRate / storeRate), goal: 'within 2x of raw' });
+  emit({
+    name: 'sqlite append, batches of 1 (durable)',
+    value: round(storeRate),
+    unit: 'events/s',
+    baseline: { name: 'raw better-sqlite3 insert, 1 row per fsync-ed transaction', value: round(rawRate), unit: 'events/s' },
+    rawOverStore: round2(rawRate / storeRate),
+    goal: 'within 2x of raw',
+  });
 }
 
 async function appendsOfHundred(emit: Emit, file: () => string, batches: number): Promise<void> {
@@ -60,7 +67,14 @@ async function appendsOfHundred(emit: Emit, file: () => string, batches: number)
     },
     () => rawInsert(file(), makeEvents(batches * 100), 100),
   );
-  emit({ name: 'sqlite append, batches of 100 (durable)', value: round(storeRate), unit: 'events/s', baseline: { name: 'raw better-sqlite3 insert, 100 rows per fsync-ed transaction', value: round(rawRate), unit: 'events/s' }, rawOverStore: round2(rawRate / storeRate), goal: 'within 2x of raw' });
+  emit({
+    name: 'sqlite append, batches of 100 (durable)',
+    value: round(storeRate),
+    unit: 'events/s',
+    baseline: { name: 'raw better-sqlite3 insert, 100 rows per fsync-ed transaction', value: round(rawRate), unit: 'events/s' },
+    rawOverStore: round2(rawRate / storeRate),
+    goal: 'within 2x of raw',
+  });
 }
 
 /**
@@ -86,7 +100,8 @@ async function concurrentCallers(emit: Emit, file: () => string, callers: number
   const storeRate = await rate(events.length, async () => {
     await Promise.all(
       Array.from({ length: callers }, async (_, c) => {
-        for (let k = 0; k < appendsEach; k++) await store.appendToStream(`doc-${c}`, [events[c * appendsEach + k]!], { expectedRevision: k === 0 ? 'no_stream' : k - 1 });
+        for (let k = 0; k < appendsEach; k++)
+          await store.appendToStream(`doc-${c}`, [events[c * appendsEach + k]!], { expectedRevision: k === 0 ? 'no_stream' : k - 1 });
       }),
     );
   });
@@ -119,7 +134,11 @@ async function replay(emit: Emit, path: string, count: number): Promise<void> {
   const checksum = child.checksum;
 
   const db = new Database(path, { readonly: true });
-  const select = db.prepare('SELECT position, id, stream_id, revision, type, schema_version, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 1000').raw();
+  const select = db
+    .prepare(
+      'SELECT position, id, stream_id, revision, type, schema_version, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 1000',
+    )
+    .raw();
   let rawRead = 0;
   const rawCpu = process.cpuUsage();
   const rawRate = await rate(count, async () => {
@@ -133,17 +152,46 @@ async function replay(emit: Emit, path: string, count: number): Promise<void> {
   const rawCpuRate = count / cpuSeconds(rawCpu);
   db.close();
   if (rawRead !== count) throw new Error(`raw read ${rawRead} rows, expected ${count}`);
-  emit({ name: `sqlite readAll replay of ${count} events (pages of 1000, JSON decoded)`, value: round(storeRate), unit: 'events/s', baseline: { name: 'raw better-sqlite3 SELECT of the same rows, same pages (no decoding)', value: round(rawRate), unit: 'rows/s' }, perCpuSecond: round(storeCpuRate), baselinePerCpuSecond: round(rawCpuRate), checksum, goal: '>= 100,000 events/s' });
-  emit({ name: `peak RSS while replaying ${count} events`, value: child.peakRssMb, unit: 'MB', measured: 'peak resident set of a fresh process that replays the log', goal: '< 300 MB' });
+  emit({
+    name: `sqlite readAll replay of ${count} events (pages of 1000, JSON decoded)`,
+    value: round(storeRate),
+    unit: 'events/s',
+    baseline: { name: 'raw better-sqlite3 SELECT of the same rows, same pages (no decoding)', value: round(rawRate), unit: 'rows/s' },
+    perCpuSecond: round(storeCpuRate),
+    baselinePerCpuSecond: round(rawCpuRate),
+    checksum,
+    goal: '>= 100,000 events/s',
+  });
+  emit({
+    name: `peak RSS while replaying ${count} events`,
+    value: child.peakRssMb,
+    unit: 'MB',
+    measured: 'peak resident set of a fresh process that replays the log',
+    goal: '< 300 MB',
+  });
 }
 
 /** Raw baseline: the same rows into the same table shape, `perTransaction` rows per durable commit; returns rows/s. */
 async function rawInsert(path: string, events: NewEvent[], perTransaction: number): Promise<number> {
   const db = openEventDatabase(path, { synchronous: 'FULL' });
-  const insert = db.prepare('INSERT INTO events (position, id, stream_id, revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO events (position, id, stream_id, revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const write = db.transaction((rows: NewEvent[], first: number) => {
     const recordedAt = new Date().toISOString();
-    rows.forEach((e, i) => insert.run(first + i, e.id, `doc-${(first + i) % 50}`, first + i, e.type, e.schemaVersion, JSON.stringify(e.data), JSON.stringify(e.metadata), recordedAt));
+    rows.forEach((e, i) =>
+      insert.run(
+        first + i,
+        e.id,
+        `doc-${(first + i) % 50}`,
+        first + i,
+        e.type,
+        e.schemaVersion,
+        JSON.stringify(e.data),
+        JSON.stringify(e.metadata),
+        recordedAt,
+      ),
+    );
   });
   const r = await rate(events.length, async () => {
     for (let i = 0; i < events.length; i += perTransaction) write(events.slice(i, i + perTransaction), i);
@@ -154,7 +202,11 @@ async function rawInsert(path: string, events: NewEvent[], perTransaction: numbe
 
 function makeEvents(count: number, offset = 0): NewEvent[] {
   return Array.from({ length: count }, (_, i) =>
-    newEvent('JournalEntryPrepared', { documentId: `RPT-${offset + i}`, amountMinor: (offset + i) % 100_000, currency: 'USD', lines: 4 }, { actor: 'system:bench', occurredAt: '2026-01-01T00:00:00.000Z' }),
+    newEvent(
+      'JournalEntryPrepared',
+      { documentId: `RPT-${offset + i}`, amountMinor: (offset + i) % 100_000, currency: 'USD', lines: 4 },
+      { actor: 'system:bench', occurredAt: '2026-01-01T00:00:00.000Z' },
+    ),
   );
 }
 

@@ -53,17 +53,76 @@ export function fill(db: Database.Database, count: number): void {
       const status = STATUSES[i % STATUSES.length]!;
       const amount = `${1 + (i % 5000)}.${String(i % 100).padStart(2, '0')}`;
       const events = [
-        event(stream, 0, 'ConcurDocumentReceived', { docType: 'expense', concurDocumentId: id, channel: 'webhook', notificationId: null, href: null, reportId: `R${i}` }, at),
-        event(stream, 1, 'ConcurDocumentFetched', { docType: 'expense', concurDocumentId: id, reportId: `R${i}`, reportName: `Trip ${i % 997}`, employeeId: `E${i % 400}`, amount, currency: 'USD', version: '1', document: null }, at),
+        event(
+          stream,
+          0,
+          'ConcurDocumentReceived',
+          { docType: 'expense', concurDocumentId: id, channel: 'webhook', notificationId: null, href: null, reportId: `R${i}` },
+          at,
+        ),
+        event(
+          stream,
+          1,
+          'ConcurDocumentFetched',
+          {
+            docType: 'expense',
+            concurDocumentId: id,
+            reportId: `R${i}`,
+            reportName: `Trip ${i % 997}`,
+            employeeId: `E${i % 400}`,
+            amount,
+            currency: 'USD',
+            version: '1',
+            document: null,
+          },
+          at,
+        ),
       ];
-      if (status === 'AWAITING_MAPPING') events.push(event(stream, 2, 'MappingGapFound', { gaps: [{ kind: 'account', code: '01028', field: 'accounts', lines: [], message: 'x' }], mappingRevision: 0 }, at));
+      if (status === 'AWAITING_MAPPING')
+        events.push(
+          event(
+            stream,
+            2,
+            'MappingGapFound',
+            { gaps: [{ kind: 'account', code: '01028', field: 'accounts', lines: [], message: 'x' }], mappingRevision: 0 },
+            at,
+          ),
+        );
       else {
         const postingKey = `ML-EXP-${id}-1`;
         events.push(event(stream, 2, 'PostingRequested', { postingKey, entry: { batchDate: at.slice(0, 10) }, reverses: null }, at));
-        if (status === 'REJECTED') events.push(event(stream, 3, 'PostingRejected', { postingKey, attempt: 1, error: { category: 'closed-period', errorNo: null, description: null, description2: null, correction: null, message: 'closed' } }, at));
-        else if (status === 'FAILED') events.push(event(stream, 3, 'PostingFailed', { postingKey, attempt: 1, error: { category: 'transient', errorNo: null, description: null, description2: null, correction: null, message: '503' }, nextAttemptAt: at }, at));
+        if (status === 'REJECTED')
+          events.push(
+            event(
+              stream,
+              3,
+              'PostingRejected',
+              {
+                postingKey,
+                attempt: 1,
+                error: { category: 'closed-period', errorNo: null, description: null, description2: null, correction: null, message: 'closed' },
+              },
+              at,
+            ),
+          );
+        else if (status === 'FAILED')
+          events.push(
+            event(
+              stream,
+              3,
+              'PostingFailed',
+              {
+                postingKey,
+                attempt: 1,
+                error: { category: 'transient', errorNo: null, description: null, description2: null, correction: null, message: '503' },
+                nextAttemptAt: at,
+              },
+              at,
+            ),
+          );
         else events.push(event(stream, 3, 'PostingSucceeded', { postingKey, recordNo: `RN${i}`, outcome: 'created' }, at));
-        if (status === 'CONFIRMED') events.push(event(stream, 4, 'PostingConfirmedToConcur', { status: 'success', documentNumber: null, serviceCode: 0, messages: [] }, at));
+        if (status === 'CONFIRMED')
+          events.push(event(stream, 4, 'PostingConfirmedToConcur', { status: 'success', documentNumber: null, serviceCode: 0, messages: [] }, at));
       }
       for (const e of events) postingStateProjection.apply(e, ctx);
     }
@@ -91,10 +150,28 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
       getPosting: (id) => queries.get(id),
       timeline: async () => [],
       statistics: (from, to) => queries.statistics(from, to),
-      mappings: notInBench, mappingHistory: notInBench, setMapping: notInBench, removeMapping: notInBench, importMappings: notInBench,
-      dimensions: () => [], syncRuns: async () => [], syncReferenceData: notInBench, projections: async () => [], replayProjection: notInBench,
-      retryPosting: notInBench, backfill: notInBench, job: () => null, listJobs: () => [],
-      reporting: { overview: notInBench, health: async () => [], intacctUsage: notInBench, auditReport: notInBench, employeeName: () => null, referenceName: () => null },
+      mappings: notInBench,
+      mappingHistory: notInBench,
+      setMapping: notInBench,
+      removeMapping: notInBench,
+      importMappings: notInBench,
+      dimensions: () => [],
+      syncRuns: async () => [],
+      syncReferenceData: notInBench,
+      projections: async () => [],
+      replayProjection: notInBench,
+      retryPosting: notInBench,
+      backfill: notInBench,
+      job: () => null,
+      listJobs: () => [],
+      reporting: {
+        overview: notInBench,
+        health: async () => [],
+        intacctUsage: notInBench,
+        auditReport: notInBench,
+        employeeName: () => null,
+        referenceName: () => null,
+      },
     };
     const handler = await createGraphqlHandler({ api, tokens: `bench:viewer:${TOKEN}`, sandbox: false });
     const server = createServer((req, res) => void handler.handle(req, res));
@@ -105,12 +182,20 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
     const filters: Array<{ name: string; filter: PostingFilter & Record<string, unknown>; gql: Record<string, unknown> }> = [
       { name: 'status', filter: { status: ['REJECTED', 'FAILED'] }, gql: { status: ['REJECTED', 'FAILED'] } },
       { name: 'employee+status', filter: { employeeId: 'E17', status: ['POSTED'] }, gql: { employeeId: 'E17', status: ['POSTED'] } },
-      { name: 'date+amount', filter: { updatedFrom: '2026-03-01', updatedTo: '2026-05-31', minAmount: '100', maxAmount: '250.50' }, gql: { from: '2026-03-01', to: '2026-05-31', minAmount: '100', maxAmount: '250.50' } },
+      {
+        name: 'date+amount',
+        filter: { updatedFrom: '2026-03-01', updatedTo: '2026-05-31', minAmount: '100', maxAmount: '250.50' },
+        gql: { from: '2026-03-01', to: '2026-05-31', minAmount: '100', maxAmount: '250.50' },
+      },
       { name: 'text', filter: { text: 'Trip 42' }, gql: { text: 'Trip 42' } },
     ];
     const QUERY = `query P($f: PostingFilter, $after: String) { postings(filter: $f, first: 50, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id status docType concurDocumentId reportId employeeId amount currency intacctRecordNo postingKey updatedAt } } } }`;
     const post = async (variables: Record<string, unknown>) => {
-      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query: QUERY, variables }) });
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ query: QUERY, variables }),
+      });
       const body = (await r.json()) as { data?: { postings: { pageInfo: { endCursor: string | null } } }; errors?: unknown[] };
       if (body.errors) throw new Error(`postings query failed: ${JSON.stringify(body.errors)}`);
       return body.data!.postings;
@@ -148,8 +233,28 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
         baseline: { name: `PostingQueries.list p${p}, same filters, no GraphQL/HTTP`, value: round(percentile(directTimes, p)), unit: 'ms' },
         ...(p === 99 ? { goal: 'p99 < 20 ms' } : {}),
         samples: graphqlTimes.length,
-        byFilter: Object.fromEntries([...perFilter].map(([name, times]) => [name, round(percentile([...times].sort((a, b) => a - b), p))])),
-        byFilterDirect: Object.fromEntries([...perFilterDirect].map(([name, times]) => [name, round(percentile([...times].sort((a, b) => a - b), p))])),
+        byFilter: Object.fromEntries(
+          [...perFilter].map(([name, times]) => [
+            name,
+            round(
+              percentile(
+                [...times].sort((a, b) => a - b),
+                p,
+              ),
+            ),
+          ]),
+        ),
+        byFilterDirect: Object.fromEntries(
+          [...perFilterDirect].map(([name, times]) => [
+            name,
+            round(
+              percentile(
+                [...times].sort((a, b) => a - b),
+                p,
+              ),
+            ),
+          ]),
+        ),
       });
     }
 
@@ -168,22 +273,51 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
     const withoutCount = new Map<string, number[]>();
     for (let i = 0; i < (opts.quick ? 10 : 40) * others.length; i++) {
       const f = others[i % others.length]!;
-      for (const [totalCount, times] of [[true, withCount], [false, withoutCount]] as const) {
+      for (const [totalCount, times] of [
+        [true, withCount],
+        [false, withoutCount],
+      ] as const) {
         const t = performance.now();
         queries.list(f, 50, undefined, { totalCount });
         const key = JSON.stringify(f);
         times.set(key, [...(times.get(key) ?? []), performance.now() - t]);
       }
     }
-    const p99 = (times: Map<string, number[]>) => round(percentile([...times.values()].flat().sort((a, b) => a - b), 99));
+    const p99 = (times: Map<string, number[]>) =>
+      round(
+        percentile(
+          [...times.values()].flat().sort((a, b) => a - b),
+          99,
+        ),
+      );
     emit({
       name: `PostingQueries.list p99, other filter shapes (${count} postings, first 50, with totalCount)`,
       value: p99(withCount),
       unit: 'ms',
       baseline: { name: 'same calls without totalCount', value: p99(withoutCount), unit: 'ms' },
       samples: [...withCount.values()].flat().length,
-      byFilter: Object.fromEntries([...withCount].map(([name, times]) => [name, round(percentile([...times].sort((a, b) => a - b), 99))])),
-      byFilterWithoutCount: Object.fromEntries([...withoutCount].map(([name, times]) => [name, round(percentile([...times].sort((a, b) => a - b), 99))])),
+      byFilter: Object.fromEntries(
+        [...withCount].map(([name, times]) => [
+          name,
+          round(
+            percentile(
+              [...times].sort((a, b) => a - b),
+              99,
+            ),
+          ),
+        ]),
+      ),
+      byFilterWithoutCount: Object.fromEntries(
+        [...withoutCount].map(([name, times]) => [
+          name,
+          round(
+            percentile(
+              [...times].sort((a, b) => a - b),
+              99,
+            ),
+          ),
+        ]),
+      ),
     });
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -197,7 +331,11 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
     const base = `http://127.0.0.1:${(both.address() as AddressInfo).port}`;
     const HEAVY = `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: postings(first: 100, filter: { text: "Trip ${i}" }) { totalCount edges { node { id status amount employeeId } } }`).join(' ')} }`;
     const heavyOnce = async (): Promise<void> => {
-      const r = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query: HEAVY }) });
+      const r = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ query: HEAVY }),
+      });
       const body = (await r.json()) as { errors?: Array<{ message: string }> };
       if (body.errors) throw new Error(`the heavy query was refused, so it measures nothing: ${body.errors[0]!.message}`);
     };
@@ -205,7 +343,14 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
       const out: number[] = [];
       for (let i = 0; i < n; i++) {
         const docId = `W${i}-${Math.random().toString(36).slice(2)}`;
-        const body = JSON.stringify({ id: `n-${docId}`, correlationId: `c-${docId}`, eventType: 'expense.readyForIntegration', topic: 'public.concur.financialintegration', timeStamp: new Date().toISOString(), facts: { documentId: docId } });
+        const body = JSON.stringify({
+          id: `n-${docId}`,
+          correlationId: `c-${docId}`,
+          eventType: 'expense.readyForIntegration',
+          topic: 'public.concur.financialintegration',
+          timeStamp: new Date().toISOString(),
+          facts: { documentId: docId },
+        });
         const t = performance.now();
         const r = await fetch(`${base}/webhooks/concur`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
         await r.text();

@@ -33,7 +33,14 @@ function entry(i: number): JournalEntry {
     batchTitle: `Bench report ${i}`,
     currency: 'USD',
     lines: [
-      { accountNo: '6500', trType: 1, amount: '120.50', memo: 'Airfare & taxi', dimensions: { DEPARTMENT: 'D100', LOCATION: '100', PROJECTID: 'P-1001' }, kind: 'expense' },
+      {
+        accountNo: '6500',
+        trType: 1,
+        amount: '120.50',
+        memo: 'Airfare & taxi',
+        dimensions: { DEPARTMENT: 'D100', LOCATION: '100', PROJECTID: 'P-1001' },
+        kind: 'expense',
+      },
       { accountNo: '6100', trType: 1, amount: '30.25', memo: 'Meals', dimensions: { DEPARTMENT: 'D200', LOCATION: '100' }, kind: 'expense' },
       { accountNo: '2100', trType: -1, amount: '150.75', memo: 'Employee payable', dimensions: { EMPLOYEEID: 'E1017', LOCATION: '100' }, kind: 'counterparty' },
     ],
@@ -60,12 +67,15 @@ async function postThroughWorker(count: number, batchSize: number, offset: numbe
     const started = performance.now();
     for (let i = offset; i < offset + count; i++) {
       const e = entry(i);
-      await store.appendToStream(documentStreamId('expense', e.concurDocumentId), [newEvent('PostingRequested', { postingKey: e.postingKey, entry: e, reverses: null }, { actor: 'system:bench' })]);
+      await store.appendToStream(documentStreamId('expense', e.concurDocumentId), [
+        newEvent('PostingRequested', { postingKey: e.postingKey, entry: e, reverses: null }, { actor: 'system:bench' }),
+      ]);
     }
     await worker.idle();
     const seconds = (performance.now() - started) / 1000;
     const keys = new Set(sim.state.glbatches.map((b) => b.header['REFERENCENO']));
-    if (sim.state.glbatches.length !== count || keys.size !== count) throw new Error(`expected ${count} GLBATCHes, found ${sim.state.glbatches.length} (${keys.size} distinct)`);
+    if (sim.state.glbatches.length !== count || keys.size !== count)
+      throw new Error(`expected ${count} GLBATCHes, found ${sim.state.glbatches.length} (${keys.size} distinct)`);
     if (sim.stats.rateLimited > 0 || sim.stats.maxInFlight > CONCURRENCY) throw new Error('the concurrency cap was exceeded');
     return count / seconds;
   } finally {

@@ -39,7 +39,15 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
   try {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'concur.events', numPartitions: PARTITIONS }, { topic: 'concur.events.dlq' }, { topic: 'raw.events', numPartitions: PARTITIONS }, { topic: 'ml-connector.events', numPartitions: PARTITIONS }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [
+        { topic: 'concur.events', numPartitions: PARTITIONS },
+        { topic: 'concur.events.dlq' },
+        { topic: 'raw.events', numPartitions: PARTITIONS },
+        { topic: 'ml-connector.events', numPartitions: PARTITIONS },
+      ],
+      waitForLeaders: true,
+    });
     await admin.disconnect();
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -97,10 +105,11 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
     const events = [];
     for (let i = 0; i < n; i++) events.push(newEvent('PostingStatusNoted', { seq: i, amount: '12.34' }, { actor: 'system:bench' }));
     for (let i = 0; i < n; i += BATCH) await store.appendToStream(`document-expense-BENCH-${i}`, events.slice(i, i + BATCH));
-    const recorded = await store.readAll({ after: await store.headPosition() - BigInt(n) });
+    const recorded = await store.readAll({ after: (await store.headPosition()) - BigInt(n) });
 
     t0 = performance.now();
-    for (let i = 0; i < recorded.length; i += BATCH) await producer.send({ topic: 'raw.events', acks: -1, messages: recorded.slice(i, i + BATCH).map(toDomainMessage) });
+    for (let i = 0; i < recorded.length; i += BATCH)
+      await producer.send({ topic: 'raw.events', acks: -1, messages: recorded.slice(i, i + BATCH).map(toDomainMessage) });
     const rawProduceRate = n / ((performance.now() - t0) / 1000);
     await producer.disconnect();
 

@@ -38,7 +38,9 @@ export function typicalReport(i: number): Record<string, unknown> {
               taxGuid: vat ? [`T${i}-${e}`] : [],
             },
           ],
-          tax: vat ? [{ taxGuid: `T${i}-${e}`, amountTax: money(tax), amountReclaim: money(tax - (e % 2 ? 0 : Math.floor(tax / 4))), taxAuthorityLabel: 'DEVAT' }] : [],
+          tax: vat
+            ? [{ taxGuid: `T${i}-${e}`, amountTax: money(tax), amountReclaim: money(tax - (e % 2 ? 0 : Math.floor(tax / 4))), taxAuthorityLabel: 'DEVAT' }]
+            : [],
         },
       ],
     };
@@ -50,7 +52,14 @@ export function typicalReport(i: number): Record<string, unknown> {
     companyId: '1',
     document: {
       employee: { employeeId: `EMP${i % 50}`, employeeFirstName: 'A', employeeLastName: 'B' },
-      report: { reportId: `R${i}`, reportName: `Trip ${i}`, employeeCurrencyAlphaCode: 'EUR', totalApprovedAmount: total / 100, revisionNumber: '1', reportPaymentProcessingDate: '2026-06-30T10:00:00Z' },
+      report: {
+        reportId: `R${i}`,
+        reportName: `Trip ${i}`,
+        employeeCurrencyAlphaCode: 'EUR',
+        totalApprovedAmount: total / 100,
+        revisionNumber: '1',
+        reportPaymentProcessingDate: '2026-06-30T10:00:00Z',
+      },
       expenseEntry: entries,
       cashAdvanceApplication: [],
     },

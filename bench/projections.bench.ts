@@ -21,7 +21,9 @@ export const documentTotals: Projection = {
   eventTypes: ['PostingRequested', 'PostingSucceeded'],
   tables: ['bench_document_totals'],
   setup(ctx: ProjectionContext) {
-    ctx.db.exec(`CREATE TABLE ${ctx.table('bench_document_totals')} (document TEXT PRIMARY KEY, status TEXT NOT NULL, amount_minor INTEGER NOT NULL, events INTEGER NOT NULL)`);
+    ctx.db.exec(
+      `CREATE TABLE ${ctx.table('bench_document_totals')} (document TEXT PRIMARY KEY, status TEXT NOT NULL, amount_minor INTEGER NOT NULL, events INTEGER NOT NULL)`,
+    );
   },
   apply(event: RecordedEvent, ctx: ProjectionContext) {
     const data = event.data as { document: string; amountMinor: number };
@@ -59,14 +61,21 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
     const raw = new Database(eventsPath, { readonly: true });
     let t = performance.now();
     let rows = 0;
-    for (const _row of raw.prepare('SELECT position, id, stream_id, revision, type, schema_version, data, metadata, recorded_at FROM events ORDER BY position').raw().iterate()) rows++;
+    for (const _row of raw
+      .prepare('SELECT position, id, stream_id, revision, type, schema_version, data, metadata, recorded_at FROM events ORDER BY position')
+      .raw()
+      .iterate())
+      rows++;
     const rawPerSec = Math.round(rows / ((performance.now() - t) / 1000));
     raw.close();
     const baseline = { name: 'raw better-sqlite3 read of the same rows', value: rawPerSec, unit: 'events/s' };
 
     await store.close();
     // Build and rebuild run in a fresh process: its peak RSS is theirs alone, not the seeding's.
-    const child = await runChild<{ buildMs: number; rebuildMs: number; peakRssMb: number; atHead: boolean; generation: number }>('./projections-replay.child.ts', [eventsPath, dir]);
+    const child = await runChild<{ buildMs: number; rebuildMs: number; peakRssMb: number; atHead: boolean; generation: number }>(
+      './projections-replay.child.ts',
+      [eventsPath, dir],
+    );
     if (!child.atHead || child.generation !== 2) throw new Error(`rebuild did not finish at the head: ${JSON.stringify(child)}`);
     const build = { result: child.buildMs };
     const rebuild = { result: child.rebuildMs };

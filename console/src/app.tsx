@@ -123,7 +123,11 @@ function SignIn(props: { error: string | null; onSignedIn(me: Me): void; onCance
       props.onSignedIn(me);
     } catch (err) {
       session.clear();
-      setError((err as ApiError).code === 'UNAUTHENTICATED' ? 'The service does not know this token. Use one of ML_API_TOKENS (name:role:token).' : (err as Error).message);
+      setError(
+        (err as ApiError).code === 'UNAUTHENTICATED'
+          ? 'The service does not know this token. Use one of ML_API_TOKENS (name:role:token).'
+          : (err as Error).message,
+      );
     } finally {
       setBusy(false);
     }
@@ -134,9 +138,19 @@ function SignIn(props: { error: string | null; onSignedIn(me: Me): void; onCance
       <form onSubmit={submit} aria-describedby="token-help">
         <div class="field">
           <label for="token">API token</label>
-          <input id="token" name="token" type="password" autoComplete="off" spellcheck={false} value={token} onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)} autoFocus />
+          <input
+            id="token"
+            name="token"
+            type="password"
+            autoComplete="off"
+            spellcheck={false}
+            value={token}
+            onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)}
+            autoFocus
+          />
           <small id="token-help" class="hint">
-            A token from the service's ML_API_TOKENS. It is kept in this browser tab only (session storage) and sent with each request; closing the tab forgets it.
+            A token from the service's ML_API_TOKENS. It is kept in this browser tab only (session storage) and sent with each request; closing the tab forgets
+            it.
           </small>
         </div>
         {error && (

@@ -21,7 +21,7 @@ export function useLoad<T>(load: () => Promise<T>, key: string): QueryState<T> {
     setLoading(true);
     try {
       const result = await load();
-      if (ticket === current.current) (setData(result), setError(null));
+      if (ticket === current.current) setData(result), setError(null);
     } catch (e) {
       if (ticket === current.current) setError(e as Error);
     } finally {
@@ -126,9 +126,10 @@ const optionCache = new Map<string, Promise<DimensionOption[]>>();
 export function activeValues(kind: string): Promise<DimensionOption[]> {
   let cached = optionCache.get(kind);
   if (!cached) {
-    cached = gql<{ dimensions: Array<{ id: string; name: string | null; status: string }> }>(`query($k: ReferenceKind) { dimensions(kind: $k) { id name status } }`, { k: kind }).then((r) =>
-      r.dimensions.filter((d) => d.status === 'active').map(({ id, name }) => ({ id, name })),
-    );
+    cached = gql<{ dimensions: Array<{ id: string; name: string | null; status: string }> }>(
+      `query($k: ReferenceKind) { dimensions(kind: $k) { id name status } }`,
+      { k: kind },
+    ).then((r) => r.dimensions.filter((d) => d.status === 'active').map(({ id, name }) => ({ id, name })));
     cached.catch(() => optionCache.delete(kind));
     optionCache.set(kind, cached);
   }
@@ -141,7 +142,14 @@ export const forgetActiveValues = (): void => optionCache.clear();
  * A text field that suggests the valid, active Intacct values of a kind as you type (a native
  * datalist: keyboard and screen reader support come with it) and says whether the value is one.
  */
-export function ValuePicker(props: { id: string; label: string; kind: string | null; value: string; onValue(value: string, valid: boolean): void; required?: boolean }) {
+export function ValuePicker(props: {
+  id: string;
+  label: string;
+  kind: string | null;
+  value: string;
+  onValue(value: string, valid: boolean): void;
+  required?: boolean;
+}) {
   const [options, setOptions] = useState<DimensionOption[] | null>(null);
   const [error, setError] = useState<Error | null>(null);
   useEffect(() => {

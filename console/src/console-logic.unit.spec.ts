@@ -12,7 +12,12 @@ describe('CSV (shared by the console export and the audit report)', () => {
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
     expect(csvCell(' padded ')).toBe('" padded "');
     expect(csvCell(null)).toBe('');
-    expect(toCsv([['a', 1], ['b', null]])).toBe('a,1\r\nb,\r\n');
+    expect(
+      toCsv([
+        ['a', 1],
+        ['b', null],
+      ]),
+    ).toBe('a,1\r\nb,\r\n');
   });
 
   it('neutralises cells a spreadsheet would run as a formula, but keeps numbers', () => {
@@ -22,7 +27,12 @@ describe('CSV (shared by the console export and the audit report)', () => {
   });
 
   it('reads back what it writes', () => {
-    const rows = [['id', 'name'], ['1', 'Smith, "Chris"'], ['2', 'multi\nline'], ['3', '']];
+    const rows = [
+      ['id', 'name'],
+      ['1', 'Smith, "Chris"'],
+      ['2', 'multi\nline'],
+      ['3', ''],
+    ];
     expect(parseCsv(`\ufeff${toCsv(rows)}`)).toEqual(rows);
   });
 });
@@ -77,8 +87,28 @@ describe('mapping import preview', () => {
 
   it("gives each history revision the service's diff", () => {
     const diffs = historyDiffs([
-      { revision: 1, type: 'MappingChanged', section: 'accounts', key: '479100', value: '"6800"', reason: 'r', actor: 'a', occurredAt: '', diff: [{ change: 'ADDED', section: 'accounts', key: '479100', oldValue: null, newValue: '6800' }] },
-      { revision: 2, type: 'MappingChanged', section: 'accounts', key: '479100', value: 'null', reason: 'r', actor: 'a', occurredAt: '', diff: [{ change: 'REMOVED', section: 'accounts', key: '479100', oldValue: '6800', newValue: null }] },
+      {
+        revision: 1,
+        type: 'MappingChanged',
+        section: 'accounts',
+        key: '479100',
+        value: '"6800"',
+        reason: 'r',
+        actor: 'a',
+        occurredAt: '',
+        diff: [{ change: 'ADDED', section: 'accounts', key: '479100', oldValue: null, newValue: '6800' }],
+      },
+      {
+        revision: 2,
+        type: 'MappingChanged',
+        section: 'accounts',
+        key: '479100',
+        value: 'null',
+        reason: 'r',
+        actor: 'a',
+        occurredAt: '',
+        diff: [{ change: 'REMOVED', section: 'accounts', key: '479100', oldValue: '6800', newValue: null }],
+      },
     ]);
     expect(diffs.get(1)).toEqual([{ section: 'accounts', key: '479100', change: 'added', after: '6800' }]);
     expect(diffs.get(2)).toEqual([{ section: 'accounts', key: '479100', change: 'removed', before: '6800' }]);
@@ -99,9 +129,15 @@ describe('mapping gap fixes', () => {
   it('adds a code to a dimension rule, or replaces an inactive value in it, keeping the rest of the rule', () => {
     const add = planFix({ kind: 'dimension', code: '21-SEATTLE', field: 'dimensions[allocationCustom4Code->DEPARTMENT]', message: '' }, SET, null);
     expect(typeof add !== 'string' && add.inputs[0]!.kind).toBe('DEPARTMENT');
-    expect(typeof add !== 'string' && add.value({ value: 'D200' })).toEqual({ ...SET.dimensions[0], values: { '21-BELLEV1': 'D100', '11-KING': 'D900', '21-SEATTLE': 'D200' } });
+    expect(typeof add !== 'string' && add.value({ value: 'D200' })).toEqual({
+      ...SET.dimensions[0],
+      values: { '21-BELLEV1': 'D100', '11-KING': 'D900', '21-SEATTLE': 'D200' },
+    });
     const inactive = planFix({ kind: 'unknown-value', code: 'D900', field: 'dimensions[allocationCustom4Code->DEPARTMENT]', message: '' }, SET, null);
-    expect(typeof inactive !== 'string' && inactive.value({ value: 'D300' })).toEqual({ ...SET.dimensions[0], values: { '21-BELLEV1': 'D100', '11-KING': 'D300' } });
+    expect(typeof inactive !== 'string' && inactive.value({ value: 'D300' })).toEqual({
+      ...SET.dimensions[0],
+      values: { '21-BELLEV1': 'D100', '11-KING': 'D300' },
+    });
     expect(typeof planFix({ kind: 'unknown-value', code: 'X', field: 'somewhere.else', message: '' }, SET, null)).toBe('string');
   });
 });

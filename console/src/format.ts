@@ -21,7 +21,15 @@ export function formatMoney(amount: string | null | undefined, currency: string 
 }
 
 // dateStyle/timeStyle cannot be combined with timeZoneName: the parts are named one by one.
-const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short',
+});
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
 const hourOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -58,7 +66,10 @@ export const scaleOf = (amounts: readonly string[]): number => Math.max(0, ...am
 
 /** Indents XML one element per line for reading (the text is shown, never parsed as HTML). */
 export function prettyXml(xml: string): string {
-  const tokens = xml.replace(/>\s+</g, '><').split(/(?=<)|(?<=>)/).filter((t) => t !== '');
+  const tokens = xml
+    .replace(/>\s+</g, '><')
+    .split(/(?=<)|(?<=>)/)
+    .filter((t) => t !== '');
   let depth = 0;
   const lines: string[] = [];
   for (let i = 0; i < tokens.length; i++) {

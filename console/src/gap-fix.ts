@@ -47,7 +47,8 @@ interface DimensionRule {
 }
 
 const rules = (doc: MappingDoc): DimensionRule[] => (Array.isArray(doc['dimensions']) ? (doc['dimensions'] as DimensionRule[]) : []);
-const keyed = (doc: MappingDoc, section: string): Record<string, unknown> => (doc[section] && typeof doc[section] === 'object' ? (doc[section] as Record<string, unknown>) : {});
+const keyed = (doc: MappingDoc, section: string): Record<string, unknown> =>
+  doc[section] && typeof doc[section] === 'object' ? (doc[section] as Record<string, unknown>) : {};
 const account = (label: string): FixInput => ({ name: 'value', label, kind: 'GLACCOUNT' });
 
 /**
@@ -59,7 +60,13 @@ export function planFix(gap: Gap, doc: MappingDoc, employeeId: string | null): F
   switch (gap.kind) {
     case 'account':
       if (gap.code === '') return 'The journal line has no account code: fix the expense type in Concur.';
-      return { section: 'accounts', key: gap.code, inputs: [account('Intacct GL account')], summary: `Concur account ${gap.code} → Intacct GL account`, value: (v) => v['value'] };
+      return {
+        section: 'accounts',
+        key: gap.code,
+        inputs: [account('Intacct GL account')],
+        summary: `Concur account ${gap.code} → Intacct GL account`,
+        value: (v) => v['value'],
+      };
     case 'counterparty':
       return {
         section: 'counterparties',
@@ -80,46 +87,116 @@ export function planFix(gap: Gap, doc: MappingDoc, employeeId: string | null): F
         value: (v) => ({ reclaim: v['reclaim'], nonDeductible: v['nonDeductible'] }),
       };
     case 'cash-advance-account':
-      return { section: 'cashAdvanceAccount', key: '', inputs: [account('Cash advance GL account')], summary: 'Cash advances → Intacct GL account', value: (v) => v['value'] };
+      return {
+        section: 'cashAdvanceAccount',
+        key: '',
+        inputs: [account('Cash advance GL account')],
+        summary: 'Cash advances → Intacct GL account',
+        value: (v) => v['value'],
+      };
     case 'dimension': {
       if (!dimension) return `Cannot tell the dimension rule of ${gap.field}: fix it on the Mappings page.`;
-      return dimensionPlan(doc, `${dimension[1]}->${dimension[2]}`, dimension[2]!, (rule, value) => ({ ...rule, values: { ...rule.values, [gap.code]: value } }), `Concur ${dimension[1]} ${gap.code} → ${dimension[2]}`);
+      return dimensionPlan(
+        doc,
+        `${dimension[1]}->${dimension[2]}`,
+        dimension[2]!,
+        (rule, value) => ({ ...rule, values: { ...rule.values, [gap.code]: value } }),
+        `Concur ${dimension[1]} ${gap.code} → ${dimension[2]}`,
+      );
     }
     case 'employee':
       if (!employeeId) return 'The document names no employee: fix it in Concur.';
-      return { section: 'employees', key: employeeId, inputs: [{ name: 'value', label: 'Intacct employee', kind: 'EMPLOYEE' }], summary: `Concur employee ${employeeId} → Intacct employee`, value: (v) => v['value'] };
+      return {
+        section: 'employees',
+        key: employeeId,
+        inputs: [{ name: 'value', label: 'Intacct employee', kind: 'EMPLOYEE' }],
+        summary: `Concur employee ${employeeId} → Intacct employee`,
+        value: (v) => v['value'],
+      };
     default:
       return unknownValuePlan(gap, doc);
   }
 }
 
-function dimensionPlan(doc: MappingDoc, key: string, target: string, change: (rule: DimensionRule, value: string) => DimensionRule, summary: string): FixPlan | string {
+function dimensionPlan(
+  doc: MappingDoc,
+  key: string,
+  target: string,
+  change: (rule: DimensionRule, value: string) => DimensionRule,
+  summary: string,
+): FixPlan | string {
   const rule = rules(doc).find((r) => `${r.source}->${r.target}` === key);
   if (!rule) return `The mapping set has no dimension rule ${key} any more: reload the page.`;
-  return { section: 'dimensions', key, inputs: [{ name: 'value', label: `Intacct ${target}`, kind: KIND_OF_TARGET[target] ?? null }], summary, value: (v) => change(rule, v['value']!) };
+  return {
+    section: 'dimensions',
+    key,
+    inputs: [{ name: 'value', label: `Intacct ${target}`, kind: KIND_OF_TARGET[target] ?? null }],
+    summary,
+    value: (v) => change(rule, v['value']!),
+  };
 }
 
 /** A mapped value that Intacct does not have (or has inactive): map the same key to another value. */
 function unknownValuePlan(gap: Gap, doc: MappingDoc): FixPlan | string {
   const field = gap.field;
   let m = /^accounts\.(.+)$/.exec(field);
-  if (m) return { section: 'accounts', key: m[1]!, inputs: [account('Intacct GL account')], summary: `Concur account ${m[1]} → another Intacct account (not ${gap.code})`, value: (v) => v['value'] };
+  if (m)
+    return {
+      section: 'accounts',
+      key: m[1]!,
+      inputs: [account('Intacct GL account')],
+      summary: `Concur account ${m[1]} → another Intacct account (not ${gap.code})`,
+      value: (v) => v['value'],
+    };
   m = /^counterparties\.(.+)\.account$/.exec(field);
   if (m) {
     const current = keyed(doc, 'counterparties')[m[1]!] as Record<string, unknown> | undefined;
-    return { section: 'counterparties', key: m[1]!, inputs: [account('Intacct GL account')], summary: `Payment type ${m[1]} → another Intacct account (not ${gap.code})`, value: (v) => ({ ...current, account: v['value'] }) };
+    return {
+      section: 'counterparties',
+      key: m[1]!,
+      inputs: [account('Intacct GL account')],
+      summary: `Payment type ${m[1]} → another Intacct account (not ${gap.code})`,
+      value: (v) => ({ ...current, account: v['value'] }),
+    };
   }
   m = /^taxAccounts\.(.+)\.(reclaim|nonDeductible)$/.exec(field);
   if (m) {
     const current = (keyed(doc, 'taxAccounts')[m[1]!] ?? {}) as Record<string, unknown>;
     const which = m[2]!;
-    return { section: 'taxAccounts', key: m[1]!, inputs: [account(`${which === 'reclaim' ? 'Reclaimable' : 'Non-deductible'} tax account`)], summary: `Tax authority ${m[1]} ${which} → another account`, value: (v) => ({ ...current, [which]: v['value'] }) };
+    return {
+      section: 'taxAccounts',
+      key: m[1]!,
+      inputs: [account(`${which === 'reclaim' ? 'Reclaimable' : 'Non-deductible'} tax account`)],
+      summary: `Tax authority ${m[1]} ${which} → another account`,
+      value: (v) => ({ ...current, [which]: v['value'] }),
+    };
   }
-  if (field === 'cashAdvanceAccount') return { section: 'cashAdvanceAccount', key: '', inputs: [account('Cash advance GL account')], summary: 'Cash advances → another Intacct account', value: (v) => v['value'] };
+  if (field === 'cashAdvanceAccount')
+    return {
+      section: 'cashAdvanceAccount',
+      key: '',
+      inputs: [account('Cash advance GL account')],
+      summary: 'Cash advances → another Intacct account',
+      value: (v) => v['value'],
+    };
   m = /^defaults\.([A-Z]+)$/.exec(field);
-  if (m) return { section: 'defaults', key: m[1]!, inputs: [{ name: 'value', label: `Default ${m[1]}`, kind: KIND_OF_TARGET[m[1]!] ?? null }], summary: `Default ${m[1]} → another value (not ${gap.code})`, value: (v) => v['value'] };
+  if (m)
+    return {
+      section: 'defaults',
+      key: m[1]!,
+      inputs: [{ name: 'value', label: `Default ${m[1]}`, kind: KIND_OF_TARGET[m[1]!] ?? null }],
+      summary: `Default ${m[1]} → another value (not ${gap.code})`,
+      value: (v) => v['value'],
+    };
   m = /^employees\.(.+)$/.exec(field);
-  if (m) return { section: 'employees', key: m[1]!, inputs: [{ name: 'value', label: 'Intacct employee', kind: 'EMPLOYEE' }], summary: `Concur employee ${m[1]} → another Intacct employee`, value: (v) => v['value'] };
+  if (m)
+    return {
+      section: 'employees',
+      key: m[1]!,
+      inputs: [{ name: 'value', label: 'Intacct employee', kind: 'EMPLOYEE' }],
+      summary: `Concur employee ${m[1]} → another Intacct employee`,
+      value: (v) => v['value'],
+    };
   m = /^dimensions\[(.+)->([A-Z]+)\]$/.exec(field);
   if (m) {
     const target = m[2]!;

@@ -45,7 +45,8 @@ export function parseImport(text: string): Parsed {
   }
   if (!isObject(value)) return { ok: false, error: 'The file must be a JSON object with the mapping set sections (journal, accounts, …).' };
   const unknown = Object.keys(value).filter((k) => !SECTIONS.includes(k));
-  if (unknown.length) return { ok: false, error: `Unknown section${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: the sections are ${SECTIONS.join(', ')}.` };
+  if (unknown.length)
+    return { ok: false, error: `Unknown section${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: the sections are ${SECTIONS.join(', ')}.` };
   return { ok: true, doc: value };
 }
 
@@ -74,7 +75,13 @@ export const DIFF_FIELDS = 'diff { change section key oldValue newValue }';
 export function toDiffItems(diff: readonly ServerDiff[]): DiffItem[] {
   return diff.map((d) => {
     const change = d.change.toLowerCase() as DiffItem['change'];
-    return { section: d.section, key: d.key, change, ...(change !== 'added' ? { before: d.oldValue } : {}), ...(change !== 'removed' ? { after: d.newValue } : {}) };
+    return {
+      section: d.section,
+      key: d.key,
+      change,
+      ...(change !== 'added' ? { before: d.oldValue } : {}),
+      ...(change !== 'removed' ? { after: d.newValue } : {}),
+    };
   });
 }
 
@@ -97,7 +104,8 @@ export async function previewImport(text: string, mode: ImportMode): Promise<Imp
 /** Imports what the preview showed, unless the set changed since (then preview again). */
 export async function confirmImport(preview: ImportPreview, reason: string): Promise<{ revision: number; message: string }> {
   const { mappings } = await gql<{ mappings: { revision: number } }>('{ mappings { revision } }');
-  if (mappings.revision !== preview.baseRevision) throw new Error(`The mapping set changed (revision ${preview.baseRevision} → ${mappings.revision}) since the preview: preview again.`);
+  if (mappings.revision !== preview.baseRevision)
+    throw new Error(`The mapping set changed (revision ${preview.baseRevision} → ${mappings.revision}) since the preview: preview again.`);
   const r = await gql<ImportAnswer>(IMPORT, { json: preview.json, mode: preview.mode, dryRun: false, reason });
   return { revision: r.importMappings.revision, message: r.importMappings.message };
 }

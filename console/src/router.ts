@@ -13,7 +13,10 @@ export interface Route {
 export function parseHash(hash: string): Route {
   const text = hash.replace(/^#\/?/, '');
   const [path = '', query = ''] = text.split('?', 2);
-  const segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const segments = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s));
   return { path: segments.length ? segments : ['overview'], params: new URLSearchParams(query) };
 }
 

@@ -28,7 +28,11 @@ function files(path: string): string[] {
 /** A hash of every input file's path and content. */
 export function consoleSourceHash(): string {
   const hash = createHash('sha256');
-  for (const file of INPUTS.flatMap(files).sort()) hash.update(`${relative(root, join(root, file))}\0`).update(readFileSync(join(root, file))).update('\0');
+  for (const file of INPUTS.flatMap(files).sort())
+    hash
+      .update(`${relative(root, join(root, file))}\0`)
+      .update(readFileSync(join(root, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 

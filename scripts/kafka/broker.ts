@@ -136,7 +136,9 @@ function ensureJars(libsDir: string, fetch: boolean): void {
   if (!fetch) throw new KafkaBrokerStartError(`Kafka's jars are not in ${libsDir}: run scripts/kafka/fetch-jars.sh first`);
   const result = spawnSync('bash', [fetchJarsScript], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) {
-    throw new KafkaBrokerStartError(`Could not resolve Kafka's jars from Maven Central (scripts/kafka/fetch-jars.sh exited ${result.status}); check that java and mvn are installed and Maven Central is reachable`);
+    throw new KafkaBrokerStartError(
+      `Could not resolve Kafka's jars from Maven Central (scripts/kafka/fetch-jars.sh exited ${result.status}); check that java and mvn are installed and Maven Central is reachable`,
+    );
   }
 }
 
@@ -176,9 +178,13 @@ export class KafkaBroker {
       handle = { brokers: `127.0.0.1:${port}`, port, controllerPort, workDir, libsDir };
       writeFileSync(join(workDir, 'server.properties'), serverProperties(handle));
       writeFileSync(join(workDir, 'log4j2.properties'), log4j2Config);
-      const format = spawnSync('java', java(handle, 'kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', join(workDir, 'server.properties')]), { encoding: 'utf8' });
+      const format = spawnSync('java', java(handle, 'kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', join(workDir, 'server.properties')]), {
+        encoding: 'utf8',
+      });
       if (format.status !== 0) {
-        throw new KafkaBrokerStartError(`Formatting Kafka storage in ${workDir} failed (exit ${format.status}): ${(format.stderr || format.stdout || String(format.error)).slice(-2000)}`);
+        throw new KafkaBrokerStartError(
+          `Formatting Kafka storage in ${workDir} failed (exit ${format.status}): ${(format.stderr || format.stdout || String(format.error)).slice(-2000)}`,
+        );
       }
       writeFileSync(handleFile, JSON.stringify(handle, null, 2));
     }
@@ -260,11 +266,14 @@ export class KafkaBroker {
     writeFileSync(join(workDir, 'broker.pid'), String(child.pid));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (exit !== null) throw new KafkaBrokerStartError(`The Kafka broker in ${workDir} exited while starting (${exit}). Last lines of ${this.logFile}:\n${this.logTail()}`);
+      if (exit !== null)
+        throw new KafkaBrokerStartError(`The Kafka broker in ${workDir} exited while starting (${exit}). Last lines of ${this.logFile}:\n${this.logTail()}`);
       if (await this.serves()) return;
       if (Date.now() > deadline) {
         await this.kill();
-        throw new KafkaBrokerStartError(`The Kafka broker on ${this.brokers} did not accept connections within ${timeoutMs} ms. Last lines of ${this.logFile}:\n${this.logTail()}`);
+        throw new KafkaBrokerStartError(
+          `The Kafka broker on ${this.brokers} did not accept connections within ${timeoutMs} ms. Last lines of ${this.logFile}:\n${this.logTail()}`,
+        );
       }
       await sleep(250);
     }

@@ -136,7 +136,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     refreshToken: str('CONCUR_REFRESH_TOKEN'),
     companyUuid: str('CONCUR_COMPANY_UUID'),
     companyRequestToken: str('CONCUR_COMPANY_REQUEST_TOKEN'),
-    webhookPublicKeys: (str('CONCUR_WEBHOOK_PUBLIC_KEYS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    webhookPublicKeys: (str('CONCUR_WEBHOOK_PUBLIC_KEYS') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     webhookVerify: 'signature' as 'signature' | 'none',
     pollIntervalS: int('CONCUR_POLL_INTERVAL_S', 300, 0, 86_400),
   };
@@ -188,7 +191,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       INTACCT_USER_PASSWORD: intacct.userPassword,
     });
     if (concur.webhookVerify === 'signature' && concur.webhookPublicKeys.length === 0) {
-      problems.push('CONCUR_WEBHOOK_PUBLIC_KEYS is required to verify webhooks outside sandbox (comma list of PEM files), or set CONCUR_WEBHOOK_VERIFY=none explicitly');
+      problems.push(
+        'CONCUR_WEBHOOK_PUBLIC_KEYS is required to verify webhooks outside sandbox (comma list of PEM files), or set CONCUR_WEBHOOK_VERIFY=none explicitly',
+      );
     }
     for (const file of concur.webhookPublicKeys) if (!existsSync(file)) problems.push(`CONCUR_WEBHOOK_PUBLIC_KEYS names ${file}, which does not exist`);
   }
@@ -209,7 +214,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxConnections: int('ML_HTTP_MAX_CONNECTIONS', DEFAULT_HTTP_LIMITS.maxConnections, 1, 1_000_000),
   };
   if (http.headersTimeoutMs > http.requestTimeoutMs) {
-    problems.push(`ML_HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}) must not be larger than ML_HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}): the request timeout covers the headers too`);
+    problems.push(
+      `ML_HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}) must not be larger than ML_HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}): the request timeout covers the headers too`,
+    );
   }
   const readiness = {
     intervalMs: int('ML_READINESS_INTERVAL_S', 10, 1, 3_600) * 1000,
@@ -244,7 +251,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 function requireAll(problems: string[], system: string, values: Record<string, string | null>): void {
-  const missing = Object.entries(values).filter(([, v]) => !v).map(([k]) => k);
+  const missing = Object.entries(values)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
   if (missing.length) problems.push(`${system} credentials are incomplete outside sandbox mode: set ${missing.join(', ')}`);
 }
 
@@ -254,12 +263,39 @@ function requireAll(problems: string[], system: string, values: Record<string, s
  * scripts. Anything else with these prefixes is most likely a typo, reported at start.
  */
 export const KNOWN_VARIABLES: readonly string[] = [
-  'ML_STORE', 'ML_DATA_DIR', 'ML_SANDBOX', 'ML_API_TOKENS', 'ML_SECRET_KEY', 'ML_URL', 'ML_TOKEN', 'ML_SKIP_BROWSER_TESTS', 'ML_BENCH_DIR',
-  'CONCUR_AUTH_BASE_URL', 'CONCUR_CLIENT_ID', 'CONCUR_CLIENT_SECRET', 'CONCUR_REFRESH_TOKEN', 'CONCUR_COMPANY_UUID', 'CONCUR_COMPANY_REQUEST_TOKEN',
-  'CONCUR_WEBHOOK_PUBLIC_KEYS', 'CONCUR_WEBHOOK_VERIFY', 'CONCUR_POLL_INTERVAL_S',
-  'INTACCT_ENDPOINT', 'INTACCT_SENDER_ID', 'INTACCT_SENDER_PASSWORD', 'INTACCT_COMPANY_ID', 'INTACCT_USER_ID', 'INTACCT_USER_PASSWORD', 'INTACCT_ENTITY_ID',
-  'INTACCT_JOURNAL', 'INTACCT_MAX_CONCURRENCY', 'INTACCT_LATENCY_MS',
-  'KAFKA_BROKERS', 'KAFKA_CONCUR_TOPIC', 'KAFKA_DOMAIN_TOPIC', 'KAFKA_GROUP_ID', 'KAFKA_LIBS_DIR',
+  'ML_STORE',
+  'ML_DATA_DIR',
+  'ML_SANDBOX',
+  'ML_API_TOKENS',
+  'ML_SECRET_KEY',
+  'ML_URL',
+  'ML_TOKEN',
+  'ML_SKIP_BROWSER_TESTS',
+  'ML_BENCH_DIR',
+  'CONCUR_AUTH_BASE_URL',
+  'CONCUR_CLIENT_ID',
+  'CONCUR_CLIENT_SECRET',
+  'CONCUR_REFRESH_TOKEN',
+  'CONCUR_COMPANY_UUID',
+  'CONCUR_COMPANY_REQUEST_TOKEN',
+  'CONCUR_WEBHOOK_PUBLIC_KEYS',
+  'CONCUR_WEBHOOK_VERIFY',
+  'CONCUR_POLL_INTERVAL_S',
+  'INTACCT_ENDPOINT',
+  'INTACCT_SENDER_ID',
+  'INTACCT_SENDER_PASSWORD',
+  'INTACCT_COMPANY_ID',
+  'INTACCT_USER_ID',
+  'INTACCT_USER_PASSWORD',
+  'INTACCT_ENTITY_ID',
+  'INTACCT_JOURNAL',
+  'INTACCT_MAX_CONCURRENCY',
+  'INTACCT_LATENCY_MS',
+  'KAFKA_BROKERS',
+  'KAFKA_CONCUR_TOPIC',
+  'KAFKA_DOMAIN_TOPIC',
+  'KAFKA_GROUP_ID',
+  'KAFKA_LIBS_DIR',
 ];
 const CHECKED_PREFIXES = ['CONCUR_', 'INTACCT_', 'ML_', 'KAFKA_'];
 

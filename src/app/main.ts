@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       // A misspelt name is often the cause ("CONCUR_CLIENT_ID is missing" beside CONCUR_CLIENTID).
-      const typos = unknownVariables(env).map((v) => `  - ${describeUnknownVariable(v)}\n`).join('');
+      const typos = unknownVariables(env)
+        .map((v) => `  - ${describeUnknownVariable(v)}\n`)
+        .join('');
       process.stderr.write(`ml-connector cannot start.\n${error.message}\n${typos ? `Also:\n${typos}` : ''}`);
       process.exit(2);
     }
@@ -60,7 +62,11 @@ async function main(): Promise<void> {
         ...config,
         dataDir,
         store: env.ML_STORE ? config.store : { kind: 'sqlite', path: join(dataDir, 'ml-connector.db') },
-        concur: { ...config.concur, webhookVerify: env.CONCUR_WEBHOOK_VERIFY ? config.concur.webhookVerify : 'none', pollIntervalS: env.CONCUR_POLL_INTERVAL_S ? config.concur.pollIntervalS : 0 },
+        concur: {
+          ...config.concur,
+          webhookVerify: env.CONCUR_WEBHOOK_VERIFY ? config.concur.webhookVerify : 'none',
+          pollIntervalS: env.CONCUR_POLL_INTERVAL_S ? config.concur.pollIntervalS : 0,
+        },
       };
       sandbox = await startSandboxSystems();
       systems = sandbox.endpoints;
@@ -76,14 +82,18 @@ async function main(): Promise<void> {
       const demo = await runSandboxDemo(running, sandbox, log);
       log.info(`Operator console: ${running.url}/ (signs in by itself in sandbox)`);
       log.info(`GraphQL: ${graphqlUrl} (no token needed in sandbox)`);
-      log.info(`Try: curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ postings(first: 20) { totalCount edges { node { concurDocumentId status amount currency intacctRecordNo } } } }"}'`);
+      log.info(
+        `Try: curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ postings(first: 20) { totalCount edges { node { concurDocumentId status amount currency intacctRecordNo } } } }"}'`,
+      );
       log.info(
         `Send a webhook: curl -s -X POST ${running.url}/webhooks/concur -H 'content-type: application/json' -d '${JSON.stringify(demo.sampleNotification)}'`,
       );
       // Last, with the same prefix as outside sandbox: scripts and tests wait for this line.
       log.info(`ml-connector started: GraphQL ${graphqlUrl}, webhook ${running.url}/webhooks/concur, operator console ${running.url}/ (SANDBOX MODE)`);
     } else {
-      log.info(`ml-connector started: GraphQL ${graphqlUrl}, webhook ${running.url}/webhooks/concur, operator console ${running.url}/ (sign in with an ML_API_TOKENS token)`);
+      log.info(
+        `ml-connector started: GraphQL ${graphqlUrl}, webhook ${running.url}/webhooks/concur, operator console ${running.url}/ (sign in with an ML_API_TOKENS token)`,
+      );
     }
   }
 }

@@ -5,7 +5,12 @@ import type { ConnectorService } from '../application/connector-service.js';
 import { Gauge, MetricsRegistry } from '../observability/metrics.js';
 
 /** The connector's /metrics: postings by status, posting latency, Intacct API transactions, projection lag. */
-export function connectorMetrics(parts: { service: ConnectorService; runner: ProjectionRunner; gateway: IntacctGatewayClient; worker?: unknown }): () => Promise<string> {
+export function connectorMetrics(parts: {
+  service: ConnectorService;
+  runner: ProjectionRunner;
+  gateway: IntacctGatewayClient;
+  worker?: unknown;
+}): () => Promise<string> {
   const registry = new MetricsRegistry();
   registry.register(
     new Gauge('ml_postings', 'Documents by lifecycle status', () => {
@@ -27,7 +32,9 @@ export function connectorMetrics(parts: { service: ConnectorService; runner: Pro
     ),
   );
   registry.register(new Gauge('ml_intacct_requests_in_flight', 'Intacct gateway requests in flight', () => [{ value: parts.gateway.metrics().inFlight }]));
-  registry.register(new Gauge('ml_intacct_request_retries', 'Intacct gateway requests retried since start', () => [{ value: parts.gateway.metrics().retries }]));
+  registry.register(
+    new Gauge('ml_intacct_request_retries', 'Intacct gateway requests retried since start', () => [{ value: parts.gateway.metrics().retries }]),
+  );
   registry.register(
     new Gauge('ml_projection_lag_events', 'Events between a projection and the head of the log', async () =>
       (await parts.runner.status()).map((s) => ({ labels: { projection: s.name, state: s.state }, value: s.lag })),

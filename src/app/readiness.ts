@@ -29,7 +29,10 @@ export function connectorReadiness(parts: {
       check: async () => {
         const status = await runner.status();
         const failed = status.filter((s) => s.state === 'failed' || s.state === 'retrying');
-        return { ok: failed.length === 0, detail: failed.length ? failed.map((f) => `${f.name}: ${f.error}`).join('; ') : status.map((s) => `${s.name} lag ${s.lag}`).join(', ') };
+        return {
+          ok: failed.length === 0,
+          detail: failed.length ? failed.map((f) => `${f.name}: ${f.error}`).join('; ') : status.map((s) => `${s.name} lag ${s.lag}`).join(', '),
+        };
       },
     },
     {

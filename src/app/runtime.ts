@@ -85,7 +85,14 @@ export async function openStore(config: Config): Promise<EventStore> {
  * reverse order: no new input, in-flight postings finish and record their outcome, checkpoints saved.
  */
 export async function startConnector(config: Config, systems: SystemEndpoints, log: Logger): Promise<RunningConnector> {
-  for (const secret of [systems.concur.clientSecret, systems.concur.refreshToken, systems.concur.companyRequestToken, systems.intacct.senderPassword, systems.intacct.userPassword, systems.secretKey]) {
+  for (const secret of [
+    systems.concur.clientSecret,
+    systems.concur.refreshToken,
+    systems.concur.companyRequestToken,
+    systems.intacct.senderPassword,
+    systems.intacct.userPassword,
+    systems.secretKey,
+  ]) {
     registerSecret(secret ?? null);
   }
   mkdirSync(config.dataDir, { recursive: true });
@@ -108,7 +115,8 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       projections: [postingStateProjection, dimensionCacheProjection, mappingReadModelProjection],
       countEventsAfter: store instanceof EventStoreDbEventStore ? (after) => store.countEventsAfter(after) : undefined,
       onError: (name, error) => log.error(`projection ${name} stopped`, { error: error.message }),
-      onMovedAside: (info) => log.warn(`read-model file ${info.path} was damaged (${info.reason}); moved aside to ${info.movedTo} and rebuilt from the event log`, { ...info }),
+      onMovedAside: (info) =>
+        log.warn(`read-model file ${info.path} was damaged (${info.reason}); moved aside to ${info.movedTo} and rebuilt from the event log`, { ...info }),
     });
     stoppers.push(() => runner.stop());
 
@@ -123,11 +131,19 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     const gateway = new IntacctGatewayClient({
       endpoint: systems.intacct.endpoint,
       sender: { senderId: systems.intacct.senderId, senderPassword: systems.intacct.senderPassword },
-      login: { userId: systems.intacct.userId, companyId: systems.intacct.companyId, userPassword: systems.intacct.userPassword, locationId: systems.intacct.entityId ?? undefined },
+      login: {
+        userId: systems.intacct.userId,
+        companyId: systems.intacct.companyId,
+        userPassword: systems.intacct.userPassword,
+        locationId: systems.intacct.entityId ?? undefined,
+      },
       maxConcurrency: config.intacct.maxConcurrency,
     });
     const postingState = SqlitePostingState.open(join(config.dataDir, 'intacct-posting.db'), (info) =>
-      log.warn(`Intacct posting queue ${info.path} was damaged (${info.reason}); moved aside to ${info.movedTo} and rebuilt from the event log (every queued posting is read back before any re-post)`, { ...info }),
+      log.warn(
+        `Intacct posting queue ${info.path} was damaged (${info.reason}); moved aside to ${info.movedTo} and rebuilt from the event log (every queued posting is read back before any re-post)`,
+        { ...info },
+      ),
     );
     const worker = new IntacctPostingWorker({
       store,
@@ -138,16 +154,28 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     });
 
     const caughtUp = async (): Promise<void> => runner.waitFor(await store.headPosition());
-    const jobRunner = createJobRunner({ backfill: concur.backfill, referenceSync: () => referenceSync, afterBackfill: () => pipeline.kick(), preparer: () => service.preparer() });
+    const jobRunner = createJobRunner({
+      backfill: concur.backfill,
+      referenceSync: () => referenceSync,
+      afterBackfill: () => pipeline.kick(),
+      preparer: () => service.preparer(),
+    });
 
     let pipeline!: DocumentPipeline;
     let employeeSync: Promise<unknown> | null = null;
     const health = new HealthMonitor(connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway, worker }), config.readiness);
-    const service: ConnectorService = new ConnectorService(store, runner, { kick: () => pipeline.kick(), retry: (id, request) => pipeline.retry(id, request) }, jobRunner, config.intacct.journal, {
-      health,
-      intacctTransactionsByMonth: () => gateway.metrics().apiTransactionsByMonth,
-      log: log.child({ component: 'operator' }),
-    });
+    const service: ConnectorService = new ConnectorService(
+      store,
+      runner,
+      { kick: () => pipeline.kick(), retry: (id, request) => pipeline.retry(id, request) },
+      jobRunner,
+      config.intacct.journal,
+      {
+        health,
+        intacctTransactionsByMonth: () => gateway.metrics().apiTransactionsByMonth,
+        log: log.child({ component: 'operator' }),
+      },
+    );
     pipeline = new DocumentPipeline({
       store,
       queries: service.queries,
@@ -165,7 +193,13 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
           .finally(() => (employeeSync = null));
       },
     });
-    const referenceSync = new ReferenceSync(store, () => runner.db, new IntacctReferenceData(gateway), log.child({ component: 'reference-sync' }), new ConcurVendorClient(concur.api));
+    const referenceSync = new ReferenceSync(
+      store,
+      () => runner.db,
+      new IntacctReferenceData(gateway),
+      log.child({ component: 'reference-sync' }),
+      new ConcurVendorClient(concur.api),
+    );
 
     await worker.start();
     stoppers.push(async () => {
@@ -188,7 +222,13 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       tokens: config.apiTokens,
       sandbox: config.sandbox,
       rateLimitPerMinute: config.graphql.rateLimitPerMinute,
-      secrets: [systems.concur.clientSecret, systems.concur.refreshToken ?? '', systems.intacct.senderPassword, systems.intacct.userPassword, systems.secretKey].filter((s) => s.length >= 6),
+      secrets: [
+        systems.concur.clientSecret,
+        systems.concur.refreshToken ?? '',
+        systems.intacct.senderPassword,
+        systems.intacct.userPassword,
+        systems.secretKey,
+      ].filter((s) => s.length >= 6),
       log,
     });
     stoppers.push(() => graphql.stop());
@@ -196,7 +236,9 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     if (!config.sandbox) {
       // Reference data daily (and once at start), so postings are checked against current Intacct data.
       const syncNow = (): void =>
-        void referenceSync.run([], 'system:scheduler').catch((error: unknown) => log.error('scheduled reference sync failed', { error: (error as Error).message }));
+        void referenceSync
+          .run([], 'system:scheduler')
+          .catch((error: unknown) => log.error('scheduled reference sync failed', { error: (error as Error).message }));
       const first = setTimeout(syncNow, 5_000);
       const daily = setInterval(syncNow, 24 * 3600_000);
       first.unref();

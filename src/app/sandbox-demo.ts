@@ -43,7 +43,10 @@ export async function runSandboxDemo(
       topic: 'public.concur.financialintegration',
       eventType: `${docType}.readyForIntegration`,
       timeStamp: now.toISOString(),
-      facts: { documentId: held.id, href: `${sandbox.concur.url}/financialintegration/fi/v4/companies/transactiontypes/${docType}/transactions?docId=${held.id}` },
+      facts: {
+        documentId: held.id,
+        href: `${sandbox.concur.url}/financialintegration/fi/v4/companies/transactiontypes/${docType}/transactions?docId=${held.id}`,
+      },
     },
   };
 }

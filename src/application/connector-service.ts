@@ -12,7 +12,16 @@ import { dimensionCheckFrom, listReferenceRecords } from '../projections/dimensi
 import { readCurrentMappings, readMappingHistory, readMappingsAsOf } from '../projections/mapping-read-model.js';
 import { PostingQueries, type ListOptions, type PostingFilter } from '../projections/posting-queries.js';
 import type { ProjectionRunner } from '../projections/runner.js';
-import type { ConnectorApi, DimensionRecord, JobStatus, MappingChangeResult, MappingHistoryEntry, MappingImportOptions, ProjectionStatus, SyncRunSummary } from './connector-api.js';
+import type {
+  ConnectorApi,
+  DimensionRecord,
+  JobStatus,
+  MappingChangeResult,
+  MappingHistoryEntry,
+  MappingImportOptions,
+  ProjectionStatus,
+  SyncRunSummary,
+} from './connector-api.js';
 import { historyEntry, MappingChanges } from './mapping-changes.js';
 import type { DocumentPipeline, DocumentPreparer } from '../processes/document-pipeline.js';
 import type { HealthMonitor } from './health-monitor.js';
@@ -26,7 +35,10 @@ const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: ()
 /** A request the caller got wrong (unknown id, invalid input): GraphQL shows it as BAD_USER_INPUT / NOT_FOUND. */
 export class UserInputError extends ConnectorError {
   override readonly name = 'UserInputError';
-  constructor(message: string, readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' = 'BAD_USER_INPUT') {
+  constructor(
+    message: string,
+    readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' = 'BAD_USER_INPUT',
+  ) {
     super(message);
   }
 }
@@ -60,13 +72,19 @@ export class ConnectorService implements ConnectorApi {
   ) {
     this.log = extras.log ?? silent;
     this.queries = new PostingQueries(runner.db);
-    this.mappingChanges = new MappingChanges({ store, db: () => this.db, waitFor: (position) => this.runner.waitFor(position), changed: () => this.pipeline.kick() });
+    this.mappingChanges = new MappingChanges({
+      store,
+      db: () => this.db,
+      waitFor: (position) => this.runner.waitFor(position),
+      changed: () => this.pipeline.kick(),
+    });
     let employees: { revision: number; map: ReadonlyMap<string, string> } = { revision: -2, map: new Map() };
     this.reporting = new ReportingService({
       db: runner.db,
       postings: this.queries,
       timeline: (id) => this.timeline(id),
-      referenceName: (kind, id) => (this.db.prepare('SELECT name FROM reference_records WHERE kind = ? AND id = ?').pluck().get(kind, id) as string | undefined) || null,
+      referenceName: (kind, id) =>
+        (this.db.prepare('SELECT name FROM reference_records WHERE kind = ? AND id = ?').pluck().get(kind, id) as string | undefined) || null,
       employeeMapping: () => {
         const revision = (this.db.prepare('SELECT revision FROM mapping_current WHERE id = 1').pluck().get() as number | undefined) ?? -1;
         if (revision !== employees.revision) employees = { revision, map: readCurrentMappings(this.db).set.employees };
@@ -98,7 +116,11 @@ export class ConnectorService implements ConnectorApi {
       } catch (error) {
         return { result: 'rejected', reason: (error as Error).message, difference: null };
       }
-      const result = preparePosting(doc, set, check, { today: new Date().toISOString().slice(0, 10), defaultJournal: this.defaultJournal, batchDate: options.batchDate ?? null });
+      const result = preparePosting(doc, set, check, {
+        today: new Date().toISOString().slice(0, 10),
+        defaultJournal: this.defaultJournal,
+        batchDate: options.batchDate ?? null,
+      });
       if (result.ok) return { result: 'entry', entry: result.entry, mappingRevision: revision, closedPeriodPolicy: set.options.closedPeriodPolicy };
       if ('gaps' in result) return { result: 'gaps', gaps: result.gaps, mappingRevision: revision };
       return { result: 'rejected', reason: result.rejected.reason, difference: result.rejected.difference };
@@ -152,7 +174,15 @@ export class ConnectorService implements ConnectorApi {
   /** MERGE by default (docs/graphql.md); `dryRun` answers with the diff and records nothing. */
   importMappings(json: string, reason: string, actor: string, options: MappingImportOptions = {}): Promise<MappingChangeResult> {
     const mode = options.mode ?? 'merge';
-    const fields = { action: 'importMappings', actor, mode, dryRun: options.dryRun === true, force: options.force === true, reason, bytes: Buffer.byteLength(json) };
+    const fields = {
+      action: 'importMappings',
+      actor,
+      mode,
+      dryRun: options.dryRun === true,
+      force: options.force === true,
+      reason,
+      bytes: Buffer.byteLength(json),
+    };
     return this.logged(`mapping import (${mode}${options.dryRun ? ', dry run' : ''}) by ${actor}`, fields, () =>
       this.mappingChanges.run({ type: 'importMappings', json, reason, actor, mode, force: options.force === true }, options.dryRun === true),
     );
@@ -183,7 +213,9 @@ export class ConnectorService implements ConnectorApi {
   dimensions(kind?: string): DimensionRecord[] {
     // The API names employees and vendors in the plural (`sync employees`); the cache kind is singular.
     const kinds = kind ? [({ EMPLOYEES: 'EMPLOYEE', VENDORS: 'VENDOR' } as Record<string, string>)[kind.toUpperCase()] ?? kind.toUpperCase()] : REFERENCE_KINDS;
-    for (const k of kinds) if (!(REFERENCE_KINDS as readonly string[]).includes(k)) throw new UserInputError(`Unknown dimension kind "${kind}"; use one of ${REFERENCE_KINDS.join(', ')}`);
+    for (const k of kinds)
+      if (!(REFERENCE_KINDS as readonly string[]).includes(k))
+        throw new UserInputError(`Unknown dimension kind "${kind}"; use one of ${REFERENCE_KINDS.join(', ')}`);
     return kinds.flatMap((k) => listReferenceRecords(this.db, k as ReferenceKind).map((r) => ({ kind: k, id: r.id, name: r.name, status: r.status })));
   }
 
@@ -192,7 +224,9 @@ export class ConnectorService implements ConnectorApi {
   }
 
   syncReferenceData(kinds: string[], actor: string): Promise<JobStatus> {
-    return this.startJob('sync', false, { action: 'syncReferenceData', actor, kinds: kinds.length ? kinds : ['all'] }, (progress) => this.jobRunner.sync(kinds, actor, progress));
+    return this.startJob('sync', false, { action: 'syncReferenceData', actor, kinds: kinds.length ? kinds : ['all'] }, (progress) =>
+      this.jobRunner.sync(kinds, actor, progress),
+    );
   }
 
   async projections(): Promise<ProjectionStatus[]> {
@@ -216,7 +250,8 @@ export class ConnectorService implements ConnectorApi {
     const rebuild = this.runner.rebuild(name);
     rebuild.then(
       () => this.log.info(`replay of projection ${name} finished`, { action: 'replayProjection', actor, projection: name, ms: Date.now() - started }),
-      (error: unknown) => this.log.error(`replay of projection ${name} failed: ${(error as Error).message}`, { action: 'replayProjection', actor, projection: name }),
+      (error: unknown) =>
+        this.log.error(`replay of projection ${name} failed: ${(error as Error).message}`, { action: 'replayProjection', actor, projection: name }),
     );
     // Let the rebuild register before reporting its state.
     await new Promise((r) => setImmediate(r));
@@ -235,7 +270,9 @@ export class ConnectorService implements ConnectorApi {
     if (!row) throw new UserInputError(`No posting or document with id "${id}"`, 'NOT_FOUND');
     if (batchDate !== null && !isCalendarDate(batchDate)) throw new UserInputError(`batchDate "${batchDate}" is not a calendar date written YYYY-MM-DD`);
     if (batchDate !== null && reason === null) {
-      throw new UserInputError('A retry with a batch date needs a reason (it is kept in the audit trail beside the original date): say why this document posts on another date');
+      throw new UserInputError(
+        'A retry with a batch date needs a reason (it is kept in the audit trail beside the original date): say why this document posts on another date',
+      );
     }
     const fields = { action: 'retryPosting', actor, documentId: row.concurDocumentId, reportName: row.reportName, batchDate, reason };
     try {
@@ -246,18 +283,23 @@ export class ConnectorService implements ConnectorApi {
     }
     await this.caughtUp();
     const after = this.queries.get(row.id)!;
-    this.log.info(`retry of ${row.docType} document ${row.concurDocumentId}${row.reportName ? ` "${row.reportName}"` : ''} requested by ${actor}: now ${after.status}`, {
-      ...fields,
-      docType: row.docType,
-      status: after.status,
-    });
+    this.log.info(
+      `retry of ${row.docType} document ${row.concurDocumentId}${row.reportName ? ` "${row.reportName}"` : ''} requested by ${actor}: now ${after.status}`,
+      {
+        ...fields,
+        docType: row.docType,
+        status: after.status,
+      },
+    );
     return after;
   }
 
   backfill(from: string, to: string, dryRun: boolean, actor: string): Promise<JobStatus> {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to)) throw new UserInputError('backfill needs dates as YYYY-MM-DD');
     if (from > to) throw new UserInputError(`backfill: from (${from}) is after to (${to})`);
-    return this.startJob('backfill', dryRun, { action: 'backfill', actor, from, to, dryRun }, (progress) => this.jobRunner.backfill(from, to, dryRun, actor, progress));
+    return this.startJob('backfill', dryRun, { action: 'backfill', actor, from, to, dryRun }, (progress) =>
+      this.jobRunner.backfill(from, to, dryRun, actor, progress),
+    );
   }
 
   job(id: string): JobStatus | null {
@@ -269,9 +311,25 @@ export class ConnectorService implements ConnectorApi {
   }
 
   /** Starts a job, returns its first status at once; the job updates its entry as it goes. */
-  private async startJob(kind: JobStatus['kind'], dryRun: boolean, fields: Record<string, unknown>, run: (progress: (job: JobStatus) => void) => Promise<JobStatus>): Promise<JobStatus> {
+  private async startJob(
+    kind: JobStatus['kind'],
+    dryRun: boolean,
+    fields: Record<string, unknown>,
+    run: (progress: (job: JobStatus) => void) => Promise<JobStatus>,
+  ): Promise<JobStatus> {
     const id = `${kind}-${randomUUID()}`;
-    const initial: JobStatus = { id, kind, state: 'running', dryRun, processed: 0, total: null, startedAt: new Date().toISOString(), finishedAt: null, items: [], error: null };
+    const initial: JobStatus = {
+      id,
+      kind,
+      state: 'running',
+      dryRun,
+      processed: 0,
+      total: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      items: [],
+      error: null,
+    };
     this.jobs.set(id, initial);
     const what = `${kind}${dryRun ? ' (dry run)' : ''}`;
     this.log.info(`${what} started by ${String(fields['actor'])}`, { ...fields, job: id });
@@ -283,8 +341,12 @@ export class ConnectorService implements ConnectorApi {
       else this.log.info(`${what} by ${String(fields['actor'])} finished: ${job.processed} processed`, line);
     };
     void run(update)
-      .then((final) => finished({ ...final, state: final.state === 'running' ? 'succeeded' : final.state, finishedAt: final.finishedAt ?? new Date().toISOString() }))
-      .catch((error: unknown) => finished({ ...(this.jobs.get(id) ?? initial), state: 'failed', error: (error as Error).message, finishedAt: new Date().toISOString() }));
+      .then((final) =>
+        finished({ ...final, state: final.state === 'running' ? 'succeeded' : final.state, finishedAt: final.finishedAt ?? new Date().toISOString() }),
+      )
+      .catch((error: unknown) =>
+        finished({ ...(this.jobs.get(id) ?? initial), state: 'failed', error: (error as Error).message, finishedAt: new Date().toISOString() }),
+      );
     // Short jobs (a dry run over a few documents) are usually done by now: answer with their result.
     await new Promise((r) => setTimeout(r, 50));
     return this.jobs.get(id)!;

@@ -5,7 +5,11 @@ import type { JobRunner } from './connector-service.js';
 import type { DocumentPreparer } from '../processes/document-pipeline.js';
 import type { ReferenceSync, SyncStepReport } from './reference-sync.js';
 
-const DIRECTION: Record<SyncStepReport['direction'], string> = { 'intacct-to-cache': 'Intacct -> cache', 'concur-to-intacct': 'Concur -> Intacct', 'intacct-to-concur': 'Intacct -> Concur' };
+const DIRECTION: Record<SyncStepReport['direction'], string> = {
+  'intacct-to-cache': 'Intacct -> cache',
+  'concur-to-intacct': 'Concur -> Intacct',
+  'intacct-to-concur': 'Intacct -> Concur',
+};
 
 /** "EMPLOYEE (Intacct -> cache): read 4, created 4, updated 0, removed 0, conflicts 0". */
 export function describeStep(r: SyncStepReport): string {
@@ -45,7 +49,14 @@ function preview(prepare: DocumentPreparer, i: BackfillItem): string[] {
   ];
 }
 
-const COUNT_NAMES: Record<string, string> = { 'would-post': 'wouldPost', recorded: 'recorded', 'already-known': 'alreadyKnown', 'already-posted-in-concur': 'alreadyPostedInConcur', recalled: 'recalled', 'not-on-fis': 'notOnFis' };
+const COUNT_NAMES: Record<string, string> = {
+  'would-post': 'wouldPost',
+  recorded: 'recorded',
+  'already-known': 'alreadyKnown',
+  'already-posted-in-concur': 'alreadyPostedInConcur',
+  recalled: 'recalled',
+  'not-on-fis': 'notOnFis',
+};
 
 /** Per document type: found, each outcome, outside the range, undated, failed (1 when the type could not be read). */
 function backfillCounts(result: BackfillResult): Record<string, Record<string, number>> {
@@ -65,7 +76,12 @@ function backfillCounts(result: BackfillResult): Record<string, Record<string, n
 }
 
 /** Backfill and reference sync as jobs with progress, for the API's `backfill` and `syncReferenceData`. */
-export function createJobRunner(parts: { backfill: ConcurBackfill; referenceSync: () => ReferenceSync; afterBackfill: () => void; preparer: () => DocumentPreparer }): JobRunner {
+export function createJobRunner(parts: {
+  backfill: ConcurBackfill;
+  referenceSync: () => ReferenceSync;
+  afterBackfill: () => void;
+  preparer: () => DocumentPreparer;
+}): JobRunner {
   const base = (kind: JobStatus['kind'], dryRun: boolean): JobStatus => ({
     id: '',
     kind,
@@ -87,7 +103,16 @@ export function createJobRunner(parts: { backfill: ConcurBackfill; referenceSync
       const prepare = parts.preparer();
       const items = result.items.flatMap((i) => [describeItem(i), ...(i.state === 'would-post' ? preview(prepare, i) : [])]);
       for (const t of result.types) if (t.error) items.push(`${t.docType}: could not be read from Concur, nothing done for this type: ${t.error}`);
-      return { ...job, state: 'succeeded', processed: result.items.length, total: result.items.length, step: null, counts: backfillCounts(result), items, finishedAt: new Date().toISOString() };
+      return {
+        ...job,
+        state: 'succeeded',
+        processed: result.items.length,
+        total: result.items.length,
+        step: null,
+        counts: backfillCounts(result),
+        items,
+        finishedAt: new Date().toISOString(),
+      };
     },
     async sync(kinds, actor, progress) {
       const job = base('sync', false);

@@ -43,7 +43,12 @@ export interface MappingChangesDeps {
   changed: () => void;
 }
 
-export const uncheckedNote = (ref: MappingValueRef): MappingValueNote => ({ path: ref.path, target: ref.target, value: ref.value, message: describeUnchecked(ref) });
+export const uncheckedNote = (ref: MappingValueRef): MappingValueNote => ({
+  path: ref.path,
+  target: ref.target,
+  value: ref.value,
+  message: describeUnchecked(ref),
+});
 
 export const forcedNote = (p: Omit<MappingValueProblem, 'closest'>): MappingValueNote => ({
   path: p.path,
@@ -81,8 +86,18 @@ export class MappingChanges {
       const current = mappingSetFromEvents(await this.deps.store.readStream(MAPPINGS_STREAM));
       const plan = this.refusable(() => planMapping(command, current.set, options));
       const message =
-        plan.diff.length === 0 ? 'Dry run: no changes (the mapping set already holds this); nothing was recorded.' : `Dry run: ${summary(plan.diff)} would be recorded; nothing was changed.`;
-      return { revision: current.revision, changed: false, dryRun: true, message, diff: plan.diff, unchecked: plan.unchecked.map(uncheckedNote), forced: plan.forced.map(forcedNote) };
+        plan.diff.length === 0
+          ? 'Dry run: no changes (the mapping set already holds this); nothing was recorded.'
+          : `Dry run: ${summary(plan.diff)} would be recorded; nothing was changed.`;
+      return {
+        revision: current.revision,
+        changed: false,
+        dryRun: true,
+        message,
+        diff: plan.diff,
+        unchecked: plan.unchecked.map(uncheckedNote),
+        forced: plan.forced.map(forcedNote),
+      };
     }
     // The one write path of the mapping stream: read, fold, decide, append at the expected revision,
     // decide again on a concurrent change (domain/command-handler.ts).
@@ -90,17 +105,35 @@ export class MappingChanges {
     const decider = mappingDecider(options, (decision) => (plan = decision));
     const handled = await this.refusable(() => handleCommands(this.deps.store, decider, MAPPINGS_STREAM, [command], (decided) => decided));
     if (handled.appended.length === 0 || handled.position === null) {
-      return { revision: handled.revision, changed: false, dryRun: false, message: 'No changes: the mapping set already holds this; nothing was recorded.', diff: [], unchecked: [], forced: [] };
+      return {
+        revision: handled.revision,
+        changed: false,
+        dryRun: false,
+        message: 'No changes: the mapping set already holds this; nothing was recorded.',
+        diff: [],
+        unchecked: [],
+        forced: [],
+      };
     }
     const notes = { unchecked: plan.unchecked.map(uncheckedNote), forced: plan.forced.map(forcedNote) };
     const stored = await this.storedAfter(handled.revision, plan);
     await this.deps.waitFor(handled.position);
     this.deps.changed();
     const diff = diffMappingSets(handled.before, stored);
-    const extra = [notes.forced.length ? `${notes.forced.length} value(s) forced` : '', notes.unchecked.length ? `${notes.unchecked.length} value(s) not checked (no reference data cached yet)` : '']
+    const extra = [
+      notes.forced.length ? `${notes.forced.length} value(s) forced` : '',
+      notes.unchecked.length ? `${notes.unchecked.length} value(s) not checked (no reference data cached yet)` : '',
+    ]
       .filter(Boolean)
       .join('; ');
-    return { revision: handled.revision, changed: true, dryRun: false, message: `Recorded revision ${handled.revision}: ${summary(diff)}${extra ? `; ${extra}` : ''}.`, diff, ...notes };
+    return {
+      revision: handled.revision,
+      changed: true,
+      dryRun: false,
+      message: `Recorded revision ${handled.revision}: ${summary(diff)}${extra ? `; ${extra}` : ''}.`,
+      diff,
+      ...notes,
+    };
   }
 
   /** A refused command becomes the API's BAD_USER_INPUT; anything else stays what it is. */

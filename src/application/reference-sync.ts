@@ -63,8 +63,8 @@ export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[
   let pushVendors = false;
   for (const name of all) {
     if (name === 'dimensions') REFERENCE_KINDS.filter((k) => k !== 'EMPLOYEE' && k !== 'VENDOR').forEach((k) => intacct.add(k));
-    else if (name === 'employees' || name === 'employee') (intacct.add('EMPLOYEE'), (pushEmployees = true));
-    else if (name === 'vendors' || name === 'vendor') (intacct.add('VENDOR'), (pushVendors = true));
+    else if (name === 'employees' || name === 'employee') intacct.add('EMPLOYEE'), (pushEmployees = true);
+    else if (name === 'vendors' || name === 'vendor') intacct.add('VENDOR'), (pushVendors = true);
     else if ((REFERENCE_KINDS as readonly string[]).includes(name.toUpperCase())) intacct.add(name.toUpperCase() as ReferenceKind);
     else throw new Error(`Unknown reference kind "${name}"; use dimensions, employees, vendors or one of ${REFERENCE_KINDS.join(', ').toLowerCase()}`);
   }
@@ -74,7 +74,11 @@ export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[
 function toRecord(kind: ReferenceKind, row: ReferenceRow): ReferenceRecord | null {
   const id = row[REFERENCE_ID_FIELD[kind]];
   if (!id) return null;
-  return { id, name: row[REFERENCE_NAME_FIELD[kind]] ?? row['NAME'] ?? id, status: (row['STATUS'] ?? 'active').toLowerCase() === 'inactive' ? 'inactive' : 'active' };
+  return {
+    id,
+    name: row[REFERENCE_NAME_FIELD[kind]] ?? row['NAME'] ?? id,
+    status: (row['STATUS'] ?? 'active').toLowerCase() === 'inactive' ? 'inactive' : 'active',
+  };
 }
 
 /** One employee aligned between the systems (stream `employee-<Concur employee id>`). */
@@ -156,10 +160,17 @@ export class ReferenceSync {
     progress(0, total, kinds.length ? `reading ${kinds[0]} from Intacct` : 'starting');
 
     for (const kind of kinds) {
-      const step: SyncStepReport = { step: kind, direction: 'intacct-to-cache', counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 }, failed: false };
+      const step: SyncStepReport = {
+        step: kind,
+        direction: 'intacct-to-cache',
+        counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 },
+        failed: false,
+      };
       report.push(step);
       try {
-        const fetched = await this.intacct.readAll(kind as ReferenceObject, '', (read, of) => progress(done, total, `${kind}: ${read}${of === null ? '' : `/${of}`} read from Intacct`));
+        const fetched = await this.intacct.readAll(kind as ReferenceObject, '', (read, of) =>
+          progress(done, total, `${kind}: ${read}${of === null ? '' : `/${of}`} read from Intacct`),
+        );
         rows.set(kind, fetched);
         const records = fetched.map((r) => toRecord(kind, r)).filter((r): r is ReferenceRecord => r !== null);
         counts[kind] = records.length;
@@ -186,7 +197,12 @@ export class ReferenceSync {
     }
 
     if (pushEmployees) {
-      const step: SyncStepReport = { step: 'employees', direction: 'concur-to-intacct', counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 }, failed: false };
+      const step: SyncStepReport = {
+        step: 'employees',
+        direction: 'concur-to-intacct',
+        counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 },
+        failed: false,
+      };
       report.push(step);
       const before = conflicts.length;
       try {
@@ -205,7 +221,12 @@ export class ReferenceSync {
     }
 
     if (pushVendors) {
-      const step: SyncStepReport = { step: 'vendors', direction: 'intacct-to-concur', counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 }, failed: false };
+      const step: SyncStepReport = {
+        step: 'vendors',
+        direction: 'intacct-to-concur',
+        counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 },
+        failed: false,
+      };
       report.push(step);
       try {
         progress(done, total, 'vendors: reading Concur vendors');
@@ -225,9 +246,26 @@ export class ReferenceSync {
       progress(++done, total, 'vendors done');
     }
 
-    const run: ReferenceSyncCompleted = { runId: randomUUID(), kinds: [...kinds], startedAt, finishedAt: new Date().toISOString(), counts, report, changes, conflicts, errors };
+    const run: ReferenceSyncCompleted = {
+      runId: randomUUID(),
+      kinds: [...kinds],
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      counts,
+      report,
+      changes,
+      conflicts,
+      errors,
+    };
     await this.store.appendToStream(SYNC_RUNS_STREAM, [newEvent('ReferenceSyncCompleted', run, { actor })]);
-    this.log.info(`reference sync finished (started by ${actor})`, { actor, action: 'reference-sync', kinds: kinds.join(','), changes: changes.length, conflicts: conflicts.length, errors: errors.length });
+    this.log.info(`reference sync finished (started by ${actor})`, {
+      actor,
+      action: 'reference-sync',
+      kinds: kinds.join(','),
+      changes: changes.length,
+      conflicts: conflicts.length,
+      errors: errors.length,
+    });
     return run;
   }
 
@@ -238,12 +276,27 @@ export class ReferenceSync {
       .reverse()
       .map((e) => {
         const r = e.data as ReferenceSyncCompleted;
-        return { id: r.runId, kinds: r.kinds, state: r.errors.length ? 'completed-with-errors' : 'succeeded', startedAt: r.startedAt, finishedAt: r.finishedAt, counts: r.counts, report: (r.report ?? []).map((x) => ({ ...x, counts: { ...x.counts } })), errors: [...r.errors, ...r.conflicts] };
+        return {
+          id: r.runId,
+          kinds: r.kinds,
+          state: r.errors.length ? 'completed-with-errors' : 'succeeded',
+          startedAt: r.startedAt,
+          finishedAt: r.finishedAt,
+          counts: r.counts,
+          report: (r.report ?? []).map((x) => ({ ...x, counts: { ...x.counts } })),
+          errors: [...r.errors, ...r.conflicts],
+        };
       });
   }
 
   /** Employees seen on Concur documents that Intacct lacks; created with their CONTACT. */
-  private async pushEmployees(existing: ReferenceRow[], conflicts: string[], actor: string, counts: SyncCounts, say: (line: string) => void): Promise<string[]> {
+  private async pushEmployees(
+    existing: ReferenceRow[],
+    conflicts: string[],
+    actor: string,
+    counts: SyncCounts,
+    say: (line: string) => void,
+  ): Promise<string[]> {
     const db = this.readModels();
     const { set } = readCurrentMappings(db);
     const byId = new Map(existing.map((r) => [r['EMPLOYEEID'] ?? '', r]));
@@ -259,28 +312,47 @@ export class ReferenceSync {
       const match = byId.get(intacctId);
       if (match) {
         const name = (match['PERSONALINFO.CONTACTNAME'] ?? '').toLowerCase();
-        if (name && name !== contactName.toLowerCase()) conflicts.push(`employee ${intacctId}: Concur says "${contactName}", Intacct says "${match['PERSONALINFO.CONTACTNAME']}"; left unchanged`);
+        if (name && name !== contactName.toLowerCase())
+          conflicts.push(`employee ${intacctId}: Concur says "${contactName}", Intacct says "${match['PERSONALINFO.CONTACTNAME']}"; left unchanged`);
         continue;
       }
       // Matched by employee id, then by email: the same person under another id is never duplicated.
       const sameEmail = e.email ? byEmail.get(e.email.toLowerCase()) : undefined;
       if (sameEmail) {
-        conflicts.push(`employee ${intacctId}: no Intacct EMPLOYEEID ${intacctId}, but ${sameEmail['EMPLOYEEID']} has the same email ${e.email}; map it with setMapping(section: "employees", key: "${e.concurId}")`);
+        conflicts.push(
+          `employee ${intacctId}: no Intacct EMPLOYEEID ${intacctId}, but ${sameEmail['EMPLOYEEID']} has the same email ${e.email}; map it with setMapping(section: "employees", key: "${e.concurId}")`,
+        );
         continue;
       }
       const byContact = byName.get(contactName.toLowerCase());
       if (byContact) {
-        conflicts.push(`employee ${intacctId}: no Intacct EMPLOYEEID ${intacctId}, but ${byContact['EMPLOYEEID']} has the same name; map it with setMapping(section: "employees", key: "${e.concurId}")`);
+        conflicts.push(
+          `employee ${intacctId}: no Intacct EMPLOYEEID ${intacctId}, but ${byContact['EMPLOYEEID']} has the same name; map it with setMapping(section: "employees", key: "${e.concurId}")`,
+        );
         continue;
       }
-      const recordNo = await this.intacct.createEmployee({ employeeId: intacctId, contactName: `${contactName} (${intacctId})`, firstName: e.firstName || intacctId, lastName: e.lastName || intacctId, email: e.email ?? undefined });
-      const synced: EmployeeSynced = { concurEmployeeId: e.concurId, intacctEmployeeId: intacctId, direction: 'concur-to-intacct', action: 'created', intacctRecordNo: recordNo || null };
+      const recordNo = await this.intacct.createEmployee({
+        employeeId: intacctId,
+        contactName: `${contactName} (${intacctId})`,
+        firstName: e.firstName || intacctId,
+        lastName: e.lastName || intacctId,
+        email: e.email ?? undefined,
+      });
+      const synced: EmployeeSynced = {
+        concurEmployeeId: e.concurId,
+        intacctEmployeeId: intacctId,
+        direction: 'concur-to-intacct',
+        action: 'created',
+        intacctRecordNo: recordNo || null,
+      };
       await this.store.appendToStream(`employee-${e.concurId}`, [newEvent('EmployeeSynced', synced, { actor })]);
       created.push(intacctId);
     }
     if (created.length) {
       const records = (await this.intacct.readAll('EMPLOYEE')).map((r) => toRecord('EMPLOYEE', r)).filter((r): r is ReferenceRecord => r !== null);
-      await this.store.appendToStream(referenceStreamId('EMPLOYEE'), [newEvent('ReferenceDataSynced', { kind: 'EMPLOYEE', records, complete: true }, { actor })]);
+      await this.store.appendToStream(referenceStreamId('EMPLOYEE'), [
+        newEvent('ReferenceDataSynced', { kind: 'EMPLOYEE', records, complete: true }, { actor }),
+      ]);
     }
     return created;
   }
@@ -291,7 +363,10 @@ export class ReferenceSync {
     const out = new Map<string, { concurId: string; firstName: string; lastName: string; email: string | null }>();
     for (const streamId of ids) {
       const fetched = (await this.store.readStream(streamId)).find((e) => e.type === 'ConcurDocumentFetched');
-      const employee = ((fetched?.data as { document?: { document?: { employee?: Record<string, unknown> } } })?.document?.document?.employee ?? {}) as Record<string, unknown>;
+      const employee = ((fetched?.data as { document?: { document?: { employee?: Record<string, unknown> } } })?.document?.document?.employee ?? {}) as Record<
+        string,
+        unknown
+      >;
       const id = typeof employee.employeeId === 'string' ? employee.employeeId : null;
       if (!id || out.has(id)) continue;
       const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');

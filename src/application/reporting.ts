@@ -180,7 +180,9 @@ export class ReportingService implements ReportingApi {
   async auditReport(from: string, to: string): Promise<AuditReport> {
     const rows = this.queries.postedWithBatchDateIn(from, to);
     if (rows.length > AUDIT_MAX_ENTRIES) {
-      throw new RangeError(`${rows.length} entries have a batch date from ${from} to ${to}; an audit report holds at most ${AUDIT_MAX_ENTRIES}: choose a shorter range`);
+      throw new RangeError(
+        `${rows.length} entries have a batch date from ${from} to ${to}; an audit report holds at most ${AUDIT_MAX_ENTRIES}: choose a shorter range`,
+      );
     }
     const names = new Map<string, string | null>();
     const nameOf = (kind: ReferenceKind, id: string): string | null => {
@@ -256,7 +258,12 @@ function totalsOf(entries: readonly AuditEntry[]): AuditTotal[] {
       const key = [entry.currency, line.accountNo, ...line.dimensions.map((d) => `${d.target}=${d.value}`)].join('\u0000');
       let group = groups.get(key);
       if (!group) {
-        group = { total: { currency: entry.currency, accountNo: line.accountNo, accountName: line.accountName, dimensions: line.dimensions, lines: 0 }, debit: 0n, credit: 0n, scale };
+        group = {
+          total: { currency: entry.currency, accountNo: line.accountNo, accountName: line.accountName, dimensions: line.dimensions, lines: 0 },
+          debit: 0n,
+          credit: 0n,
+          scale,
+        };
         groups.set(key, group);
       }
       // Entries carry exactly the currency's decimals; summed at a finer fixed scale, shown at the currency's.
@@ -268,14 +275,38 @@ function totalsOf(entries: readonly AuditEntry[]): AuditTotal[] {
   }
   return [...groups.values()]
     .map((g) => ({ ...g.total, debit: atScale(g.debit, g.scale), credit: atScale(g.credit, g.scale) }))
-    .sort((a, b) => a.currency.localeCompare(b.currency) || a.accountNo.localeCompare(b.accountNo) || dimensionText(a.dimensions).localeCompare(dimensionText(b.dimensions)));
+    .sort(
+      (a, b) =>
+        a.currency.localeCompare(b.currency) ||
+        a.accountNo.localeCompare(b.accountNo) ||
+        dimensionText(a.dimensions).localeCompare(dimensionText(b.dimensions)),
+    );
 }
 
 /** One CSV document in three blocks (entries' lines, totals, mapping changes), each with a title and a header row. */
 export function auditCsv(report: Omit<AuditReport, 'csv'>): string {
   const rows: CsvValue[][] = [['Audit report', `batch dates ${report.from} to ${report.to}`, `generated ${report.generatedAt}`], []];
   rows.push(['Posted entries']);
-  rows.push(['Batch date', 'Posted at', 'Concur document', 'Report ID', 'Report name', 'Employee', 'Status', 'Intacct RECORDNO', 'Posting key', 'Journal', 'Line', 'Account', 'Account name', 'Debit', 'Credit', 'Currency', 'Dimensions', 'Memo']);
+  rows.push([
+    'Batch date',
+    'Posted at',
+    'Concur document',
+    'Report ID',
+    'Report name',
+    'Employee',
+    'Status',
+    'Intacct RECORDNO',
+    'Posting key',
+    'Journal',
+    'Line',
+    'Account',
+    'Account name',
+    'Debit',
+    'Credit',
+    'Currency',
+    'Dimensions',
+    'Memo',
+  ]);
   for (const e of report.entries) {
     e.lines.forEach((l, i) =>
       rows.push([

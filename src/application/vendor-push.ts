@@ -40,7 +40,12 @@ export interface VendorPushOutcome {
  * - a VendorCode only in Concur is counted, never created in Intacct: a vendor master record needs
  *   AP's tax and payment details that Concur does not have.
  */
-export async function pushVendorsToConcur(intacctRows: readonly ReferenceRow[], concur: ConcurVendorDirectory, store: EventStore, actor: string): Promise<VendorPushOutcome> {
+export async function pushVendorsToConcur(
+  intacctRows: readonly ReferenceRow[],
+  concur: ConcurVendorDirectory,
+  store: EventStore,
+  actor: string,
+): Promise<VendorPushOutcome> {
   const outcome: VendorPushOutcome = { created: [], conflicts: [], errors: [], onlyInConcur: [], readInConcur: 0 };
   const inConcur = new Map<string, ConcurVendor[]>();
   const listed = await concur.listAll();
@@ -73,7 +78,13 @@ export async function pushVendorsToConcur(intacctRows: readonly ReferenceRow[], 
       continue;
     }
     const v = result.vendor;
-    const synced: VendorSynced = { vendorCode: v.VendorCode, addressCode: v.AddressCode, vendorName: v.VendorName, direction: 'intacct-to-concur', action: 'created' };
+    const synced: VendorSynced = {
+      vendorCode: v.VendorCode,
+      addressCode: v.AddressCode,
+      vendorName: v.VendorName,
+      direction: 'intacct-to-concur',
+      action: 'created',
+    };
     await store.appendToStream(`vendor-${v.VendorCode}`, [newEvent('VendorSynced', synced, { actor })]);
     outcome.created.push(v.VendorCode);
   }

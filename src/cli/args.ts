@@ -30,7 +30,19 @@ export type CliCommand =
   | { name: 'report'; from: string; to: string; csv: boolean };
 
 /** Document statuses `list --status` accepts (the GraphQL DocumentStatus names). */
-export const LIST_STATUSES = ['RECEIVED', 'FETCHED', 'AWAITING_MAPPING', 'READY', 'POSTING', 'POSTED', 'FAILED', 'REJECTED', 'CONFIRMED', 'SUPERSEDED', 'REVERSED'] as const;
+export const LIST_STATUSES = [
+  'RECEIVED',
+  'FETCHED',
+  'AWAITING_MAPPING',
+  'READY',
+  'POSTING',
+  'POSTED',
+  'FAILED',
+  'REJECTED',
+  'CONFIRMED',
+  'SUPERSEDED',
+  'REVERSED',
+] as const;
 
 /** A real calendar day: 2026-02-30 looks like a date but Concur would reject it (or worse, roll it over). */
 export function isCalendarDate(value: string): boolean {
@@ -72,7 +84,8 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       noPositionals('backfill', positionals);
       const from = values['from'] as string | undefined;
       const to = values['to'] as string | undefined;
-      if (from === undefined || to === undefined) throw new UsageError('backfill needs --from YYYY-MM-DD and --to YYYY-MM-DD, e.g. backfill --from 2026-10-01 --to 2026-10-31 --dry-run');
+      if (from === undefined || to === undefined)
+        throw new UsageError('backfill needs --from YYYY-MM-DD and --to YYYY-MM-DD, e.g. backfill --from 2026-10-01 --to 2026-10-31 --dry-run');
       if (!isCalendarDate(from)) throw new UsageError(`--from must be YYYY-MM-DD, a real day (got "${from}")`);
       if (!isCalendarDate(to)) throw new UsageError(`--to must be YYYY-MM-DD, a real day (got "${to}")`);
       if (from > to) throw new UsageError(`--from (${from}) is after --to (${to})`);
@@ -108,21 +121,32 @@ export function parseCommand(argv: readonly string[]): CliCommand {
           'dry-run': { type: 'boolean' },
           force: { type: 'boolean' },
         });
-        if (positionals.length !== 1) throw new UsageError('mappings import needs exactly one FILE, e.g. mappings import mappings.json --reason "quarterly update"');
+        if (positionals.length !== 1)
+          throw new UsageError('mappings import needs exactly one FILE, e.g. mappings import mappings.json --reason "quarterly update"');
         const reason = (values['reason'] as string | undefined)?.trim() || null;
         // A forced value lands in the audit trail: the person says why, no default reason stands in.
-        if (values['force'] === true && reason === null) throw new UsageError('mappings import --force needs --reason TEXT: say why values Intacct does not have are recorded anyway');
-        return { name: 'mappings-import', file: positionals[0]!, reason, replace: values['replace'] === true, dryRun: values['dry-run'] === true, force: values['force'] === true };
+        if (values['force'] === true && reason === null)
+          throw new UsageError('mappings import --force needs --reason TEXT: say why values Intacct does not have are recorded anyway');
+        return {
+          name: 'mappings-import',
+          file: positionals[0]!,
+          reason,
+          replace: values['replace'] === true,
+          dryRun: values['dry-run'] === true,
+          force: values['force'] === true,
+        };
       }
       throw new UsageError(`mappings needs "import FILE" or "export" (got ${sub === undefined ? 'nothing' : `"${sub}"`})`);
     }
     case 'retry': {
       const { values, positionals } = parse('retry', rest, { 'batch-date': { type: 'string' }, reason: { type: 'string' } });
-      if (positionals.length !== 1) throw new UsageError('retry needs exactly one document id, e.g. retry 0c45f960c3064ed88c39 --batch-date 2026-12-01 --reason "November is closed"');
+      if (positionals.length !== 1)
+        throw new UsageError('retry needs exactly one document id, e.g. retry 0c45f960c3064ed88c39 --batch-date 2026-12-01 --reason "November is closed"');
       const batchDate = (values['batch-date'] as string | undefined) ?? null;
       const reason = (values['reason'] as string | undefined)?.trim() || null;
       if (batchDate !== null && !isCalendarDate(batchDate)) throw new UsageError(`--batch-date must be YYYY-MM-DD, a real day (got "${batchDate}")`);
-      if (batchDate !== null && reason === null) throw new UsageError('--batch-date needs --reason "…" too: the audit trail keeps why this document posts on another date');
+      if (batchDate !== null && reason === null)
+        throw new UsageError('--batch-date needs --reason "…" too: the audit trail keeps why this document posts on another date');
       return { name: 'retry', id: positionals[0]!, batchDate, reason };
     }
     case 'list': {
@@ -141,7 +165,8 @@ export function parseCommand(argv: readonly string[]): CliCommand {
     }
     case 'show': {
       const { positionals } = parse('show', rest, {});
-      if (positionals.length !== 1) throw new UsageError('show needs exactly one document id (Concur document id, posting key or stream id), e.g. show 0c45f960c3064ed88c39');
+      if (positionals.length !== 1)
+        throw new UsageError('show needs exactly one document id (Concur document id, posting key or stream id), e.g. show 0c45f960c3064ed88c39');
       return { name: 'show', id: positionals[0]! };
     }
     case 'report': {
@@ -149,7 +174,8 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       noPositionals('report', positionals);
       const from = values['from'] as string | undefined;
       const to = values['to'] as string | undefined;
-      if (from === undefined || to === undefined) throw new UsageError('report needs --from YYYY-MM-DD and --to YYYY-MM-DD (GL batch dates), e.g. report --from 2026-11-01 --to 2026-11-30 --csv');
+      if (from === undefined || to === undefined)
+        throw new UsageError('report needs --from YYYY-MM-DD and --to YYYY-MM-DD (GL batch dates), e.g. report --from 2026-11-01 --to 2026-11-30 --csv');
       if (!isCalendarDate(from)) throw new UsageError(`--from must be YYYY-MM-DD, a real day (got "${from}")`);
       if (!isCalendarDate(to)) throw new UsageError(`--to must be YYYY-MM-DD, a real day (got "${to}")`);
       if (from > to) throw new UsageError(`--from (${from}) is after --to (${to})`);

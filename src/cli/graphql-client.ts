@@ -68,7 +68,12 @@ export class GraphqlClient {
     // (Retry-After, at most a minute each time), so long listings and progress polling slow down instead of failing.
     for (let attempt = 1; ; attempt++) {
       try {
-        response = await fetch(this.target.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(this.timeoutMs) });
+        response = await fetch(this.target.graphqlUrl, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ query, variables }),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
       } catch (error) {
         throw new CliError(this.unreachable(error));
       }
@@ -81,11 +86,14 @@ export class GraphqlClient {
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new CliError(`${this.target.graphqlUrl} answered HTTP ${response.status} with something that is not GraphQL JSON (${text.slice(0, 80).replace(/\s+/g, ' ')}…): is ML_URL the ml-connector service?`);
+      throw new CliError(
+        `${this.target.graphqlUrl} answered HTTP ${response.status} with something that is not GraphQL JSON (${text.slice(0, 80).replace(/\s+/g, ' ')}…): is ML_URL the ml-connector service?`,
+      );
     }
     const first = body.errors?.[0];
     if (first) throw new CliError(describeGraphqlError(first, this.target));
-    if (!response.ok || body.data === undefined || body.data === null) throw new CliError(`${this.target.graphqlUrl} answered HTTP ${response.status} without data`);
+    if (!response.ok || body.data === undefined || body.data === null)
+      throw new CliError(`${this.target.graphqlUrl} answered HTTP ${response.status} without data`);
     return body.data;
   }
 
@@ -94,7 +102,8 @@ export class GraphqlClient {
     if (err.name === 'TimeoutError') return `The service at ${this.serviceUrl} did not answer within ${this.timeoutMs / 1000} s; check its log`;
     // undici puts the socket error in `cause`; "localhost" tries ::1 and 127.0.0.1 and nests both.
     const code = err.cause?.code ?? err.cause?.errors?.[0]?.code ?? err.cause?.message ?? '';
-    if (code === 'ECONNREFUSED') return `Cannot reach the service at ${this.serviceUrl} (connection refused): is the service running? Start it with npm start, or set ML_URL`;
+    if (code === 'ECONNREFUSED')
+      return `Cannot reach the service at ${this.serviceUrl} (connection refused): is the service running? Start it with npm start, or set ML_URL`;
     return `Cannot reach the service at ${this.serviceUrl} (${code || err.message}): is the service running? Start it with npm start, or set ML_URL`;
   }
 }
@@ -104,7 +113,7 @@ function describeGraphqlError(error: GraphqlError, target: ServiceTarget): strin
   const message = error.message ?? 'no message';
   switch (code) {
     case 'UNAUTHENTICATED':
-      return `${code}: ${message}. ${target.token ? 'The token (ML_TOKEN or ML_API_TOKENS) is not one the service knows' : 'Set ML_TOKEN to a token from the service\'s ML_API_TOKENS'}`;
+      return `${code}: ${message}. ${target.token ? 'The token (ML_TOKEN or ML_API_TOKENS) is not one the service knows' : "Set ML_TOKEN to a token from the service's ML_API_TOKENS"}`;
     case 'FORBIDDEN':
       return `${code}: ${message}. Use a token with a higher role (ML_TOKEN)`;
     case 'INTERNAL':

@@ -31,7 +31,11 @@ export function describeProgress(label: string, unit: string, done: number, tota
   const rate = elapsedS >= 1 ? done / elapsedS : null;
   const rateText = rate === null ? null : `${rate >= 10 ? Math.round(rate) : rate.toFixed(1)}/s`;
   const finished = total !== null && done >= total;
-  const tail = finished ? `done in ${elapsedS < 1 ? '<1s' : formatDuration(elapsedS)}` : total === null ? null : `ETA ${rate ? formatDuration((total - done) / rate) : '?'}`;
+  const tail = finished
+    ? `done in ${elapsedS < 1 ? '<1s' : formatDuration(elapsedS)}`
+    : total === null
+      ? null
+      : `ETA ${rate ? formatDuration((total - done) / rate) : '?'}`;
   const count = total === null ? `${done} ${unit}` : `${done}/${total} ${unit} (${total > 0 ? Math.floor((Math.min(done, total) / total) * 100) : 100}%)`;
   return `${label}: ${[count, rateText, tail].filter(Boolean).join(', ')}`;
 }

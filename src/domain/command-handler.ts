@@ -51,7 +51,8 @@ export async function handleCommands<State, Command, Event extends { type: strin
     if (decided.length > 0) {
       try {
         const result = await store.appendToStream(streamId, toStored(decided, []), { expectedRevision: 'no_stream' });
-        if (result.appended === decided.length) return { appended: decided, before: state0, state, revision: result.nextExpectedRevision, position: result.position };
+        if (result.appended === decided.length)
+          return { appended: decided, before: state0, state, revision: result.nextExpectedRevision, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
       }

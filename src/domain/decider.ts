@@ -12,7 +12,10 @@ export interface Decider<State, Command, Event extends { type: string; data: unk
 }
 
 /** The state after `events`, from the decider's initial state. */
-export function fold<State, Event extends { type: string; data: unknown }>(decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>, events: Iterable<Event>): State {
+export function fold<State, Event extends { type: string; data: unknown }>(
+  decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
+  events: Iterable<Event>,
+): State {
   let state = decider.initialState();
   for (const event of events) state = decider.evolve(state, event);
   return state;

@@ -23,7 +23,6 @@ export function toWellFormed(text: string): string {
   return isWellFormed(text) ? text : text.replace(LONE_SURROGATE, '\ufffd');
 }
 
-
 // `\uD800`…`\uDFFF` escapes that JSON.stringify wrote for lone surrogates (ES2019 "well-formed
 // JSON.stringify": a surrogate pair is written as the character itself, so every such escape is a
 // lone one), when the backslash is not itself escaped.
@@ -43,7 +42,7 @@ export function codePoints(text: string): number {
     const c = text.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
       const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) (n--, i++);
+      if (next >= 0xdc00 && next <= 0xdfff) n--, i++;
     }
   }
   return n;

@@ -48,7 +48,8 @@ export function parseApiTokens(value: string | undefined | null): ApiToken[] {
     const token = parts.slice(2).join(':').trim();
     if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) return problems.push(`${where}: name "${name}" must be 1-64 letters, digits, '.', '_', '@' or '-'`);
     if (!ROLES.includes(role as Role)) return problems.push(`${where} (${name}): role "${role}" must be viewer, operator or admin`);
-    if (token.length < MIN_TOKEN_LENGTH) return problems.push(`${where} (${name}): token must be at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 24\`)`);
+    if (token.length < MIN_TOKEN_LENGTH)
+      return problems.push(`${where} (${name}): token must be at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 24\`)`);
     if (tokens.some((t) => t.name === name)) return problems.push(`${where}: name "${name}" is used twice`);
     if (tokens.some((t) => t.token === token)) return problems.push(`${where} (${name}): the same token is given to two names`);
     tokens.push({ name, role: role as Role, token });

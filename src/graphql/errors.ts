@@ -87,7 +87,10 @@ export function createFormatError(options: FormatErrorOptions) {
     const original = unwrapResolverError(error);
     // Apollo re-labels validation errors GRAPHQL_VALIDATION_FAILED; the limit rules' own code is more useful.
     const inner = original instanceof GraphQLError && original.originalError instanceof GraphQLError ? original.originalError : original;
-    const code = classify(inner) ?? classify(original) ?? (typeof formatted.extensions?.code === 'string' && PASS_THROUGH_CODES.has(formatted.extensions.code) ? (formatted.extensions.code as ErrorCode) : null);
+    const code =
+      classify(inner) ??
+      classify(original) ??
+      (typeof formatted.extensions?.code === 'string' && PASS_THROUGH_CODES.has(formatted.extensions.code) ? (formatted.extensions.code as ErrorCode) : null);
     const secrets = options.secrets();
     const safeExtensions = (ext: Record<string, unknown> | undefined): Record<string, unknown> => {
       const { stacktrace: _s, exception: _e, http: _h, ...rest } = (ext ?? {}) as Record<string, unknown>;

@@ -11,7 +11,8 @@ const DECIMAL = /^-?\d{1,13}(\.\d{1,6})?$/;
 
 export function checkPage(first: number | null | undefined, after: string | null | undefined): { first: number; after: string | undefined } {
   const size = first ?? 50;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) throw badInput(`"first" must be between 0 and ${MAX_PAGE_SIZE} (got ${size}); page on with "after"`, 'first');
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE)
+    throw badInput(`"first" must be between 0 and ${MAX_PAGE_SIZE} (got ${size}); page on with "after"`, 'first');
   if (after !== null && after !== undefined) {
     try {
       decodeCursor(after);

@@ -113,7 +113,13 @@ type Depth = { data: number; introspection: number };
 type DepthMemo = { data: Map<SelectionSetNode, Depth>; introspection: Map<SelectionSetNode, Depth> };
 
 /** Memoised per selection set node, so fragments reused at many places are measured once (no fragment "bombs"). */
-function depthOf(set: SelectionSetNode | undefined, fragments: Fragments, introspection: boolean, memo: DepthMemo, level = 0): { data: number; introspection: number } {
+function depthOf(
+  set: SelectionSetNode | undefined,
+  fragments: Fragments,
+  introspection: boolean,
+  memo: DepthMemo,
+  level = 0,
+): { data: number; introspection: number } {
   let data = 0;
   let intro = 0;
   if (!set) return { data, introspection: intro };
@@ -142,10 +148,13 @@ export function depthLimitRule(limits: Pick<QueryLimits, 'maxDepth' | 'maxIntros
       const name = operation.name?.value ?? 'anonymous operation';
       if (depth.data > limits.maxDepth) {
         context.reportError(
-          new GraphQLError(`Query "${name}" is nested ${depth.data} levels deep; the limit is ${limits.maxDepth}. Ask for fewer nested fields or split the query.`, {
-            nodes: [operation as ASTNode],
-            extensions: { code: 'QUERY_TOO_DEEP', depth: depth.data, maxDepth: limits.maxDepth },
-          }),
+          new GraphQLError(
+            `Query "${name}" is nested ${depth.data} levels deep; the limit is ${limits.maxDepth}. Ask for fewer nested fields or split the query.`,
+            {
+              nodes: [operation as ASTNode],
+              extensions: { code: 'QUERY_TOO_DEEP', depth: depth.data, maxDepth: limits.maxDepth },
+            },
+          ),
         );
       }
       if (depth.introspection > limits.maxIntrospectionDepth) {
@@ -247,7 +256,8 @@ export function costLimitRule(limits: QueryLimits = DEFAULT_LIMITS): ValidationR
   return (context: ValidationContext) => ({
     OperationDefinition(operation: OperationDefinitionNode) {
       const schema = context.getSchema();
-      const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+      const root =
+        operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
       const cost = costOf(operation.selectionSet, root ?? null, { operation, fragments: fragmentsOf(context), limits, memo: new Map() });
       if (cost > limits.maxCost) {
         const name = operation.name?.value ?? 'anonymous operation';

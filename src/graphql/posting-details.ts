@@ -10,13 +10,7 @@ import type {
 } from '../domain/document/events.js';
 import type { JournalEntry } from '../domain/journal/journal-entry.js';
 import { redactText, redactValue } from './redact.js';
-import type {
-  ConcurConfirmationType,
-  GatewayExchangeType,
-  JournalEntryType,
-  PostingAttemptType,
-  TimelineEventType,
-} from './types/posting.js';
+import type { ConcurConfirmationType, GatewayExchangeType, JournalEntryType, PostingAttemptType, TimelineEventType } from './types/posting.js';
 
 /** Read-only views of a document stream for the `posting` detail fields. Pure functions of the events. */
 

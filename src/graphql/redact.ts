@@ -35,7 +35,10 @@ export function redactValue(value: unknown, secrets: readonly string[] = [], dep
   if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_FIELD.test(k) && v !== null && v !== '' ? REDACTED : redactValue(v, secrets, depth + 1)]),
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        SECRET_FIELD.test(k) && v !== null && v !== '' ? REDACTED : redactValue(v, secrets, depth + 1),
+      ]),
     );
   }
   return value;

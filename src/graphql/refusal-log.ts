@@ -38,9 +38,7 @@ export function refusalLogPlugin(log: RefusalLog): ApolloServerPlugin<GraphqlCon
           if (operation.operation !== 'mutation') return;
           for (const error of request.errors) {
             const key = error.path?.[0];
-            const field = operation.selectionSet.selections.find(
-              (s): s is FieldNode => s.kind === Kind.FIELD && (s.alias?.value ?? s.name.value) === key,
-            );
+            const field = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && (s.alias?.value ?? s.name.value) === key);
             const action = field?.name.value ?? request.operationName ?? 'mutation';
             const args: Record<string, unknown> = {};
             for (const arg of field?.arguments ?? []) {

@@ -25,7 +25,11 @@ export interface GraphqlHandlerOptions {
   limits?: Partial<QueryLimits>;
   /** Largest accepted request body; 1 MiB by default. */
   maxBodyBytes?: number;
-  log?: ErrorLog & { warn?(message: string, fields?: Record<string, unknown>): void; info?(message: string, fields?: Record<string, unknown>): void; debug?(message: string, fields?: Record<string, unknown>): void };
+  log?: ErrorLog & {
+    warn?(message: string, fields?: Record<string, unknown>): void;
+    info?(message: string, fields?: Record<string, unknown>): void;
+    debug?(message: string, fields?: Record<string, unknown>): void;
+  };
   /** Requests per minute per API token (`ML_GRAPHQL_RATE_LIMIT`); 0 or absent = no limit. */
   rateLimitPerMinute?: number;
   /** A schema built once elsewhere (tests, benchmarks); built here otherwise. */

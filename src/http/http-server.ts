@@ -79,18 +79,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
     },
     (req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    const handler = routes[path];
-    if (!handler) {
-      if (options.statics?.(req, res)) return;
-      json(res, 404, { error: `No route ${path}. Try / (the operator console), /graphql, /webhooks/concur, /healthz, /readyz or /metrics.` });
-      return;
-    }
-    Promise.resolve(handler(req, res)).catch((error: unknown) => {
-      log.error('request failed', { path, error: (error as Error).message });
-      if (!res.headersSent) json(res, 500, { error: 'Internal error; see the service log' });
-      else res.end();
-    });
+      const path = (req.url ?? '/').split('?')[0]!;
+      const handler = routes[path];
+      if (!handler) {
+        if (options.statics?.(req, res)) return;
+        json(res, 404, { error: `No route ${path}. Try / (the operator console), /graphql, /webhooks/concur, /healthz, /readyz or /metrics.` });
+        return;
+      }
+      Promise.resolve(handler(req, res)).catch((error: unknown) => {
+        log.error('request failed', { path, error: (error as Error).message });
+        if (!res.headersSent) json(res, 500, { error: 'Internal error; see the service log' });
+        else res.end();
+      });
     },
   );
   // Past this many open connections node closes new ones at once (logged, at most once a minute).

@@ -16,7 +16,10 @@ interface Collector {
 
 export class Counter implements Collector {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
   inc(labels: Labels = {}, by = 1): void {
     const key = labelText(labels);
     const entry = this.values.get(key) ?? { labels, value: 0 };
@@ -24,7 +27,11 @@ export class Counter implements Collector {
     this.values.set(key, entry);
   }
   render(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`, ...[...this.values.values()].map((e) => `${this.name}${labelText(e.labels)} ${e.value}`)];
+    return [
+      `# HELP ${this.name} ${this.help}`,
+      `# TYPE ${this.name} counter`,
+      ...[...this.values.values()].map((e) => `${this.name}${labelText(e.labels)} ${e.value}`),
+    ];
   }
 }
 

@@ -141,8 +141,7 @@ export class DocumentPipeline {
     const state = foldDocument(events);
     const fetched = events.find((e) => e.type === 'ConcurDocumentFetched');
     const batchDate = request.batchDate ?? state.batchDateOverride;
-    const preparation =
-      fetched && state.status !== 'FAILED' ? this.evaluate(row, (fetched.data as { document: unknown }).document, batchDate) : null;
+    const preparation = fetched && state.status !== 'FAILED' ? this.evaluate(row, (fetched.data as { document: unknown }).document, batchDate) : null;
     await runDocumentCommand(
       this.options.store,
       row.id,
@@ -256,28 +255,49 @@ export class DocumentPipeline {
     const docType = row.docType as ConcurDocType;
     const item = await this.options.concur.fetch(docType, row.concurDocumentId);
     if (item === null) {
-      await this.command(row, { type: 'RecordRecall', data: { serviceCode: 116, reason: `Concur does not know ${docType} document ${row.concurDocumentId} (FIS 116)` } }, 'recall-116');
+      await this.command(
+        row,
+        { type: 'RecordRecall', data: { serviceCode: 116, reason: `Concur does not know ${docType} document ${row.concurDocumentId} (FIS 116)` } },
+        'recall-116',
+      );
       return;
     }
     if (isRecalledItem(item)) {
       // FIS lists it as recalled: a newer version of the report will come; nothing is posted for this one.
-      await this.command(row, { type: 'RecordRecall', data: { serviceCode: 102, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (docStatus RECALLED)` } }, 'recall-status');
+      await this.command(
+        row,
+        { type: 'RecordRecall', data: { serviceCode: 102, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (docStatus RECALLED)` } },
+        'recall-status',
+      );
       return;
     }
     const { summary, problem } = this.options.summarize(item, docType);
     // An acknowledgement Concur does not take (or answers in a shape we cannot read) must not hold
     // the posting back: the document is in hand; it is recorded without the acknowledgement.
     const ack = await this.options.concur.acknowledge(docType, row.concurDocumentId).catch((error: unknown) => {
-      this.options.log.warn(`could not acknowledge ${docType} document ${row.concurDocumentId} in Concur; posting it anyway`, { ...this.docFields({ ...row, ...summary }), error: (error as Error).message });
+      this.options.log.warn(`could not acknowledge ${docType} document ${row.concurDocumentId} in Concur; posting it anyway`, {
+        ...this.docFields({ ...row, ...summary }),
+        error: (error as Error).message,
+      });
       return { code: -1, outcome: 'failed' };
     });
-    const commands: DocumentCommand[] = [{ type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...summary, document: item } }];
+    const commands: DocumentCommand[] = [
+      { type: 'RecordFetchedDocument', data: { docType, concurDocumentId: row.concurDocumentId, ...summary, document: item } },
+    ];
     // Recorded only when Concur took it; one it refused (199) is made good before the confirmation (111).
-    if (ack.outcome === 'ok' || ack.outcome === 'already-done') commands.push({ type: 'RecordAcknowledgement', data: { systemId: ERP_SYSTEM_ID, serviceCode: ack.code } });
-    else if (ack.code >= 0 && ack.outcome !== 'recalled') this.options.log.warn(`Concur did not take the acknowledgement of ${docType} document ${row.concurDocumentId} (FIS ${ack.code}); posting it anyway`, this.docFields({ ...row, ...summary }));
+    if (ack.outcome === 'ok' || ack.outcome === 'already-done')
+      commands.push({ type: 'RecordAcknowledgement', data: { systemId: ERP_SYSTEM_ID, serviceCode: ack.code } });
+    else if (ack.code >= 0 && ack.outcome !== 'recalled')
+      this.options.log.warn(
+        `Concur did not take the acknowledgement of ${docType} document ${row.concurDocumentId} (FIS ${ack.code}); posting it anyway`,
+        this.docFields({ ...row, ...summary }),
+      );
     const generation = this.generation;
     if (ack.outcome === 'recalled') {
-      commands.push({ type: 'RecordRecall', data: { serviceCode: ack.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (FIS ${ack.code})` } });
+      commands.push({
+        type: 'RecordRecall',
+        data: { serviceCode: ack.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} (FIS ${ack.code})` },
+      });
     } else if (problem) {
       commands.push({ type: 'RecordPreparation', data: { result: 'rejected', reason: problem, difference: null } });
     } else {
@@ -314,7 +334,10 @@ export class DocumentPipeline {
       result = this.options.prepare(item, row.docType as ConcurDocType, row.concurDocumentId, { batchDate });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.options.log.error(`preparing ${row.docType} document ${row.concurDocumentId} failed unexpectedly; recorded as rejected`, { ...this.docFields(row), error: message });
+      this.options.log.error(`preparing ${row.docType} document ${row.concurDocumentId} failed unexpectedly; recorded as rejected`, {
+        ...this.docFields(row),
+        error: message,
+      });
       result = {
         result: 'rejected',
         reason: `Document ${row.concurDocumentId} could not be prepared: the posting rules failed unexpectedly (${message}). Report this with the document id; once fixed, retry the document.`,
@@ -329,7 +352,11 @@ export class DocumentPipeline {
   private describeOutcome(row: PostingRow, result: Preparation): void {
     const what = `${row.docType} document ${row.concurDocumentId}${row.reportName ? ` "${row.reportName}"` : ''}`;
     const fields = this.docFields(row);
-    if (result.result === 'gaps') this.options.log.warn(`${what} waits for mappings: ${result.gaps.map((g) => g.message).join(' ')}`, { ...fields, gaps: result.gaps.map((g) => `${g.field}:${g.code}`) });
+    if (result.result === 'gaps')
+      this.options.log.warn(`${what} waits for mappings: ${result.gaps.map((g) => g.message).join(' ')}`, {
+        ...fields,
+        gaps: result.gaps.map((g) => `${g.field}:${g.code}`),
+      });
     else if (result.result === 'rejected') this.options.log.warn(`${what} cannot be posted: ${result.reason}`, { ...fields, rejected: 'posting-rules' });
   }
 
@@ -366,23 +393,49 @@ export class DocumentPipeline {
     const what = `${docType} document ${row.concurDocumentId}${row.reportName ? ` "${row.reportName}"` : ''}`;
     if (result.outcome === 'recalled') {
       // Recalled between our posting and the confirmation: the Intacct entry stays until someone decides.
-      this.options.log.warn(`${what} was recalled in Concur after it was posted (FIS ${result.code}); the Intacct entry ${row.intacctRecordNo ?? ''} may need reversing`, { ...this.docFields(row), recordNo: row.intacctRecordNo });
+      this.options.log.warn(
+        `${what} was recalled in Concur after it was posted (FIS ${result.code}); the Intacct entry ${row.intacctRecordNo ?? ''} may need reversing`,
+        { ...this.docFields(row), recordNo: row.intacctRecordNo },
+      );
       await this.command(
         row,
-        { type: 'RecordRecall', data: { serviceCode: result.code, reason: `Concur recalled ${docType} document ${row.concurDocumentId} before the posting could be confirmed (FIS code ${result.code}); the Intacct entry may need reversing` } },
+        {
+          type: 'RecordRecall',
+          data: {
+            serviceCode: result.code,
+            reason: `Concur recalled ${docType} document ${row.concurDocumentId} before the posting could be confirmed (FIS code ${result.code}); the Intacct entry may need reversing`,
+          },
+        },
         `confirm-recalled:${result.code}`,
       );
       return;
     }
     if (result.outcome === 'not-found') {
       // FIS no longer knows the document: nothing can be confirmed; recorded so it is not asked again.
-      this.options.log.warn(`${what}: Concur no longer knows the document (FIS ${result.code}); the posting outcome could not be confirmed`, this.docFields(row));
+      this.options.log.warn(
+        `${what}: Concur no longer knows the document (FIS ${result.code}); the posting outcome could not be confirmed`,
+        this.docFields(row),
+      );
     }
-    if (success) this.options.log.info(`${what} posted to Intacct as GLBATCH RECORDNO ${row.intacctRecordNo}; confirmed to Concur`, { ...this.docFields(row), recordNo: row.intacctRecordNo, amount: row.amount, currency: row.currency });
-    else this.options.log.warn(`${what} was refused by Intacct: ${messages[0]}; Concur was told`, { ...this.docFields(row), rejected: 'intacct', category: row.lastError?.category ?? null });
+    if (success)
+      this.options.log.info(`${what} posted to Intacct as GLBATCH RECORDNO ${row.intacctRecordNo}; confirmed to Concur`, {
+        ...this.docFields(row),
+        recordNo: row.intacctRecordNo,
+        amount: row.amount,
+        currency: row.currency,
+      });
+    else
+      this.options.log.warn(`${what} was refused by Intacct: ${messages[0]}; Concur was told`, {
+        ...this.docFields(row),
+        rejected: 'intacct',
+        category: row.lastError?.category ?? null,
+      });
     await this.command(
       row,
-      { type: 'RecordConfirmation', data: { status: success ? 'success' : 'error', documentNumber: success ? row.intacctRecordNo : null, serviceCode: result.code, messages } },
+      {
+        type: 'RecordConfirmation',
+        data: { status: success ? 'success' : 'error', documentNumber: success ? row.intacctRecordNo : null, serviceCode: result.code, messages },
+      },
       `confirm:${success ? 'success' : `error:${row.attempts}`}`,
     );
   }

@@ -30,14 +30,19 @@ export class ConsoleQueries {
 
   /** Documents by status whose last change is at or after `since` (ISO time). */
   statusCountsSince(since: string): Record<string, number> {
-    const rows = this.db.prepare('SELECT status, count(*) AS n FROM postings WHERE updated_at >= ? GROUP BY status').all(since) as Array<{ status: string; n: number }>;
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM postings WHERE updated_at >= ? GROUP BY status').all(since) as Array<{
+      status: string;
+      n: number;
+    }>;
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
   /** Documents posted per UTC hour (`YYYY-MM-DDTHH`) from `since` on. */
   postedPerHour(since: string): Array<{ hour: string; count: number }> {
     return (
-      this.db.prepare('SELECT substr(posted_at, 1, 13) AS hour, count(*) AS n FROM postings WHERE posted_at >= ? GROUP BY hour ORDER BY hour').all(since) as Array<{ hour: string; n: number }>
+      this.db
+        .prepare('SELECT substr(posted_at, 1, 13) AS hour, count(*) AS n FROM postings WHERE posted_at >= ? GROUP BY hour ORDER BY hour')
+        .all(since) as Array<{ hour: string; n: number }>
     ).map((r) => ({ hour: r.hour, count: r.n }));
   }
 
@@ -68,7 +73,9 @@ export class ConsoleQueries {
   mappingChangesBetween(from: string, to: string, table = 'mapping_history'): MappingChangeRow[] {
     return (
       this.db
-        .prepare(`SELECT revision, type, section, key, value_json, reason, actor, occurred_at FROM ${table} WHERE occurred_at >= ? AND occurred_at <= ? ORDER BY position`)
+        .prepare(
+          `SELECT revision, type, section, key, value_json, reason, actor, occurred_at FROM ${table} WHERE occurred_at >= ? AND occurred_at <= ? ORDER BY position`,
+        )
         .all(from, to) as Array<Record<string, unknown>>
     ).map((r) => ({
       revision: r['revision'] as number,

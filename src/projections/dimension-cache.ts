@@ -115,15 +115,21 @@ export interface ReferenceKindSummary {
 }
 
 export function listReferenceKinds(db: Database.Database, table = 'reference_kinds'): ReferenceKindSummary[] {
-  return (db.prepare(`SELECT kind, record_count, last_synced_at, last_complete_at FROM ${table} ORDER BY kind`).all() as Record<string, unknown>[]).map((r) => ({
-    kind: r['kind'] as ReferenceKind,
-    recordCount: r['record_count'] as number,
-    lastSyncedAt: r['last_synced_at'] as string,
-    lastCompleteAt: (r['last_complete_at'] as string | null) ?? null,
-  }));
+  return (db.prepare(`SELECT kind, record_count, last_synced_at, last_complete_at FROM ${table} ORDER BY kind`).all() as Record<string, unknown>[]).map(
+    (r) => ({
+      kind: r['kind'] as ReferenceKind,
+      recordCount: r['record_count'] as number,
+      lastSyncedAt: r['last_synced_at'] as string,
+      lastCompleteAt: (r['last_complete_at'] as string | null) ?? null,
+    }),
+  );
 }
 
-export function listReferenceRecords(db: Database.Database, kind: ReferenceKind, options: { status?: 'active' | 'inactive'; table?: string } = {}): ReferenceRecord[] {
+export function listReferenceRecords(
+  db: Database.Database,
+  kind: ReferenceKind,
+  options: { status?: 'active' | 'inactive'; table?: string } = {},
+): ReferenceRecord[] {
   const table = options.table ?? 'reference_records';
   const rows = options.status
     ? db.prepare(`SELECT id, name, status FROM ${table} WHERE kind = ? AND status = ? ORDER BY id`).all(kind, options.status)

@@ -81,12 +81,28 @@ export const mappingReadModelProjection: Projection = {
     if (event.type === 'MappingChanged') {
       const c = d as MappingChanged;
       db.prepare(`INSERT OR IGNORE INTO ${history} VALUES (?, ?, 'MappingChanged', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        Number(event.position), event.revision, c.section, c.key, JSON.stringify(c.value), c.reason, actor, occurredAt, correlationId, ...checks,
+        Number(event.position),
+        event.revision,
+        c.section,
+        c.key,
+        JSON.stringify(c.value),
+        c.reason,
+        actor,
+        occurredAt,
+        correlationId,
+        ...checks,
       );
     } else {
       const i = d as MappingsImported;
       db.prepare(`INSERT OR IGNORE INTO ${history} VALUES (?, ?, 'MappingsImported', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        Number(event.position), event.revision, JSON.stringify(i.mappings), i.reason, actor, occurredAt, correlationId, ...checks,
+        Number(event.position),
+        event.revision,
+        JSON.stringify(i.mappings),
+        i.reason,
+        actor,
+        occurredAt,
+        correlationId,
+        ...checks,
       );
     }
   },
@@ -107,20 +123,31 @@ export interface MappingHistoryItem {
   unchecked: MappingValueRef[];
 }
 
-export function readCurrentMappings(db: Database.Database, table = 'mapping_current'): { set: MappingSet; revision: number; updatedAt: string | null; updatedBy: string | null } {
+export function readCurrentMappings(
+  db: Database.Database,
+  table = 'mapping_current',
+): { set: MappingSet; revision: number; updatedAt: string | null; updatedBy: string | null } {
   const row = db.prepare(`SELECT revision, mappings_json, updated_at, updated_by FROM ${table} WHERE id = 1`).get() as
     | { revision: number; mappings_json: string; updated_at: string; updated_by: string }
     | undefined;
   if (!row) return { set: emptyMappingSet(), revision: -1, updatedAt: null, updatedBy: null };
-  return { set: mappingSetFromJson(JSON.parse(row.mappings_json) as MappingSetJson), revision: row.revision, updatedAt: row.updated_at, updatedBy: row.updated_by };
+  return {
+    set: mappingSetFromJson(JSON.parse(row.mappings_json) as MappingSetJson),
+    revision: row.revision,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
 }
 
-export function readMappingHistory(db: Database.Database, options: { section?: string; key?: string; limit?: number; table?: string } = {}): MappingHistoryItem[] {
+export function readMappingHistory(
+  db: Database.Database,
+  options: { section?: string; key?: string; limit?: number; table?: string } = {},
+): MappingHistoryItem[] {
   const table = options.table ?? 'mapping_history';
   const where: string[] = [];
   const params: unknown[] = [];
-  if (options.section !== undefined) (where.push('section = ?'), params.push(options.section));
-  if (options.key !== undefined) (where.push('key = ?'), params.push(options.key));
+  if (options.section !== undefined) where.push('section = ?'), params.push(options.section);
+  if (options.key !== undefined) where.push('key = ?'), params.push(options.key);
   const sql = `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY position DESC LIMIT ?`;
   return (db.prepare(sql).all(...params, options.limit ?? 100) as Record<string, unknown>[]).map(toItem);
 }
@@ -133,7 +160,10 @@ export function readMappingsAsOf(db: Database.Database, asOf: string | Date, tab
   for (const row of db.prepare(`SELECT * FROM ${table} ORDER BY position`).all() as Record<string, unknown>[]) {
     const item = toItem(row);
     if (Date.parse(item.occurredAt) > Date.parse(limit)) continue;
-    const data = item.type === 'MappingsImported' ? { mappings: item.value, reason: item.reason } : { section: item.section, key: item.key, value: item.value, reason: item.reason };
+    const data =
+      item.type === 'MappingsImported'
+        ? { mappings: item.value, reason: item.reason }
+        : { section: item.section, key: item.key, value: item.value, reason: item.reason };
     set = evolveMappingSet(set, { type: item.type, data });
     revision = item.revision;
   }

@@ -83,14 +83,20 @@ export function conditionsOf(filter: PostingFilter, cap = BROAD_ABOVE, textTable
 
   const range = (name: string, column: string, low: unknown, high: unknown, prefix: string): void => {
     const bounds: string[] = [];
-    if (low !== undefined) ((params[`${prefix}Low`] = low), bounds.push(`${column} >= @${prefix}Low`));
-    if (high !== undefined) ((params[`${prefix}High`] = high), bounds.push(`${column} <= @${prefix}High`));
+    if (low !== undefined) (params[`${prefix}Low`] = low), bounds.push(`${column} >= @${prefix}Low`);
+    if (high !== undefined) (params[`${prefix}High`] = high), bounds.push(`${column} <= @${prefix}High`);
     if (bounds.length === 0) return;
     const indexed = bounds.join(' AND ');
     conditions.push({ name, kind: 'range', indexed, checked: bounds.map((b) => `+${b}`).join(' AND '), perValue: [], estimateSql: capped(indexed) });
   };
   range('updated', 'updated_at', filter.updatedFrom || undefined, filter.updatedTo ? endOfDay(filter.updatedTo) : undefined, 'upd');
-  range('amount', 'amount_cents', filter.minAmount ? signedCents(filter.minAmount) : undefined, filter.maxAmount ? signedCents(filter.maxAmount) : undefined, 'amt');
+  range(
+    'amount',
+    'amount_cents',
+    filter.minAmount ? signedCents(filter.minAmount) : undefined,
+    filter.maxAmount ? signedCents(filter.maxAmount) : undefined,
+    'amt',
+  );
 
   if (filter.text) {
     // Report name contains the text (ASCII case-insensitive, LIKE), or the text is exactly one of the ids.
@@ -108,7 +114,16 @@ export function conditionsOf(filter: PostingFilter, cap = BROAD_ABOVE, textTable
     const checked = `(${exactName} OR ${exactColumns.map((c) => `+${c} = @exact`).join(' OR ')})`;
     if (!textTable) {
       // A generation built before the text table existed (it serves while its successor is rebuilt).
-      conditions.push({ name: 'text', kind: 'text', indexed: checked, checked, perValue: [], estimateSql: null, inCount: checked, countAloneSql: `SELECT count(*) FROM postings WHERE ${checked}` });
+      conditions.push({
+        name: 'text',
+        kind: 'text',
+        indexed: checked,
+        checked,
+        perValue: [],
+        estimateSql: null,
+        inCount: checked,
+        countAloneSql: `SELECT count(*) FROM postings WHERE ${checked}`,
+      });
       return { conditions, params };
     }
     const trigrams = distinctiveTrigrams(filter.text);
@@ -137,7 +152,12 @@ export function conditionsOf(filter: PostingFilter, cap = BROAD_ABOVE, textTable
 }
 
 /** Measures each condition (capped) and picks the plan; see the file comment. */
-export function choosePlan(conditions: Condition[], params: Record<string, unknown>, prepare: (sql: string) => Database.Statement, cap = BROAD_ABOVE): ListPlan {
+export function choosePlan(
+  conditions: Condition[],
+  params: Record<string, unknown>,
+  prepare: (sql: string) => Database.Statement,
+  cap = BROAD_ABOVE,
+): ListPlan {
   const measured: Array<{ condition: Condition; estimate: number }> = [];
   for (const condition of conditions) {
     if (condition.estimateSql === null) continue;
@@ -147,7 +167,9 @@ export function choosePlan(conditions: Condition[], params: Record<string, unkno
       // ones ("Tri", "ip ") list nearly every posting: milliseconds. When a few distinctive trigrams
       // already narrow the names below the cap, look up by those and let the LIKE re-check decide.
       const narrow = condition.narrowProbeSql && (prepare(condition.narrowProbeSql).pluck().get(params) as number) < cap;
-      const seqs = prepare(narrow ? condition.narrowCandidatesSql! : condition.candidatesSql).pluck().all(params) as number[];
+      const seqs = prepare(narrow ? condition.narrowCandidatesSql! : condition.candidatesSql)
+        .pluck()
+        .all(params) as number[];
       // Too many names match: this condition is only checked row by row, never used to seek.
       if (seqs.length >= cap) continue;
       params.textSeqs = JSON.stringify(seqs);

@@ -31,7 +31,17 @@ function documentEvents(next: () => number): RecordedEvent[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const events: RecordedEvent[] = [];
   const event = (stream: string, revision: number, type: string, data: unknown, at: string): void => {
-    events.push({ id: `${stream}-${revision}`, type, schemaVersion: 1, data, metadata: { correlationId: stream, causationId: null, actor: 'test', occurredAt: at }, streamId: stream, revision, position: BigInt(next()), recordedAt: at });
+    events.push({
+      id: `${stream}-${revision}`,
+      type,
+      schemaVersion: 1,
+      data,
+      metadata: { correlationId: stream, causationId: null, actor: 'test', occurredAt: at },
+      streamId: stream,
+      revision,
+      position: BigInt(next()),
+      recordedAt: at,
+    });
   };
   for (let i = 0; i < COUNT; i++) {
     const id = `D${i}`;
@@ -40,8 +50,24 @@ function documentEvents(next: () => number): RecordedEvent[] {
     const at = `2026-0${1 + Math.floor(rnd() * 6)}-1${Math.floor(rnd() * 10)}T0${Math.floor(rnd() * 10)}:00:00.000Z`;
     const cents = Math.floor(rnd() * 60000) - 5000;
     const amount = `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
-    const fetched = { docType, concurDocumentId: id, reportId: `R${i % 50}`, reportName: pick(NAMES), employeeId: `E${i % 13}`, amount: rnd() < 0.05 ? null : amount, currency: 'USD', version: '1', document: null };
-    event(stream, 0, 'ConcurDocumentReceived', { docType, concurDocumentId: id, channel: 'webhook', notificationId: null, href: null, reportId: `R${i % 50}` }, at);
+    const fetched = {
+      docType,
+      concurDocumentId: id,
+      reportId: `R${i % 50}`,
+      reportName: pick(NAMES),
+      employeeId: `E${i % 13}`,
+      amount: rnd() < 0.05 ? null : amount,
+      currency: 'USD',
+      version: '1',
+      document: null,
+    };
+    event(
+      stream,
+      0,
+      'ConcurDocumentReceived',
+      { docType, concurDocumentId: id, channel: 'webhook', notificationId: null, href: null, reportId: `R${i % 50}` },
+      at,
+    );
     event(stream, 1, 'ConcurDocumentFetched', fetched, at);
     // A re-fetch renames some reports: the text index must follow.
     if (i % 9 === 0) event(stream, 2, 'ConcurDocumentFetched', { ...fetched, reportName: `Renamed ${i}` }, at);
@@ -51,7 +77,8 @@ function documentEvents(next: () => number): RecordedEvent[] {
     else {
       event(stream, 3, 'PostingRequested', { postingKey, entry: { batchDate: at.slice(0, 10) }, reverses: null }, at);
       if (status === 'REJECTED') event(stream, 4, 'PostingRejected', { postingKey, attempt: 1, error: { category: 'closed-period', message: 'closed' } }, at);
-      else if (status === 'FAILED') event(stream, 4, 'PostingFailed', { postingKey, attempt: 1, error: { category: 'transient', message: '503' }, nextAttemptAt: at }, at);
+      else if (status === 'FAILED')
+        event(stream, 4, 'PostingFailed', { postingKey, attempt: 1, error: { category: 'transient', message: '503' }, nextAttemptAt: at }, at);
       else event(stream, 4, 'PostingSucceeded', { postingKey, recordNo: `RN${i}`, outcome: 'created' }, at);
       if (status === 'CONFIRMED') event(stream, 5, 'PostingConfirmedToConcur', { status: 'success', documentNumber: null, serviceCode: 0, messages: [] }, at);
     }
@@ -120,7 +147,12 @@ describe('PostingQueries.list (real SQLite, generation views)', () => {
     generation.create();
     generation.serve();
     let position = 0;
-    db.transaction(() => generation.applyAll(documentEvents(() => position++), -1n))();
+    db.transaction(() =>
+      generation.applyAll(
+        documentEvents(() => position++),
+        -1n,
+      ),
+    )();
     all = new PostingQueries(db).list({}, 1000).rows.map((r) => ({ ...r, seq: Number(Buffer.from(r.cursor, 'base64url').toString().slice(4)) }));
   });
   afterAll(() => {
@@ -163,8 +195,13 @@ describe('PostingQueries.list (real SQLite, generation views)', () => {
         const { conditions, params } = conditionsOf(filter, broadAbove);
         const plan = choosePlan(conditions, params, (sql) => db.prepare(sql), broadAbove);
         for (const sql of [...pageSql(plan, true), countSql(plan, params)]) {
-          const details = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...params, afterSeq: 10_000, limit: 8 }) as Array<{ detail: string }>).map((d) => d.detail);
-          expect(details.filter((d) => /^SCAN postings(__g\d+)?$/.test(d)), `${JSON.stringify(filter)} ${plan.mode}: ${sql}\n${details.join('\n')}`).toEqual([]);
+          const details = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...params, afterSeq: 10_000, limit: 8 }) as Array<{ detail: string }>).map(
+            (d) => d.detail,
+          );
+          expect(
+            details.filter((d) => /^SCAN postings(__g\d+)?$/.test(d)),
+            `${JSON.stringify(filter)} ${plan.mode}: ${sql}\n${details.join('\n')}`,
+          ).toEqual([]);
         }
       }
     });

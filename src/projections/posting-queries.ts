@@ -91,7 +91,10 @@ export class PostingQueries {
     const limit = Math.max(0, Math.min(first, 1000));
     const afterSeq = after === undefined ? undefined : decodeCursor(after);
     const seqs = this.pageSeqs(plan, { ...params, afterSeq, limit: limit + 1 }, afterSeq !== undefined, limit + 1);
-    const raw = seqs.length === 0 ? [] : (this.prepare(`SELECT * FROM postings WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq DESC`).all(JSON.stringify(seqs)) as RawRow[]);
+    const raw =
+      seqs.length === 0
+        ? []
+        : (this.prepare(`SELECT * FROM postings WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq DESC`).all(JSON.stringify(seqs)) as RawRow[]);
     const rows = raw.slice(0, limit).map((r) => ({ ...toRow(r), cursor: encodeCursor(r.seq) }));
     const totalCount = options.totalCount === false ? null : this.count(plan, params);
     return { rows, totalCount, hasNextPage: raw.length > limit, endCursor: rows.at(-1)?.cursor ?? null };
@@ -101,7 +104,12 @@ export class PostingQueries {
   private pageSeqs(plan: ListPlan, params: Record<string, unknown>, paged: boolean, wanted: number): number[] {
     const parts = pageSql(plan, paged).map((sql) => this.prepare(sql).pluck().all(params) as number[]);
     // A walk reads one list per value of the driving equality, each newest first: merge them.
-    return parts.length === 1 ? parts[0]! : parts.flat().sort((a, b) => b - a).slice(0, wanted);
+    return parts.length === 1
+      ? parts[0]!
+      : parts
+          .flat()
+          .sort((a, b) => b - a)
+          .slice(0, wanted);
   }
 
   private count(plan: ListPlan, params: Record<string, unknown>): number {

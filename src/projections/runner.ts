@@ -163,8 +163,7 @@ export class ProjectionRunner {
       if (lane.failed) status.error = lane.failed.message;
       else if (lane.stalled) {
         status.error = `storage fault since ${lane.stalled.since} (${lane.stalled.failures} attempt(s)): ${describeStorageFault(lane.stalled.error)}; it resumes by itself when the write succeeds`;
-      }
-      else if (lane.lastRebuildError) status.error = lane.lastRebuildError;
+      } else if (lane.lastRebuildError) status.error = lane.lastRebuildError;
       out.push(status);
     }
     return out;

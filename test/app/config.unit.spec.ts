@@ -83,7 +83,12 @@ describe('configuration', () => {
     });
     expect(config.http).toEqual({ headersTimeoutMs: 2_000, requestTimeoutMs: 4_000, keepAliveTimeoutMs: 7_000, maxConnections: 50 });
     expect(config.graphql.rateLimitPerMinute).toBe(0);
-    const error = catchConfig({ ML_HTTP_HEADERS_TIMEOUT_MS: '9000', ML_HTTP_REQUEST_TIMEOUT_MS: '3000', ML_HTTP_MAX_CONNECTIONS: '0', ML_GRAPHQL_RATE_LIMIT: 'lots' });
+    const error = catchConfig({
+      ML_HTTP_HEADERS_TIMEOUT_MS: '9000',
+      ML_HTTP_REQUEST_TIMEOUT_MS: '3000',
+      ML_HTTP_MAX_CONNECTIONS: '0',
+      ML_GRAPHQL_RATE_LIMIT: 'lots',
+    });
     expect(error.message).toContain('ML_HTTP_HEADERS_TIMEOUT_MS (9000) must not be larger than ML_HTTP_REQUEST_TIMEOUT_MS (3000)');
     expect(error.message).toContain('ML_HTTP_MAX_CONNECTIONS must be a whole number from 1');
     expect(error.message).toContain('ML_GRAPHQL_RATE_LIMIT must be a whole number from 0');

@@ -25,14 +25,24 @@ describe('unknown variables: the closest known name', () => {
   });
 
   it('lists only CONCUR_, INTACCT_, ML_ and KAFKA_ names that are not known, sorted', () => {
-    const env = { CONCUR_CLIENTID: 'x', CONCUR_CLIENT_SECRET: 'y', PATH: '/bin', LOG_LEVEL: 'info', KAFKA_BROKER: 'b:9092', ML_FOO_BAR_BAZ_QUUX: '1', npm_lifecycle_event: 'start' };
+    const env = {
+      CONCUR_CLIENTID: 'x',
+      CONCUR_CLIENT_SECRET: 'y',
+      PATH: '/bin',
+      LOG_LEVEL: 'info',
+      KAFKA_BROKER: 'b:9092',
+      ML_FOO_BAR_BAZ_QUUX: '1',
+      npm_lifecycle_event: 'start',
+    };
     expect(unknownVariables(env)).toEqual([
       { name: 'CONCUR_CLIENTID', suggestion: 'CONCUR_CLIENT_ID' },
       { name: 'KAFKA_BROKER', suggestion: 'KAFKA_BROKERS' },
       { name: 'ML_FOO_BAR_BAZ_QUUX', suggestion: null },
     ]);
     expect(unknownVariables(Object.fromEntries(KNOWN_VARIABLES.map((n) => [n, 'x'])))).toEqual([]);
-    expect(describeUnknownVariable({ name: 'CONCUR_CLIENTID', suggestion: 'CONCUR_CLIENT_ID' })).toBe('unknown variable CONCUR_CLIENTID (did you mean CONCUR_CLIENT_ID?): ml-connector does not read it');
+    expect(describeUnknownVariable({ name: 'CONCUR_CLIENTID', suggestion: 'CONCUR_CLIENT_ID' })).toBe(
+      'unknown variable CONCUR_CLIENTID (did you mean CONCUR_CLIENT_ID?): ml-connector does not read it',
+    );
     expect(describeUnknownVariable({ name: 'ML_X', suggestion: null })).toBe('unknown variable ML_X: ml-connector does not read it');
   });
 });
@@ -55,7 +65,9 @@ describe('LOG_FORMAT', () => {
       amount: null,
       count: 3,
     });
-    expect(line).toBe('2026-12-03T09:01:37.347Z WARN  expense document D1 "Trip" waits for mappings  actor=system:document-pipeline documentId=D1 reportName="Trip to Oslo" gaps=["accounts:479100"] amount=null count=3');
+    expect(line).toBe(
+      '2026-12-03T09:01:37.347Z WARN  expense document D1 "Trip" waits for mappings  actor=system:document-pipeline documentId=D1 reportName="Trip to Oslo" gaps=["accounts:479100"] amount=null count=3',
+    );
     const broken = prettyLine(new Date(0), 'error', 'two\nlines', { detail: 'a\nb', empty: '' });
     expect(broken.split('\n')).toHaveLength(1);
     expect(broken).toBe('1970-01-01T00:00:00.000Z ERROR two\\nlines  detail="a\\nb" empty=""');
@@ -64,9 +76,13 @@ describe('LOG_FORMAT', () => {
   it('createLogger writes pretty or JSON lines, secrets redacted in both', () => {
     registerSecret('pretty-secret-value-42');
     const pretty: string[] = [];
-    createLogger({ format: 'pretty', write: (l) => pretty.push(l) }).child({ component: 'operator' }).info('set by user:ops', { actor: 'user:ops', token: 'abc', note: 'has pretty-secret-value-42 inside' });
+    createLogger({ format: 'pretty', write: (l) => pretty.push(l) })
+      .child({ component: 'operator' })
+      .info('set by user:ops', { actor: 'user:ops', token: 'abc', note: 'has pretty-secret-value-42 inside' });
     expect(pretty).toHaveLength(1);
-    expect(pretty[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO  set by user:ops  component=operator actor=user:ops token=\[REDACTED\] note="has \[REDACTED\] inside"$/);
+    expect(pretty[0]).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO  set by user:ops  component=operator actor=user:ops token=\[REDACTED\] note="has \[REDACTED\] inside"$/,
+    );
     const json: string[] = [];
     createLogger({ format: 'json', write: (l) => json.push(l) }).warn('x', { actor: 'user:ops' });
     expect(JSON.parse(json[0]!)).toMatchObject({ level: 'warn', msg: 'x', actor: 'user:ops' });

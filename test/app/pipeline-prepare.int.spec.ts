@@ -52,13 +52,24 @@ describe('document pipeline: an unexpected failure while preparing', () => {
       log: createLogger({ level: 'debug', json: true, write: (line) => lines.push(line) }),
     });
     const streamId = documentStreamId('expense', 'DOC-THROWS');
-    await runDocumentCommand(store, streamId, { type: 'ReceiveDocument', data: { docType: 'expense', concurDocumentId: 'DOC-THROWS', channel: 'webhook', notificationId: null, href: null, reportId: null } }, 'receive', { actor: 'test' });
+    await runDocumentCommand(
+      store,
+      streamId,
+      {
+        type: 'ReceiveDocument',
+        data: { docType: 'expense', concurDocumentId: 'DOC-THROWS', channel: 'webhook', notificationId: null, href: null, reportId: null },
+      },
+      'receive',
+      { actor: 'test' },
+    );
 
     await pipeline.drain(5);
     await runner.waitFor(await store.headPosition());
     const row = new PostingQueries(runner.db).get(streamId)!;
     expect(row.status).toBe('REJECTED');
-    expect(row.rejectionReason).toBe('Document DOC-THROWS could not be prepared: the posting rules failed unexpectedly (Cannot read properties of undefined (reading "account")). Report this with the document id; once fixed, retry the document.');
+    expect(row.rejectionReason).toBe(
+      'Document DOC-THROWS could not be prepared: the posting rules failed unexpectedly (Cannot read properties of undefined (reading "account")). Report this with the document id; once fixed, retry the document.',
+    );
     expect(calls).toEqual({ fetch: 1, acknowledge: 1 });
     expect(lines.some((l) => l.includes('failed unexpectedly; recorded as rejected'))).toBe(true);
   });

@@ -76,7 +76,10 @@ async function service(concurBase: string, intacctEndpoint: string) {
     async readyz() {
       const started = performance.now();
       const res = await fetch(`${http.url}/readyz`);
-      const body = (await res.json()) as { status: string; checks: Array<{ name: string; ok: boolean; detail: string; checkedAt: string | null; ageMs: number | null }> };
+      const body = (await res.json()) as {
+        status: string;
+        checks: Array<{ name: string; ok: boolean; detail: string; checkedAt: string | null; ageMs: number | null }>;
+      };
       return { ms: performance.now() - started, status: res.status, body, check: (name: string) => body.checks.find((c) => c.name === name)! };
     },
     async close() {
@@ -122,7 +125,9 @@ describe('/readyz with remote systems down', () => {
         expect(r.check('event-store').ok).toBe(true);
         await sleep(50);
       }
-      process.stdout.write(`/readyz, Concur refused + Intacct hanging: max ${Math.round(Math.max(...times))} ms over ${times.length} probes (first ${Math.round(first.ms)} ms)\n`);
+      process.stdout.write(
+        `/readyz, Concur refused + Intacct hanging: max ${Math.round(Math.max(...times))} ms over ${times.length} probes (first ${Math.round(first.ms)} ms)\n`,
+      );
     } finally {
       await s.close();
     }
@@ -159,7 +164,14 @@ describe('/readyz with remote systems down', () => {
       { intervalMs: 60_000, timeoutMs: 1_000 },
     );
     health.start();
-    const http = await startHttpServer({ port: 0, host: '127.0.0.1', routes: {}, readiness: health, metrics: async () => '', log: createLogger({ level: 'error', write: () => undefined }) });
+    const http = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      routes: {},
+      readiness: health,
+      metrics: async () => '',
+      log: createLogger({ level: 'error', write: () => undefined }),
+    });
     const get = async () => {
       const started = performance.now();
       const body = (await (await fetch(`${http.url}/readyz`)).json()) as { checks: Array<{ name: string; ok: boolean; detail: string }> };

@@ -19,7 +19,10 @@ describe('shutdown', () => {
       await Promise.all([h.control.shutdown('SIGTERM'), h.control.shutdown('SIGTERM')]);
       expect(stops).toBe(1);
       expect(h.exits).toEqual([0]);
-      expect(h.lines.map((l) => JSON.parse(l).msg)).toEqual(['SIGTERM: stopping (draining in-flight postings, saving checkpoints)', expect.stringMatching(/^stopped in \d+ ms$/)]);
+      expect(h.lines.map((l) => JSON.parse(l).msg)).toEqual([
+        'SIGTERM: stopping (draining in-flight postings, saving checkpoints)',
+        expect.stringMatching(/^stopped in \d+ ms$/),
+      ]);
     } finally {
       h.control.dispose();
     }

@@ -16,14 +16,33 @@ describe('CLI arguments', () => {
   it('parses every command', () => {
     expect(parseCommand([])).toEqual({ name: 'help' });
     expect(parseCommand(['ping'])).toEqual({ name: 'ping' });
-    expect(parseCommand(['backfill', '--from', '2026-10-01', '--to', '2026-10-31', '--dry-run'])).toEqual({ name: 'backfill', from: '2026-10-01', to: '2026-10-31', dryRun: true });
+    expect(parseCommand(['backfill', '--from', '2026-10-01', '--to', '2026-10-31', '--dry-run'])).toEqual({
+      name: 'backfill',
+      from: '2026-10-01',
+      to: '2026-10-31',
+      dryRun: true,
+    });
     expect(parseCommand(['backfill', '--to=2026-10-31', '--from=2026-10-01'])).toMatchObject({ dryRun: false });
     expect(parseCommand(['replay'])).toEqual({ name: 'replay', projection: null });
     expect(parseCommand(['replay', '--projection', 'posting-state'])).toEqual({ name: 'replay', projection: 'posting-state' });
     expect(parseCommand(['sync'])).toEqual({ name: 'sync', kinds: [] });
     expect(parseCommand(['sync', 'Employees', 'vendors', 'employees'])).toEqual({ name: 'sync', kinds: ['employees', 'vendors'] });
-    expect(parseCommand(['mappings', 'import', 'm.json', '--reason', 'Q4'])).toEqual({ name: 'mappings-import', file: 'm.json', reason: 'Q4', replace: false, dryRun: false, force: false });
-    expect(parseCommand(['mappings', 'import', 'm.json', '--replace', '--dry-run'])).toEqual({ name: 'mappings-import', file: 'm.json', reason: null, replace: true, dryRun: true, force: false });
+    expect(parseCommand(['mappings', 'import', 'm.json', '--reason', 'Q4'])).toEqual({
+      name: 'mappings-import',
+      file: 'm.json',
+      reason: 'Q4',
+      replace: false,
+      dryRun: false,
+      force: false,
+    });
+    expect(parseCommand(['mappings', 'import', 'm.json', '--replace', '--dry-run'])).toEqual({
+      name: 'mappings-import',
+      file: 'm.json',
+      reason: null,
+      replace: true,
+      dryRun: true,
+      force: false,
+    });
     expect(parseCommand(['mappings', 'import', 'm.json', '--force', '--reason', 'new account'])).toMatchObject({ force: true, reason: 'new account' });
     expect(parseCommand(['mappings', 'export'])).toEqual({ name: 'mappings-export', out: null });
     expect(parseCommand(['mappings', 'export', '--out', 'm.json'])).toEqual({ name: 'mappings-export', out: 'm.json' });
@@ -37,7 +56,9 @@ describe('CLI arguments', () => {
     expect(usageError(['backfill', '--form', '2026-10-01'])).toMatch(/^backfill: Unknown option '--form'/);
     expect(usageError(['sync', 'customers'])).toBe('sync: unknown kind "customers": use employees, vendors, dimensions (or nothing for all)');
     expect(usageError(['mappings', 'import'])).toMatch(/needs exactly one FILE/);
-    expect(usageError(['mappings', 'import', 'm.json', '--force'])).toBe('mappings import --force needs --reason TEXT: say why values Intacct does not have are recorded anyway');
+    expect(usageError(['mappings', 'import', 'm.json', '--force'])).toBe(
+      'mappings import --force needs --reason TEXT: say why values Intacct does not have are recorded anyway',
+    );
     expect(usageError(['mappings', 'export', '--out', ' '])).toMatch(/--out needs a file name/);
     expect(usageError(['mappings', 'export', 'm.json'])).toMatch(/mappings export takes no argument "m.json"/);
     expect(usageError(['mappings'])).toMatch(/mappings needs "import FILE" or "export" \(got nothing\)/);

@@ -136,7 +136,11 @@ describe('CLI against a running connector', () => {
     const replaced = await cli(['mappings', 'import', partial, '--replace'], env);
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(replaced.stdout).toContain('  removed counterparties.EMPL (was {"account":"2050","employeeDimension":true})');
-    expect(JSON.parse((await connector.service.mappings()).json)).toMatchObject({ accounts: { '6400': '6401', constructor: '6500' }, counterparties: {}, journal: null });
+    expect(JSON.parse((await connector.service.mappings()).json)).toMatchObject({
+      accounts: { '6400': '6401', constructor: '6500' },
+      counterparties: {},
+      journal: null,
+    });
     // Back to the set the other tests expect.
     expect((await cli(['mappings', 'import', out, '--replace'], env)).code).toBe(0);
   });
@@ -199,7 +203,12 @@ describe.concurrent('CLI without a service', () => {
 
   it('ping with unreachable real systems fails per system and prints no secret', async () => {
     const port = await freePort();
-    const secrets = { CONCUR_CLIENT_SECRET: 'concur-client-secret-value-1234', CONCUR_REFRESH_TOKEN: 'concur-refresh-token-value-5678', INTACCT_SENDER_PASSWORD: 'sender-password-value-9012', INTACCT_USER_PASSWORD: 'user-password-value-3456' };
+    const secrets = {
+      CONCUR_CLIENT_SECRET: 'concur-client-secret-value-1234',
+      CONCUR_REFRESH_TOKEN: 'concur-refresh-token-value-5678',
+      INTACCT_SENDER_PASSWORD: 'sender-password-value-9012',
+      INTACCT_USER_PASSWORD: 'user-password-value-3456',
+    };
     const run = await cli(['ping'], {
       ML_SANDBOX: '0',
       ML_DATA_DIR: join(dir, 'ping-real'),
@@ -232,6 +241,8 @@ describe.concurrent('CLI without a service', () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const run = await cli(['sync'], { ML_URL: url });
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(`error: Cannot reach the service at ${url} (connection refused): is the service running? Start it with npm start, or set ML_URL`);
+    expect(run.stderr.trim()).toBe(
+      `error: Cannot reach the service at ${url} (connection refused): is the service running? Start it with npm start, or set ML_URL`,
+    );
   });
 });

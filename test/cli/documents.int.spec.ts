@@ -9,7 +9,15 @@ import { runCliProcess } from './cli-process.js';
 describe('CLI list, show and report', () => {
   let e: E2e;
   const ids = Object.keys(demoExpectations);
-  const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } };
+  const quiet = {
+    info() {},
+    warn() {},
+    error() {},
+    debug() {},
+    child() {
+      return this;
+    },
+  };
   const today = new Date().toISOString().slice(0, 10);
   const monthStart = `${today.slice(0, 7)}-01`;
 

@@ -19,7 +19,13 @@ describe('CLI retry', () => {
 
   it('posts a closed-period document on the batch date given, and says what it did', async () => {
     e.systems.intacct.state.closedPeriods.add('2026-01');
-    const doc = generateExpenseDocument({ employeeId: 'E1021', accountCodes: ['476000'], entryCents: [3100], submitDate: '2026-01-20T09:00:00.000Z', reportName: 'January offsite' });
+    const doc = generateExpenseDocument({
+      employeeId: 'E1021',
+      accountCodes: ['476000'],
+      entryCents: [3100],
+      submitDate: '2026-01-20T09:00:00.000Z',
+      reportName: 'January offsite',
+    });
     await e.systems.concur.publishDocument(doc);
     const status = async () => e.running.service.getPosting(doc.id)?.status;
     await e.settle(async () => (await status()) === 'REJECTED', 'the closed-period rejection');

@@ -32,13 +32,23 @@ describe('Concur connection wired as in sandbox mode', () => {
     cleanups.push(() => store.close());
     const capture = new CapturingLogger();
     const concur = createConcurConnection({ store, dataDir: dir, secretKey: SECRET_KEY, oauth: sim.oauthConfig(), logger: capture });
-    const handler = createConcurWebhookHandler({ ingest: concur.ingest, verify: 'signature', publicKeys: parsePublicKeys([sim.ess.publicKeyPem]), logger: concur.logger, onRecorded: () => pipeline.kick() });
+    const handler = createConcurWebhookHandler({
+      ingest: concur.ingest,
+      verify: 'signature',
+      publicKeys: parsePublicKeys([sim.ess.publicKeyPem]),
+      logger: concur.logger,
+      onRecorded: () => pipeline.kick(),
+    });
     const server: Server = createServer(handler);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => (server.closeAllConnections(), server.close(r))));
     sim.ess.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/concur`;
     // The pipeline as production wires it: read models, the real preparer and the FIS gateway.
-    const runner = ProjectionRunner.start({ store, databasePath: join(dir, 'read-models.db'), projections: [postingStateProjection, dimensionCacheProjection, mappingReadModelProjection] });
+    const runner = ProjectionRunner.start({
+      store,
+      databasePath: join(dir, 'read-models.db'),
+      projections: [postingStateProjection, dimensionCacheProjection, mappingReadModelProjection],
+    });
     cleanups.push(() => runner.stop());
     const service = new ConnectorService(store, runner, { kick: () => undefined, retry: async () => undefined }, null as never, 'EXPJ');
     const pipeline = new DocumentPipeline({

@@ -30,7 +30,10 @@ describe('FIS service codes and faults', () => {
     await h.settle();
     await h.settle();
     expect((await h.store.readStream(documentStreamId('expense', 'NOPE'))).map((e) => e.type)).toEqual(['ConcurDocumentReceived', 'DocumentRecalled']);
-    expect(h.queries.get(documentStreamId('expense', 'NOPE'))).toMatchObject({ status: 'REJECTED', rejectionReason: 'Concur does not know expense document NOPE (FIS 116)' });
+    expect(h.queries.get(documentStreamId('expense', 'NOPE'))).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'Concur does not know expense document NOPE (FIS 116)',
+    });
     expect(h.sim.state.fisCalls.filter((c) => c.kind === 'acknowledgement')).toEqual([]);
   });
 
@@ -51,9 +54,20 @@ describe('FIS service codes and faults', () => {
     expect(h.sim.state.documents.get(doc.id)!.status).toBe('READY');
     // Still in the queue, so the next poll sees it, but it is known: nothing new is recorded.
     expect(await poller.pollOnce()).toBe(0);
-    const answer = await new FisDocumentGateway(h.fis).confirm('expense', { docId: doc.id, status: 'error', documentNumber: null, postingDate: null, messages: ['x'] });
+    const answer = await new FisDocumentGateway(h.fis).confirm('expense', {
+      docId: doc.id,
+      status: 'error',
+      documentNumber: null,
+      postingDate: null,
+      messages: ['x'],
+    });
     expect(answer).toMatchObject({ code: 0, outcome: 'ok' });
-    expect(h.sim.state.fisCalls.map((c) => `${c.kind}:${c.code}`)).toEqual(['acknowledgement:199', 'postingconfirmation:111', 'acknowledgement:0', 'postingconfirmation:0']);
+    expect(h.sim.state.fisCalls.map((c) => `${c.kind}:${c.code}`)).toEqual([
+      'acknowledgement:199',
+      'postingconfirmation:111',
+      'acknowledgement:0',
+      'postingconfirmation:0',
+    ]);
   });
 
   it('polls on its interval once started (recording documents as received and waking the pipeline), and not at all with interval 0', async () => {
@@ -67,7 +81,8 @@ describe('FIS service codes and faults', () => {
     const on = new FisQueuePoller({ fis: h.fis, receive: h.receive, intervalS: 0.05, onReceived: () => woken++ });
     on.start();
     const second = h.sim.addDocument(generateExpenseDocument());
-    for (let i = 0; i < 100 && (await h.store.readStream(documentStreamId('expense', second.id))).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await h.store.readStream(documentStreamId('expense', second.id))).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     await on.stop();
     expect((await h.store.readStream(documentStreamId('expense', doc.id))).map((e) => e.type)).toEqual(['ConcurDocumentReceived']);
     expect((await h.store.readStream(documentStreamId('expense', second.id))).map((e) => e.type)).toEqual(['ConcurDocumentReceived']);
@@ -87,7 +102,11 @@ describe('FisDocumentGateway (for the app pipeline)', () => {
     expect(await gateway.fetch('expense', 'UNKNOWN')).toBeNull();
     const confirmed = await gateway.confirm('expense', { docId: doc.id, status: 'success', documentNumber: '1234', postingDate: '2026-11-28', messages: [] });
     expect(confirmed).toMatchObject({ code: 0, outcome: 'ok' });
-    expect(h.sim.state.fisCalls.map((c) => [c.kind, c.code])).toEqual([['postingconfirmation', 111], ['acknowledgement', 0], ['postingconfirmation', 0]]);
+    expect(h.sim.state.fisCalls.map((c) => [c.kind, c.code])).toEqual([
+      ['postingconfirmation', 111],
+      ['acknowledgement', 0],
+      ['postingconfirmation', 0],
+    ]);
     expect(h.sim.state.confirmations(doc.id)[1]!.body).toMatchObject({ postingDocs: [{ documentNumber: '1234', postingDate: '2026-11-28' }] });
     expect(await gateway.acknowledge('expense', doc.id)).toMatchObject({ code: 101, outcome: 'already-done' });
   });

@@ -24,7 +24,15 @@ async function rejectDocument(docId: string, message: string): Promise<void> {
   await runDocumentCommand(
     h.store,
     streamId,
-    { type: 'RecordPostingOutcome', data: { outcome: 'rejected', postingKey: entry.postingKey, attempt: 1, error: { category: 'validation', errorNo: 'BL01001973', description: message, description2: null, correction: null, message } } },
+    {
+      type: 'RecordPostingOutcome',
+      data: {
+        outcome: 'rejected',
+        postingKey: entry.postingKey,
+        attempt: 1,
+        error: { category: 'validation', errorNo: 'BL01001973', description: message, description2: null, correction: null, message },
+      },
+    },
     `rejected-${docId}`,
     meta,
   );
@@ -53,7 +61,13 @@ async function postDocument(docId: string, recordNo: string): Promise<void> {
   const entry = entryFor(docId);
   const meta = { actor: 'system:test' };
   await runDocumentCommand(h.store, streamId, { type: 'RecordPreparation', data: { result: 'entry', entry, mappingRevision: 1 } }, `prep-${docId}`, meta);
-  await runDocumentCommand(h.store, streamId, { type: 'RecordPostingOutcome', data: { outcome: 'succeeded', postingKey: entry.postingKey, recordNo, how: 'created' } }, `ok-${docId}`, meta);
+  await runDocumentCommand(
+    h.store,
+    streamId,
+    { type: 'RecordPostingOutcome', data: { outcome: 'succeeded', postingKey: entry.postingKey, recordNo, how: 'created' } },
+    `ok-${docId}`,
+    meta,
+  );
 }
 
 describe('FIS fetch, acknowledge and confirm against the simulator', () => {
@@ -72,7 +86,11 @@ describe('FIS fetch, acknowledge and confirm against the simulator', () => {
       ['CDFDE0F4CACE4426A913', '79.10', 'USD'],
       ['F071FADEA6B142DD884A', '10.00', 'EUR'],
     ]);
-    expect((await types('expense', 'f7a675d035bc44419cc0df2389c5b10c')).slice(0, 3)).toEqual(['ConcurDocumentReceived', 'ConcurDocumentFetched', 'ConcurDocumentAcknowledged']);
+    expect((await types('expense', 'f7a675d035bc44419cc0df2389c5b10c')).slice(0, 3)).toEqual([
+      'ConcurDocumentReceived',
+      'ConcurDocumentFetched',
+      'ConcurDocumentAcknowledged',
+    ]);
     expect(h.sim.state.fisCalls.filter((c) => c.kind === 'acknowledgement').map((c) => c.code)).toEqual([0, 0, 0, 0, 0]);
   });
 
@@ -94,7 +112,8 @@ describe('FIS fetch, acknowledge and confirm against the simulator', () => {
     const ingest = new ConcurNotificationIngest(h.store);
     await ingest.ingest(h.sim.ess.documentReady('expense', doc.id, h.sim.url), 'webhook');
     await h.settle();
-    const fetched = (await h.store.readStream(documentStreamId('expense', doc.id))).find((e) => e.type === 'ConcurDocumentFetched')!.data as ConcurDocumentFetched;
+    const fetched = (await h.store.readStream(documentStreamId('expense', doc.id))).find((e) => e.type === 'ConcurDocumentFetched')!
+      .data as ConcurDocumentFetched;
     expect(fetched).toMatchObject({ amount: '62.49', currency: 'USD', employeeId: 'E1001', version: '1' });
     expect(h.sim.state.documents.get(doc.id)!.status).toBe('ACKNOWLEDGED');
   });
@@ -138,7 +157,10 @@ describe('FIS fetch, acknowledge and confirm against the simulator', () => {
     expect(confirmed.map((e) => e.data as PostingConfirmedToConcur)).toEqual([{ status: 'success', documentNumber: '90210', serviceCode: 0, messages: [] }]);
     expect(foldDocument(await h.store.readStream(documentStreamId('expense', doc.id))).status).toBe('CONFIRMED');
     // A repeat at the FIS level answers 113.
-    expect((await new FisDocumentGateway(h.fis).confirm('expense', { docId: doc.id, status: 'success', documentNumber: '90210', postingDate: null, messages: [] })).code).toBe(113);
+    expect(
+      (await new FisDocumentGateway(h.fis).confirm('expense', { docId: doc.id, status: 'success', documentNumber: '90210', postingDate: null, messages: [] }))
+        .code,
+    ).toBe(113);
     await h.settle();
     expect((await h.store.readStream(documentStreamId('expense', doc.id))).filter((e) => e.type === 'PostingConfirmedToConcur')).toHaveLength(1);
   });
@@ -156,7 +178,10 @@ describe('FIS fetch, acknowledge and confirm against the simulator', () => {
     await h.settle();
     expect(h.sim.state.confirmations(doc.id).map((c) => c.code)).toEqual([199, 0]);
     expect(h.queries.get(documentStreamId('expense', doc.id))!.concurConfirmation).toBe('error');
-    expect(h.sim.state.confirmations(doc.id)[1]!.body).toMatchObject({ overallPostingStatusCode: 'error', systemMessages: [{ messageText: 'Account 6400 is closed for period 2026-11' }] });
+    expect(h.sim.state.confirmations(doc.id)[1]!.body).toMatchObject({
+      overallPostingStatusCode: 'error',
+      systemMessages: [{ messageText: 'Account 6400 is closed for period 2026-11' }],
+    });
   });
 
   it('supersedes the earlier document when a recalled report is resubmitted under a new document id', async () => {

@@ -76,7 +76,8 @@ describe("FIS client calls match SAP's FIS v4 Swagger", () => {
       const docTypes = params.find((p) => p.name === 'docType')?.schema?.enum ?? [];
       if (!docTypes.includes(found.docType)) problems.push(`${call.method} ${found.template}: docType ${found.docType} is not one of ${docTypes.join(', ')}`);
       for (const [name, value] of Object.entries(call.query)) {
-        if (value !== undefined && !params.some((p) => p.in === 'query' && p.name === name)) problems.push(`${call.method} ${found.template}: query parameter ${name} is not listed`);
+        if (value !== undefined && !params.some((p) => p.in === 'query' && p.name === name))
+          problems.push(`${call.method} ${found.template}: query parameter ${name} is not listed`);
       }
     }
     expect(problems).toEqual([]);

@@ -82,7 +82,11 @@ export async function startHarness(simOptions: ConcurSimulatorOptions = {}, conf
   // The real posting rules with no mappings yet: documents wait for mappings, which is all the Concur
   // steps need (fetch, acknowledge, supersede); confirmations are driven by recorded outcomes.
   const prepare: DocumentPreparer = (item, _docType, _docId, options = {}) => {
-    const result = preparePosting(parseFisDocument(item), emptyMappingSet(), () => 'ok', { today: '2026-12-01', defaultJournal: 'EXPJ', batchDate: options.batchDate ?? null });
+    const result = preparePosting(parseFisDocument(item), emptyMappingSet(), () => 'ok', {
+      today: '2026-12-01',
+      defaultJournal: 'EXPJ',
+      batchDate: options.batchDate ?? null,
+    });
     if (result.ok) return { result: 'entry', entry: result.entry, mappingRevision: 0 };
     if ('gaps' in result) return { result: 'gaps', gaps: result.gaps, mappingRevision: 0 };
     return { result: 'rejected', reason: result.rejected.reason, difference: result.rejected.difference };

@@ -15,7 +15,11 @@ describe('secrets never reach logs, events or errors', () => {
     secrets.add('at-0123456789-secret');
     const capture = new CapturingLogger();
     const log = redactingLogger(capture, secrets);
-    log.log('info', 'calling with at-0123456789-secret', { refresh_token: 'anything', nested: { note: 'Bearer at-0123456789-secret' }, error: new Error('token at-0123456789-secret refused') });
+    log.log('info', 'calling with at-0123456789-secret', {
+      refresh_token: 'anything',
+      nested: { note: 'Bearer at-0123456789-secret' },
+      error: new Error('token at-0123456789-secret refused'),
+    });
     expect(capture.lines.join('\n')).not.toContain('at-0123456789-secret');
     expect(capture.lines.join('\n')).not.toContain('anything');
     expect(redact({ clientSecret: 'x', count: 3 }, secrets)).toEqual({ clientSecret: '[redacted]', count: 3 });
@@ -34,7 +38,13 @@ describe('secrets never reach logs, events or errors', () => {
     h.sim.addDocument(generateExpenseDocument());
     await new FisQueuePoller({ fis: h.fis, receive: h.receive, intervalS: 0 }).pollOnce();
     await h.settle();
-    await h.gateway.confirm('expense', { docId: doc.id, status: 'error', documentNumber: null, postingDate: null, messages: ['Department D100 is restricted for account 6400'] });
+    await h.gateway.confirm('expense', {
+      docId: doc.id,
+      status: 'error',
+      documentNumber: null,
+      postingDate: null,
+      messages: ['Department D100 is restricted for account 6400'],
+    });
     h.sim.state.refreshTokens.clear();
     h.sim.state.expireAccessTokens();
     await h.fis.getQueuePage('expense', 0).catch((e: Error) => errors.push(`${e.name}: ${e.message}`));

@@ -1,7 +1,13 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '../../src/adapters/eventstore/memory/memory-event-store.js';
-import { classifyNotification, ConcurNotificationIngest, NotificationValidationError, parseFisHref, parseNotificationEnvelope } from '../../src/adapters/concur/notifications.js';
+import {
+  classifyNotification,
+  ConcurNotificationIngest,
+  NotificationValidationError,
+  parseFisHref,
+  parseNotificationEnvelope,
+} from '../../src/adapters/concur/notifications.js';
 import { verifyConcurSignature } from '../../src/adapters/concur/signature.js';
 import { handleConcurWebhook } from '../../src/adapters/concur/webhook.js';
 import { parseFisPage } from '../../src/adapters/concur/fis-client.js';
@@ -13,7 +19,10 @@ const envelope = (over: Record<string, unknown> = {}) => ({
   eventType: 'expense.readyForIntegration',
   topic: 'public.concur.financialintegration',
   timeStamp: '2026-11-28T10:00:00Z',
-  facts: { documentId: 'DOC1', href: 'https://us2.api.concursolutions.com/financialintegration/fi/v4/companies/transactiontypes/expense/transactions?docId=DOC1' },
+  facts: {
+    documentId: 'DOC1',
+    href: 'https://us2.api.concursolutions.com/financialintegration/fi/v4/companies/transactiontypes/expense/transactions?docId=DOC1',
+  },
   ...over,
 });
 
@@ -22,15 +31,33 @@ describe('ESS notifications', () => {
     for (const topic of ['public.concur.financialintegration', 'concur.financialIntegration', 'PUBLIC.CONCUR.FINANCIALINTEGRATION']) {
       expect(classifyNotification(parseNotificationEnvelope(envelope({ topic })))).toMatchObject({ kind: 'document', docType: 'expense', documentId: 'DOC1' });
     }
-    const viaHref = envelope({ eventType: 'invoice.readyForIntegration', facts: { href: '/financialintegration/fi/v4/companies/transactiontypes/invoice/transactions?docId=INV9' } });
+    const viaHref = envelope({
+      eventType: 'invoice.readyForIntegration',
+      facts: { href: '/financialintegration/fi/v4/companies/transactiontypes/invoice/transactions?docId=INV9' },
+    });
     expect(classifyNotification(parseNotificationEnvelope(viaHref))).toMatchObject({ kind: 'document', docType: 'invoice', documentId: 'INV9' });
-    expect(parseFisHref('https://x/financialintegration/fi/v4/companies/transactiontypes/expense/transactions/ABC')).toEqual({ docType: 'expense', docId: 'ABC' });
-    expect(classifyNotification(parseNotificationEnvelope(envelope({ topic: 'public.concur.expense.report', eventType: 'statusChanged', facts: { reportId: 'R1' } })))).toMatchObject({ kind: 'report-status', reportId: 'R1' });
+    expect(parseFisHref('https://x/financialintegration/fi/v4/companies/transactiontypes/expense/transactions/ABC')).toEqual({
+      docType: 'expense',
+      docId: 'ABC',
+    });
+    expect(
+      classifyNotification(
+        parseNotificationEnvelope(envelope({ topic: 'public.concur.expense.report', eventType: 'statusChanged', facts: { reportId: 'R1' } })),
+      ),
+    ).toMatchObject({ kind: 'report-status', reportId: 'R1' });
     expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'expense.somethingNew' })))).toMatchObject({ kind: 'ignored' });
     // Payment requests and cash advances post too.
-    expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'paymentrequest.readyForIntegration' })))).toMatchObject({ kind: 'document', docType: 'paymentrequest' });
-    expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'cashadvance.readyForIntegration' })))).toMatchObject({ kind: 'document', docType: 'cashadvance' });
-    expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'travelrequest.readyForIntegration', facts: { documentId: 'T1' } })))).toMatchObject({ kind: 'ignored' });
+    expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'paymentrequest.readyForIntegration' })))).toMatchObject({
+      kind: 'document',
+      docType: 'paymentrequest',
+    });
+    expect(classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'cashadvance.readyForIntegration' })))).toMatchObject({
+      kind: 'document',
+      docType: 'cashadvance',
+    });
+    expect(
+      classifyNotification(parseNotificationEnvelope(envelope({ eventType: 'travelrequest.readyForIntegration', facts: { documentId: 'T1' } }))),
+    ).toMatchObject({ kind: 'ignored' });
   });
 
   it('says what is wrong with a bad envelope', () => {
@@ -62,7 +89,10 @@ describe('ESS notifications', () => {
     expect(a).toEqual({ outcome: 'accepted', eventId: deterministicEventId('concur-notification', 'evt-1'), streamId: 'document-expense-DOC1' });
     expect(b.outcome).toBe('duplicate');
     const [event] = await store.readAll();
-    expect(event).toMatchObject({ type: 'ConcurDocumentReceived', metadata: { correlationId: 'corr-1', actor: 'concur:kafka', occurredAt: '2026-11-28T10:00:00.000Z' } });
+    expect(event).toMatchObject({
+      type: 'ConcurDocumentReceived',
+      metadata: { correlationId: 'corr-1', actor: 'concur:kafka', occurredAt: '2026-11-28T10:00:00.000Z' },
+    });
   });
 
   it('verifies RSA-SHA256 signatures against any configured key, and can run with verify none', async () => {
@@ -83,14 +113,21 @@ describe('ESS notifications', () => {
   it('answers 503 (so Concur redelivers) when the store cannot record', async () => {
     const store = new MemoryEventStore();
     await store.close();
-    const answer = await handleConcurWebhook(Buffer.from(JSON.stringify(envelope())), {}, { ingest: new ConcurNotificationIngest(store), verify: 'none', publicKeys: [] });
+    const answer = await handleConcurWebhook(
+      Buffer.from(JSON.stringify(envelope())),
+      {},
+      { ingest: new ConcurNotificationIngest(store), verify: 'none', publicKeys: [] },
+    );
     expect(answer.status).toBe(503);
   });
 
   it('reads both FIS page shapes', () => {
     expect(parseFisPage({ content: [{ id: 'a', docType: 'expense' }], page: { number: 0, totalPages: 2 } }, 0)).toMatchObject({ nextPage: 1 });
     expect(parseFisPage({ content: [{ id: 'a', docType: 'expense' }], page: { number: 1, totalPages: 2 } }, 1)).toMatchObject({ nextPage: null });
-    expect(parseFisPage({ fIDocuments: [{ id: 'a', docType: 'expense' }], offset: null, nextPage: null, numberReturned: 1 }, 0)).toMatchObject({ items: [{ id: 'a' }], nextPage: null });
+    expect(parseFisPage({ fIDocuments: [{ id: 'a', docType: 'expense' }], offset: null, nextPage: null, numberReturned: 1 }, 0)).toMatchObject({
+      items: [{ id: 'a' }],
+      nextPage: null,
+    });
     expect(parseFisPage({ fIDocuments: [{ id: 'a', docType: 'expense' }], nextPage: '/x?page=3&limit=25' }, 2).nextPage).toBe(3);
   });
 });

@@ -26,7 +26,9 @@ describe('Concur token manager against the simulator', () => {
     const rotated = await new EncryptedFileCredentialStore(h.tokenFile, new SecretBox('test-secret-key-material-0123456789abcdef')).load();
     expect(rotated!.refreshToken).not.toBe(stored!.refreshToken);
     // A wrong key cannot read the file (and says what to do).
-    await expect(new EncryptedFileCredentialStore(h.tokenFile, new SecretBox('another-key-material-0123456789abcdefgh')).load()).rejects.toThrow(/ML_SECRET_KEY/);
+    await expect(new EncryptedFileCredentialStore(h.tokenFile, new SecretBox('another-key-material-0123456789abcdefgh')).load()).rejects.toThrow(
+      /ML_SECRET_KEY/,
+    );
   });
 
   it('picks up a refresh token rotated by another process sharing the data dir (no consumed token reused)', async () => {
@@ -47,7 +49,10 @@ describe('Concur token manager against the simulator', () => {
     h.sim.state.homeDatacenter = 'secondary';
     const token = await h.tokens.getAccessToken();
     expect(token.geolocation).toBe(h.sim.secondDatacenterUrl);
-    expect(h.sim.state.tokenRequests.map((r) => [r.datacenter, r.code])).toEqual([['primary', 16], ['secondary', null]]);
+    expect(h.sim.state.tokenRequests.map((r) => [r.datacenter, r.code])).toEqual([
+      ['primary', 16],
+      ['secondary', null],
+    ]);
     const page = await h.fis.getQueuePage('expense', 0);
     expect(page.items.length).toBeGreaterThan(0);
     // Later refreshes go straight to the new datacenter, which is also what survives a restart.
@@ -119,7 +124,12 @@ describe('Concur token manager against the simulator', () => {
     h = await startHarness();
     const tm = new ConcurTokenManager({
       config: { authBaseUrl: h.sim.url, clientId: h.sim.clientId, clientSecret: h.sim.clientSecret, refreshToken: h.sim.issueRefreshToken() },
-      store: { load: async () => null, save: async () => { throw new Error('EACCES: permission denied'); } },
+      store: {
+        load: async () => null,
+        save: async () => {
+          throw new Error('EACCES: permission denied');
+        },
+      },
     });
     await tm.getAccessToken();
     expect(tm.status()).toMatchObject({ state: 'connected' });

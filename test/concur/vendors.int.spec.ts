@@ -13,7 +13,10 @@ import { startHarness, type Harness } from './harness.js';
 describe('ConcurVendorClient against the Concur simulator', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ fixtureDir: false, vendors: Array.from({ length: 5 }, (_, i) => ({ VendorCode: `V${i}`, AddressCode: 'MAIN', VendorName: `Vendor ${i}` })) });
+    h = await startHarness({
+      fixtureDir: false,
+      vendors: Array.from({ length: 5 }, (_, i) => ({ VendorCode: `V${i}`, AddressCode: 'MAIN', VendorName: `Vendor ${i}` })),
+    });
   });
   afterEach(() => h.close());
 
@@ -101,7 +104,9 @@ describe('ReferenceSync vendors: Intacct -> Concur', () => {
     expect(recorded.map((e) => e.type)).toEqual(['ReferenceSyncCompleted']);
     expect((recorded[0]!.data as ReferenceSyncCompleted).counts).toEqual(run.counts);
     const synced = await h.store.readStream('vendor-V100');
-    expect(synced.map((e) => e.data as VendorSynced)).toEqual([{ vendorCode: 'V100', addressCode: 'MAIN', vendorName: 'Hotel Co', direction: 'intacct-to-concur', action: 'created' }]);
+    expect(synced.map((e) => e.data as VendorSynced)).toEqual([
+      { vendorCode: 'V100', addressCode: 'MAIN', vendorName: 'Hotel Co', direction: 'intacct-to-concur', action: 'created' },
+    ]);
     expect(await h.store.readStream('vendor-AMEX')).toEqual([]);
   });
 

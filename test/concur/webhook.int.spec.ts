@@ -116,7 +116,11 @@ describe('POST /webhooks/concur', () => {
       expect(answer.body).toContain('nested too deep');
     }
     // Brackets inside strings are not nesting: a valid envelope with them is recorded.
-    const bracketsInText = sim.ess.envelope({ topic: 'public.concur.expense.report', eventType: 'statusChanged', facts: { reportId: '[[[[' + '{'.repeat(200), userId: 'U1' } });
+    const bracketsInText = sim.ess.envelope({
+      topic: 'public.concur.expense.report',
+      eventType: 'statusChanged',
+      facts: { reportId: '[[[[' + '{'.repeat(200), userId: 'U1' },
+    });
     expect((await sim.ess.deliver(bracketsInText, { maxAttempts: 1 })).status).toBe(200);
     expect((await store.readAll({ after: before })).map((e) => e.type)).toEqual(['ConcurReportStatusChanged']);
   });
@@ -143,11 +147,37 @@ describe('POST /webhooks/concur', () => {
   it('never answers 5xx to thousands of mutated envelopes (random field types and values), with a working store', async () => {
     // Deterministic PRNG, so a failure can be reproduced.
     let seed = 20261203;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-    const values: unknown[] = [null, true, 0, -1, 1e308, '', ' ', 'x', '\ud800', '\u0000', 'a'.repeat(1500), '__proto__', 'constructor', [], {}, [1], { a: 1 },
-      '../../x', 'http://evil/', '%E0%A4%A', '/transactiontypes/expense/transactions?docId=', '/transactiontypes/invoice/transactions/%E0%A4%A',
-      'expense.readyForIntegration', 'public.concur.financialintegration', 'public.concur.expense.report', 'statusChanged', '2026-13-45T99:99:99Z'];
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const values: unknown[] = [
+      null,
+      true,
+      0,
+      -1,
+      1e308,
+      '',
+      ' ',
+      'x',
+      '\ud800',
+      '\u0000',
+      'a'.repeat(1500),
+      '__proto__',
+      'constructor',
+      [],
+      {},
+      [1],
+      { a: 1 },
+      '../../x',
+      'http://evil/',
+      '%E0%A4%A',
+      '/transactiontypes/expense/transactions?docId=',
+      '/transactiontypes/invoice/transactions/%E0%A4%A',
+      'expense.readyForIntegration',
+      'public.concur.financialintegration',
+      'public.concur.expense.report',
+      'statusChanged',
+      '2026-13-45T99:99:99Z',
+    ];
     const value = (depth: number): unknown => {
       const r = random();
       if (depth > 3 || r < 0.5) return structuredClone(pick(values));
@@ -162,7 +192,7 @@ describe('POST /webhooks/concur', () => {
       for (const f of ['id', 'correlationId', 'eventType', 'topic', 'subtopic', 'timeStamp', 'data']) if (random() < 0.25) env[f] = value(0);
       for (const f of ['documentId', 'href', 'reportId', 'userId']) if (random() < 0.25) facts[f] = value(0);
       env.facts = random() < 0.05 ? value(0) : facts;
-      const body = random() < 0.03 ? JSON.stringify(value(0)) ?? 'null' : JSON.stringify(env);
+      const body = random() < 0.03 ? (JSON.stringify(value(0)) ?? 'null') : JSON.stringify(env);
       const answer = await handleConcurWebhook(Buffer.from(body), {}, { ingest, verify: 'none', publicKeys: [] });
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
       expect(answer.status, body.slice(0, 300)).toBeLessThan(500);

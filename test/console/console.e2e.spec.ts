@@ -17,13 +17,25 @@ import { findChromium, launchChromium, MISSING_CHROMIUM } from './browser.js';
 const SKIP = process.env['ML_SKIP_BROWSER_TESTS'] === '1';
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
 
-const quietLog = { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } };
+const quietLog = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return this;
+  },
+};
 
 interface Recorder {
   urls: string[];
 }
 
-async function openPage(browser: Browser, recorder: Recorder, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+async function openPage(
+  browser: Browser,
+  recorder: Recorder,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'en-US', timezoneId: 'Europe/Berlin' });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -57,7 +69,8 @@ describe.skipIf(SKIP)('operator console in Chromium (sandbox service)', () => {
   const ids = Object.keys(demoExpectations);
   const idOf = (outcome: string) => ids.find((i) => demoExpectations[i]!.outcome === outcome)!;
 
-  const status = async (id: string): Promise<string> => (await e.graphql<{ posting: { status: string } }>('query($id: ID!) { posting(id: $id) { status } }', { id })).data!.posting.status;
+  const status = async (id: string): Promise<string> =>
+    (await e.graphql<{ posting: { status: string } }>('query($id: ID!) { posting(id: $id) { status } }', { id })).data!.posting.status;
 
   beforeAll(async () => {
     if (!findChromium()) throw new Error(MISSING_CHROMIUM);
@@ -137,7 +150,8 @@ describe.skipIf(SKIP)('operator console in Chromium (sandbox service)', () => {
     const id = ids.find((i) => demoExpectations[i]!.case === 'b')!;
     await go(page, e.running.url, `documents/${id}`, 'document');
     const entry = page.getByTestId('journal-entry');
-    const amounts = async (cls: string) => (await entry.locator(`tbody td.${cls} [data-amount]`).evaluateAll((els) => els.map((el) => el.getAttribute('data-amount')!)));
+    const amounts = async (cls: string) =>
+      await entry.locator(`tbody td.${cls} [data-amount]`).evaluateAll((els) => els.map((el) => el.getAttribute('data-amount')!));
     const cents = (list: string[]) => list.reduce((s, a) => s + BigInt(a.replace('.', '')), 0n);
     const debits = await amounts('debit');
     const credits = await amounts('credit');
@@ -193,24 +207,40 @@ describe.skipIf(SKIP)('operator console in Chromium (sandbox service)', () => {
     await expect.poll(() => progress.textContent(), { timeout: 30_000 }).toMatch(/CONFIRMED|POSTED/);
     await shot(page, 'gap-fixed');
     await e.settle(async () => (await status(waiting)) === 'CONFIRMED', 'the fixed document to post');
-    const history = await e.graphql<{ mappingHistory: Array<{ key: string | null; actor: string; reason: string }> }>('{ mappingHistory { key actor reason } }');
-    expect(history.data!.mappingHistory[0]).toMatchObject({ key: DEMO_UNMAPPED_ACCOUNT_CODE, actor: 'user:sandbox', reason: 'Conference fees are training costs' });
+    const history = await e.graphql<{ mappingHistory: Array<{ key: string | null; actor: string; reason: string }> }>(
+      '{ mappingHistory { key actor reason } }',
+    );
+    expect(history.data!.mappingHistory[0]).toMatchObject({
+      key: DEMO_UNMAPPED_ACCOUNT_CODE,
+      actor: 'user:sandbox',
+      reason: 'Conference fees are training costs',
+    });
     await context.close();
   });
 
   it('retries the closed-period document with a batch date and a reason', async () => {
     const { context, page } = await openPage(browser, recorder);
     const id = idOf('rejected-closed-period');
-    const before = await e.graphql<{ posting: { lastError: { firstOpenDate: string } } }>('query($id: ID!) { posting(id: $id) { lastError { firstOpenDate } } }', { id });
+    const before = await e.graphql<{ posting: { lastError: { firstOpenDate: string } } }>(
+      'query($id: ID!) { posting(id: $id) { lastError { firstOpenDate } } }',
+      { id },
+    );
     const firstOpen = before.data!.posting.lastError.firstOpenDate;
     await go(page, e.running.url, `documents/${id}`, 'document');
     expect(await page.getByLabel('Batch date', { exact: true }).inputValue()).toBe(firstOpen);
     await page.getByLabel(/^Reason/).fill('Last month is closed; post in the open period');
     await page.getByRole('button', { name: 'Retry with this batch date' }).click();
-    await expect.poll(async () => ((await page.locator('.notice').count()) ? page.locator('.notice').textContent() : page.locator('main').textContent()), { timeout: 30_000 }).toMatch(/now (CONFIRMED|POSTED)/);
+    await expect
+      .poll(async () => ((await page.locator('.notice').count()) ? page.locator('.notice').textContent() : page.locator('main').textContent()), {
+        timeout: 30_000,
+      })
+      .toMatch(/now (CONFIRMED|POSTED)/);
     await page.waitForSelector('body[data-ready="document"]');
     await expect.poll(() => page.getByTestId('recordno').textContent()).toMatch(/^\d+$/);
-    const after = await e.graphql<{ posting: { status: string; batchDate: string; timeline: Array<{ type: string; actor: string }> } }>('query($id: ID!) { posting(id: $id) { status batchDate timeline { type actor } } }', { id });
+    const after = await e.graphql<{ posting: { status: string; batchDate: string; timeline: Array<{ type: string; actor: string }> } }>(
+      'query($id: ID!) { posting(id: $id) { status batchDate timeline { type actor } } }',
+      { id },
+    );
     expect(after.data!.posting.batchDate).toBe(firstOpen);
     expect(after.data!.posting.timeline.find((t) => t.type === 'PostingRetryRequested')?.actor).toBe('user:sandbox');
     await shot(page, 'document-retried');
@@ -228,9 +258,25 @@ describe.skipIf(SKIP)('operator console in Chromium (sandbox service)', () => {
     const gql = await e.graphql<{ postings: { edges: Array<{ node: Record<string, string | null> }> } }>(
       '{ postings(first: 100) { edges { node { concurDocumentId status docType reportName amount currency intacctRecordNo } } } }',
     );
-    const expected = gql.data!.postings.edges.map(({ node: n }) => [n['concurDocumentId'], n['status'], n['docType'], n['reportName'] ?? '', n['amount'] ?? '', n['currency'] ?? '', n['intacctRecordNo'] ?? '']);
+    const expected = gql.data!.postings.edges.map(({ node: n }) => [
+      n['concurDocumentId'],
+      n['status'],
+      n['docType'],
+      n['reportName'] ?? '',
+      n['amount'] ?? '',
+      n['currency'] ?? '',
+      n['intacctRecordNo'] ?? '',
+    ]);
     const col = (name: string) => header!.indexOf(name);
-    const got = records.map((r) => [r[col('Concur document ID')], r[col('Status')], r[col('Type')], r[col('Report name')], r[col('Amount')], r[col('Currency')], r[col('Intacct RECORDNO')]]);
+    const got = records.map((r) => [
+      r[col('Concur document ID')],
+      r[col('Status')],
+      r[col('Type')],
+      r[col('Report name')],
+      r[col('Amount')],
+      r[col('Currency')],
+      r[col('Intacct RECORDNO')],
+    ]);
     expect(got).toEqual(expected);
     await context.close();
   });

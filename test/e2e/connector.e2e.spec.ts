@@ -33,11 +33,27 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
   };
   const glbatchesFor = (postingKey: string) => e.systems.intacct.state.glbatches.filter((b) => b.header['REFERENCENO'] === postingKey);
   const debits = (entries: Array<Record<string, string>>) =>
-    unitsToDecimal(entries.filter((x) => x['TR_TYPE'] === '1').reduce((s, x) => s + decimalToUnits(x['TRX_AMOUNT']!, 2), 0n), 2);
+    unitsToDecimal(
+      entries.filter((x) => x['TR_TYPE'] === '1').reduce((s, x) => s + decimalToUnits(x['TRX_AMOUNT']!, 2), 0n),
+      2,
+    );
 
   beforeAll(async () => {
     e = await startE2e();
-    await runSandboxDemo(e.running, e.systems, { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } }, now);
+    await runSandboxDemo(
+      e.running,
+      e.systems,
+      {
+        info() {},
+        warn() {},
+        error() {},
+        debug() {},
+        child() {
+          return this;
+        },
+      },
+      now,
+    );
     // The held-back document (invoice l) arrives by a signed ESS webhook, as in production.
     const held = demoDocuments(now).at(-1)!;
     await e.systems.concur.ess.deliver(e.systems.concur.ess.documentReady('invoice', held.id, e.systems.concur.url));
@@ -66,7 +82,10 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
       expect(batches, `GLBATCHes for ${id}`).toHaveLength(1);
       expect(batches[0]!.recordNo).toBe(posting.intacctRecordNo);
       const entries = batches[0]!.entries as Array<Record<string, string>>;
-      const credits = unitsToDecimal(entries.filter((x) => x['TR_TYPE'] === '-1').reduce((s, x) => s + decimalToUnits(x['TRX_AMOUNT']!, 2), 0n), 2);
+      const credits = unitsToDecimal(
+        entries.filter((x) => x['TR_TYPE'] === '-1').reduce((s, x) => s + decimalToUnits(x['TRX_AMOUNT']!, 2), 0n),
+        2,
+      );
       expect(debits(entries)).toBe(credits);
       expect(debits(entries)).toBe(expectations[id]!.total);
       const confirmations = e.systems.concur.state.confirmations(id);
@@ -123,8 +142,13 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
     const key = (await e.graphql<{ posting: PostingNode }>(`query($id: ID!) { posting(id: $id) { postingKey } }`, { id })).data!.posting.postingKey!;
     expect(glbatchesFor(key)).toHaveLength(1);
     expect(debits(glbatchesFor(key)[0]!.entries as Array<Record<string, string>>)).toBe(expectations[id]!.total);
-    const history = await e.graphql<{ mappingHistory: Array<{ key: string | null; actor: string; reason: string }> }>(`{ mappingHistory { key actor reason } }`);
-    expect(history.data!.mappingHistory.find((h) => h.key === DEMO_UNMAPPED_ACCOUNT_CODE)).toMatchObject({ actor: 'user:sandbox', reason: 'map the unmapped expense account' });
+    const history = await e.graphql<{ mappingHistory: Array<{ key: string | null; actor: string; reason: string }> }>(
+      `{ mappingHistory { key actor reason } }`,
+    );
+    expect(history.data!.mappingHistory.find((h) => h.key === DEMO_UNMAPPED_ACCOUNT_CODE)).toMatchObject({
+      actor: 'user:sandbox',
+      reason: 'map the unmapped expense account',
+    });
   });
 
   it('a closed-period rejection says why, and posts on retry once the period is reopened', async () => {
@@ -165,10 +189,16 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
     const [reversal] = glbatchesFor(reversalKey);
     expect(reversal, 'a reversal GLBATCH').toBeDefined();
     // The mirror entry: same accounts and amounts, debit and credit swapped.
-    const sides = (b: typeof original) => (b!.entries as Array<Record<string, string>>).map((x) => `${x['ACCOUNTNO']}:${x['TRX_AMOUNT']}:${x['TR_TYPE']}`).sort();
-    expect(sides(reversal)).toEqual(sides(original).map((s) => s.replace(/:(-?1)$/, (_m, t: string) => `:${t === '1' ? '-1' : '1'}`)).sort());
+    const sides = (b: typeof original) =>
+      (b!.entries as Array<Record<string, string>>).map((x) => `${x['ACCOUNTNO']}:${x['TRX_AMOUNT']}:${x['TR_TYPE']}`).sort();
+    expect(sides(reversal)).toEqual(
+      sides(original)
+        .map((s) => s.replace(/:(-?1)$/, (_m, t: string) => `:${t === '1' ? '-1' : '1'}`))
+        .sort(),
+    );
     expect(timeline.some((t) => t.type === 'PostingRequested' && t.data['reverses'] === original!.recordNo)).toBe(true);
-    const newKey = (await e.graphql<{ posting: PostingNode }>(`query($id: ID!) { posting(id: $id) { postingKey } }`, { id: second.id })).data!.posting.postingKey!;
+    const newKey = (await e.graphql<{ posting: PostingNode }>(`query($id: ID!) { posting(id: $id) { postingKey } }`, { id: second.id })).data!.posting
+      .postingKey!;
     expect(debits(glbatchesFor(newKey)[0]!.entries as Array<Record<string, string>>)).toBe('135.00');
   });
 
@@ -178,7 +208,9 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
     await e.settle(async () => (await statusOf(doc.id)) === 'CONFIRMED', 'the new employee to be created and the document to post');
     const employees = e.systems.intacct.state.objects.get('EMPLOYEE')!;
     expect(employees.get('E5555')).toBeDefined();
-    const timeline = await e.graphql<{ posting: { timeline: Array<{ type: string }> } }>(`query($id: ID!) { posting(id: $id) { timeline { type } } }`, { id: doc.id });
+    const timeline = await e.graphql<{ posting: { timeline: Array<{ type: string }> } }>(`query($id: ID!) { posting(id: $id) { timeline { type } } }`, {
+      id: doc.id,
+    });
     expect(timeline.data!.posting.timeline.map((t) => t.type)).toContain('MappingGapFound');
     const runs = await e.graphql<{ syncRuns: Array<{ kinds: string[] }> }>(`{ syncRuns { kinds } }`);
     expect(runs.data!.syncRuns.some((r) => r.kinds.includes('EMPLOYEE'))).toBe(true);
@@ -216,20 +248,39 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
   it('a cash advance issued in Concur posts: debit the cash advance account, credit the employee', async () => {
     const id = 'ca0000000000000000000000000000e2';
     e.systems.concur.addDocument({
-      id, docType: 'cashadvance', companyId: '821599', entityId: null, companyUuid: null, erpSystemId: null, docStatus: 'READY',
+      id,
+      docType: 'cashadvance',
+      companyId: '821599',
+      entityId: null,
+      companyUuid: null,
+      erpSystemId: null,
+      docStatus: 'READY',
       document: {
         employeeData: { employeeId: 'E1021', employeeFirstName: 'Ana', employeeLastName: 'Lopez' },
-        cashAdvanceData: { cashAdvanceId: 'CA-E2E', cashAdvanceName: 'Trip to Lisbon', cashAdvanceAmount: 400, currencyCode: 'USD', issuedDate: now.toISOString() },
+        cashAdvanceData: {
+          cashAdvanceId: 'CA-E2E',
+          cashAdvanceName: 'Trip to Lisbon',
+          cashAdvanceAmount: 400,
+          currencyCode: 'USD',
+          issuedDate: now.toISOString(),
+        },
         journalData: {},
       },
     });
     const href = `${e.systems.concur.url}/financialintegration/fi/v4/companies/transactiontypes/cashadvance/transactions?docId=${id}`;
-    const delivery = await e.systems.concur.ess.deliver(e.systems.concur.ess.envelope({ eventType: 'cashadvance.readyForIntegration', facts: { documentId: id, href } }));
+    const delivery = await e.systems.concur.ess.deliver(
+      e.systems.concur.ess.envelope({ eventType: 'cashadvance.readyForIntegration', facts: { documentId: id, href } }),
+    );
     expect(delivery.status).toBe(200);
     await e.settle(async () => (await statusOf(id)) === 'CONFIRMED', 'the cash advance to post');
     const [batch] = glbatchesFor(`ML-CA-${id}-1`);
     const lines = (batch!.entries as Array<Record<string, string>>).map((x) => [x['ACCOUNTNO'], x['TR_TYPE'], x['TRX_AMOUNT'], x['EMPLOYEEID']]);
-    expect(lines).toEqual(expect.arrayContaining([['1450', '1', '400.00', 'E1021'], ['2100', '-1', '400.00', 'E1021']]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        ['1450', '1', '400.00', 'E1021'],
+        ['2100', '-1', '400.00', 'E1021'],
+      ]),
+    );
   });
 
   it('a replayed projection equals the original', async () => {
@@ -276,7 +327,11 @@ describe('ml-connector API security outside sandbox', () => {
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const retry = await e.graphql(`mutation { replayProjection(name: "posting-state") { name } }`, undefined, TOKENS.viewer);
     expect(retry.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const allowed = await e.graphql(`mutation { setMapping(section: "journal", key: "", value: "GJ", reason: "switch journal") { revision } }`, undefined, TOKENS.admin);
+    const allowed = await e.graphql(
+      `mutation { setMapping(section: "journal", key: "", value: "GJ", reason: "switch journal") { revision } }`,
+      undefined,
+      TOKENS.admin,
+    );
     expect(allowed.errors).toBeUndefined();
   });
 
@@ -311,7 +366,13 @@ describe('ml-connector API security outside sandbox', () => {
     const res = await fetch(`${e.running.url}/webhooks/concur`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'concur-signature': 'bm90IGEgc2lnbmF0dXJl' },
-      body: JSON.stringify({ id: 'x1', topic: 'public.concur.financialintegration', eventType: 'expense.readyForIntegration', timeStamp: new Date().toISOString(), facts: { documentId: 'abc' } }),
+      body: JSON.stringify({
+        id: 'x1',
+        topic: 'public.concur.financialintegration',
+        eventType: 'expense.readyForIntegration',
+        timeStamp: new Date().toISOString(),
+        facts: { documentId: 'abc' },
+      }),
     });
     expect(res.status).toBe(401);
     expect(await e.running.store.headPosition()).toBe(before);

@@ -7,12 +7,24 @@ import { startE2e, TOKENS, type E2e } from './harness.js';
 describe('GraphQL for the operator console', () => {
   let e: E2e;
   const ids = Object.keys(demoExpectations);
-  const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } };
+  const quiet = {
+    info() {},
+    warn() {},
+    error() {},
+    debug() {},
+    child() {
+      return this;
+    },
+  };
 
   beforeAll(async () => {
     e = await startE2e({ auth: true });
     await runSandboxDemo(e.running, e.systems, quiet, new Date());
-    await e.settle(() => ids.filter((id) => ['CONFIRMED', 'AWAITING_MAPPING', 'REJECTED'].includes(e.running.service.getPosting(id)?.status ?? '')).length === ids.length - 1, 'the demo');
+    await e.settle(
+      () =>
+        ids.filter((id) => ['CONFIRMED', 'AWAITING_MAPPING', 'REJECTED'].includes(e.running.service.getPosting(id)?.status ?? '')).length === ids.length - 1,
+      'the demo',
+    );
   }, 120_000);
   afterAll(async () => {
     await e?.close();
@@ -25,7 +37,16 @@ describe('GraphQL for the operator console', () => {
   });
 
   it('overview: counts today and this month, 24 hourly buckets, the oldest waiting, rejections, health with its time, Intacct usage', async () => {
-    const r = await e.graphql<{ overview: Record<string, unknown> & { today: Array<{ status: string; count: number }>; postedPerHour: Array<{ count: number }>; health: Array<{ name: string; ok: boolean; checkedAt: string }>; intacctUsage: { transactions: number; month: string }; oldestWaiting: { status: string } | null; latestRejections: Array<{ reportName: string; lastError: { category: string } }> } }>(
+    const r = await e.graphql<{
+      overview: Record<string, unknown> & {
+        today: Array<{ status: string; count: number }>;
+        postedPerHour: Array<{ count: number }>;
+        health: Array<{ name: string; ok: boolean; checkedAt: string }>;
+        intacctUsage: { transactions: number; month: string };
+        oldestWaiting: { status: string } | null;
+        latestRejections: Array<{ reportName: string; lastError: { category: string } }>;
+      };
+    }>(
       `{ overview { today { status count } month { status count } postedPerHour { hour count } oldestWaiting { status reportName } latestRejections { reportName lastError { category } } health { name ok detail checkedAt } intacctUsage { month transactions countingSince } } }`,
       {},
       TOKENS.viewer,
@@ -37,7 +58,13 @@ describe('GraphQL for the operator console', () => {
     expect(o.postedPerHour.reduce((n, h) => n + h.count, 0)).toBe(9);
     expect(['AWAITING_MAPPING', 'REJECTED']).toContain(o.oldestWaiting?.status);
     expect(o.latestRejections).toEqual([{ reportName: 'Munich client meeting', lastError: { category: 'closed-period' } }]);
-    expect(o.health.map((h) => [h.name, h.ok])).toEqual([['event-store', true], ['posting-worker', true], ['projections', true], ['concur', true], ['intacct', true]]);
+    expect(o.health.map((h) => [h.name, h.ok])).toEqual([
+      ['event-store', true],
+      ['posting-worker', true],
+      ['projections', true],
+      ['concur', true],
+      ['intacct', true],
+    ]);
     expect(Date.now() - Date.parse(o.health[0]!.checkedAt)).toBeLessThan(60_000);
     expect(o.intacctUsage.month).toBe(new Date().toISOString().slice(0, 7));
     expect(o.intacctUsage.transactions).toBeGreaterThanOrEqual(9);
@@ -45,7 +72,14 @@ describe('GraphQL for the operator console', () => {
 
   it('auditReport: every posted entry in the range with names, balanced totals per account and dimension, the mapping import, as CSV', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const r = await e.graphql<{ auditReport: { entries: Array<{ lines: Array<{ accountName: string | null; trType: number; amount: string }>; currency: string }>; totals: Array<{ currency: string; debit: string; credit: string; accountName: string | null }>; mappingChanges: Array<{ type: string; actor: string }>; csv: string } }>(
+    const r = await e.graphql<{
+      auditReport: {
+        entries: Array<{ lines: Array<{ accountName: string | null; trType: number; amount: string }>; currency: string }>;
+        totals: Array<{ currency: string; debit: string; credit: string; accountName: string | null }>;
+        mappingChanges: Array<{ type: string; actor: string }>;
+        csv: string;
+      };
+    }>(
       `query($f: Date!, $t: Date!) { auditReport(from: $f, to: $t) { entries { currency lines { accountName trType amount } } totals { currency accountNo accountName debit credit } mappingChanges { type actor } csv } }`,
       { f: `${today.slice(0, 7)}-01`, t: today },
       TOKENS.viewer,
@@ -66,7 +100,15 @@ describe('GraphQL for the operator console', () => {
 
   it('names accounts, dimensions and employees from the reference cache; dimensions(kind: EMPLOYEE) lists employees', async () => {
     const id = ids.find((i) => demoExpectations[i]!.case === 'a')!;
-    const r = await e.graphql<{ posting: { employeeName: string; journalEntry: { lines: Array<{ accountNo: string; accountName: string; dimensions: Array<{ target: string; name: string | null }> }> } }; dimensions: Array<{ id: string }>; vendors: Array<{ id: string }>; dims: Array<{ kind: string }> }>(
+    const r = await e.graphql<{
+      posting: {
+        employeeName: string;
+        journalEntry: { lines: Array<{ accountNo: string; accountName: string; dimensions: Array<{ target: string; name: string | null }> }> };
+      };
+      dimensions: Array<{ id: string }>;
+      vendors: Array<{ id: string }>;
+      dims: Array<{ kind: string }>;
+    }>(
       `query($id: ID!) { posting(id: $id) { employeeName journalEntry { lines { accountNo accountName dimensions { target value name } } } } dimensions(kind: EMPLOYEE) { id } vendors: dimensions(kind: VENDOR) { id } dims: dimensions(kind: DIMENSIONS) { kind } }`,
       { id },
       TOKENS.viewer,
@@ -81,7 +123,11 @@ describe('GraphQL for the operator console', () => {
   });
 
   it('jobs lists the jobs started, newest first', async () => {
-    const started = await e.graphql<{ backfill: { id: string } }>(`mutation { backfill(from: "2026-01-01", to: "2026-01-02", dryRun: true) { id } }`, {}, TOKENS.operator);
+    const started = await e.graphql<{ backfill: { id: string } }>(
+      `mutation { backfill(from: "2026-01-01", to: "2026-01-02", dryRun: true) { id } }`,
+      {},
+      TOKENS.operator,
+    );
     expect(started.errors).toBeUndefined();
     const r = await e.graphql<{ jobs: Array<{ id: string; kind: string; dryRun: boolean }> }>('{ jobs { id kind dryRun } }', {}, TOKENS.viewer);
     expect(r.data!.jobs[0]).toEqual({ id: started.data!.backfill.id, kind: 'backfill', dryRun: true });

@@ -57,7 +57,10 @@ describe('damaged files under ML_DATA_DIR', () => {
   const expectAllConfirmedOnce = async (): Promise<void> => {
     for (const id of posted) {
       expect(await statusOf(id), id).toBe('CONFIRMED');
-      expect(systems.intacct.state.glbatches.filter((b) => b.header['REFERENCENO'] === `ML-EXP-${id}-1`), id).toHaveLength(1);
+      expect(
+        systems.intacct.state.glbatches.filter((b) => b.header['REFERENCENO'] === `ML-EXP-${id}-1`),
+        id,
+      ).toHaveLength(1);
     }
   };
 
@@ -67,8 +70,13 @@ describe('damaged files under ML_DATA_DIR', () => {
     root = mkdtempSync(join(tmpdir(), 'ml-corrupt-'));
     dataDir = join(root, 'data');
     await start();
-    expect((await service!.gql(`mutation($json: String!) { importMappings(json: $json, reason: "go-live") { revision } }`, { json: demoMappingsJson() })).errors).toBeUndefined();
-    await service!.waitFor('the start-up reference sync', async () => ((await service!.gql<{ dimensions: unknown[] }>(`{ dimensions(kind: DEPARTMENT) { id } }`)).data?.dimensions.length ?? 0) > 0);
+    expect(
+      (await service!.gql(`mutation($json: String!) { importMappings(json: $json, reason: "go-live") { revision } }`, { json: demoMappingsJson() })).errors,
+    ).toBeUndefined();
+    await service!.waitFor(
+      'the start-up reference sync',
+      async () => ((await service!.gql<{ dimensions: unknown[] }>(`{ dimensions(kind: DEPARTMENT) { id } }`)).data?.dimensions.length ?? 0) > 0,
+    );
     // Enough documents that every file spans several pages.
     for (let i = 0; i < 12; i++) await postOne(1000 + i);
     await stop();
@@ -82,51 +90,63 @@ describe('damaged files under ML_DATA_DIR', () => {
   it.each([
     ['a page of random bytes', garblePage],
     ['a file cut short', cutShort],
-  ])('read models with %s: moved aside, named in the log, rebuilt from the log', async (_, damage) => {
-    damage(join(dataDir, 'read-models.db'));
-    const s = await start();
-    const log = s.output.join('');
-    expect(log).toMatch(/read-model file .*read-models\.db was damaged .*moved aside to .*read-models\.db\.damaged-/);
-    await s.waitFor('the read models to be rebuilt', async () => (await statusOf(posted[0]!)) === 'CONFIRMED');
-    await expectAllConfirmedOnce();
-    await postOne(2000 + posted.length);
-    await stop();
-  }, 120_000);
+  ])(
+    'read models with %s: moved aside, named in the log, rebuilt from the log',
+    async (_, damage) => {
+      damage(join(dataDir, 'read-models.db'));
+      const s = await start();
+      const log = s.output.join('');
+      expect(log).toMatch(/read-model file .*read-models\.db was damaged .*moved aside to .*read-models\.db\.damaged-/);
+      await s.waitFor('the read models to be rebuilt', async () => (await statusOf(posted[0]!)) === 'CONFIRMED');
+      await expectAllConfirmedOnce();
+      await postOne(2000 + posted.length);
+      await stop();
+    },
+    120_000,
+  );
 
   it.each([
     ['a page of random bytes', garblePage],
     ['a file cut short', cutShort],
-  ])('posting queue with %s: moved aside, rebuilt, nothing posted twice', async (_, damage) => {
-    damage(join(dataDir, 'intacct-posting.db'));
-    const s = await start();
-    expect(s.output.join('')).toMatch(/Intacct posting queue .*intacct-posting\.db was damaged .*moved aside/);
-    await postOne(3000 + posted.length);
-    await expectAllConfirmedOnce();
-    await stop();
-  }, 120_000);
+  ])(
+    'posting queue with %s: moved aside, rebuilt, nothing posted twice',
+    async (_, damage) => {
+      damage(join(dataDir, 'intacct-posting.db'));
+      const s = await start();
+      expect(s.output.join('')).toMatch(/Intacct posting queue .*intacct-posting\.db was damaged .*moved aside/);
+      await postOne(3000 + posted.length);
+      await expectAllConfirmedOnce();
+      await stop();
+    },
+    120_000,
+  );
 
   it.each([
     ['a page of random bytes', (p: string) => garblePage(p, true)],
     ['a file cut short', cutShort],
-  ])('event store with %s: the service refuses to start, naming the file and what to do', async (_, damage) => {
-    const store = join(dataDir, 'events.db');
-    const copy = `${store}.good`;
-    // Keep the good log for the next case.
-    const { copyFileSync } = await import('node:fs');
-    copyFileSync(store, copy);
-    try {
-      damage(store);
-      const error = await start().then(
-        () => null,
-        (e: Error) => e,
-      );
-      expect(error, 'the service started on a damaged event store').not.toBeNull();
-      expect(error!.message).toMatch(/service exited with 1/);
-      expect(error!.message).toContain(store);
-      expect(error!.message).toMatch(/restore|backup/i);
-    } finally {
-      copyFileSync(copy, store);
-      rmSync(copy);
-    }
-  }, 120_000);
+  ])(
+    'event store with %s: the service refuses to start, naming the file and what to do',
+    async (_, damage) => {
+      const store = join(dataDir, 'events.db');
+      const copy = `${store}.good`;
+      // Keep the good log for the next case.
+      const { copyFileSync } = await import('node:fs');
+      copyFileSync(store, copy);
+      try {
+        damage(store);
+        const error = await start().then(
+          () => null,
+          (e: Error) => e,
+        );
+        expect(error, 'the service started on a damaged event store').not.toBeNull();
+        expect(error!.message).toMatch(/service exited with 1/);
+        expect(error!.message).toContain(store);
+        expect(error!.message).toMatch(/restore|backup/i);
+      } finally {
+        copyFileSync(copy, store);
+        rmSync(copy);
+      }
+    },
+    120_000,
+  );
 });

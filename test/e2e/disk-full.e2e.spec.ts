@@ -35,8 +35,13 @@ describe.skipIf(!disk)('disk full (a real, full tmpfs under ML_DATA_DIR)', () =>
 
   it('answers 503 while full, never crashes, says why, and posts everything exactly once after space returns', async () => {
     const { systems } = service;
-    expect((await service.gql(`mutation($json: String!) { importMappings(json: $json, reason: "go-live") { revision } }`, { json: demoMappingsJson() })).errors).toBeUndefined();
-    await service.waitFor('the start-up reference sync', async () => ((await service.gql<{ dimensions: unknown[] }>(`{ dimensions(kind: DEPARTMENT) { id } }`)).data?.dimensions.length ?? 0) > 0);
+    expect(
+      (await service.gql(`mutation($json: String!) { importMappings(json: $json, reason: "go-live") { revision } }`, { json: demoMappingsJson() })).errors,
+    ).toBeUndefined();
+    await service.waitFor(
+      'the start-up reference sync',
+      async () => ((await service.gql<{ dimensions: unknown[] }>(`{ dimensions(kind: DEPARTMENT) { id } }`)).data?.dimensions.length ?? 0) > 0,
+    );
     systems.concur.ess.endpoint = `${service.url}/webhooks/concur`;
     const baseUrl = systems.endpoints.concur.authBaseUrl;
     const deliver = async (id: string): Promise<number | null> =>
@@ -94,15 +99,20 @@ describe.skipIf(!disk)('disk full (a real, full tmpfs under ML_DATA_DIR)', () =>
       }
       return out;
     };
-    await service.waitFor('every document to be confirmed after the disk was freed', async () => (await unconfirmed()).length === 0, 60_000).catch(async (error: Error) => {
-      throw new Error(`${(await unconfirmed()).join('\n')}\n${error.message}`);
-    });
+    await service
+      .waitFor('every document to be confirmed after the disk was freed', async () => (await unconfirmed()).length === 0, 60_000)
+      .catch(async (error: Error) => {
+        throw new Error(`${(await unconfirmed()).join('\n')}\n${error.message}`);
+      });
     expectAlive();
     await service.waitFor('/readyz to be ready again', async () => (await readyz()).status === 200, 30_000);
 
     // Exactly once: one GLBATCH per document, nothing lost, nothing twice.
     for (const doc of [before, ...inFlight, ...during]) {
-      expect(systems.intacct.state.glbatches.filter((b) => b.header['REFERENCENO'] === `ML-EXP-${doc.id}-1`), doc.id).toHaveLength(1);
+      expect(
+        systems.intacct.state.glbatches.filter((b) => b.header['REFERENCENO'] === `ML-EXP-${doc.id}-1`),
+        doc.id,
+      ).toHaveLength(1);
     }
   }, 240_000);
 });

@@ -23,7 +23,9 @@ describe('the running service applies ML_GRAPHQL_RATE_LIMIT and ML_HTTP_*_TIMEOU
     const port = Number(new URL(e2e.running.url).port);
     const started = performance.now();
     const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write('POST /webhooks/concur HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"id":"slow",'));
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('POST /webhooks/concur HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"id":"slow",'),
+      );
       let text = '';
       socket.on('data', (d) => (text += d.toString()));
       socket.on('error', () => undefined);

@@ -21,7 +21,8 @@ function syncTable(run: CliRun): Record<string, { direction: string; read: numbe
 }
 
 const finished = (run: CliRun): CliRun => {
-  if (run.timedOut) throw new Error(`the CLI did not finish in time.\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}\nservice:\n${s.output.join('').slice(-3000)}`);
+  if (run.timedOut)
+    throw new Error(`the CLI did not finish in time.\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}\nservice:\n${s.output.join('').slice(-3000)}`);
   return run;
 };
 
@@ -33,7 +34,9 @@ const intacctCount = (object: string): number => [...(s.systems.intacct.state.ob
 
 beforeAll(async () => {
   s = await startServiceProcess();
-  expect((await s.gql(`mutation($json: String!) { importMappings(json: $json, reason: "go-live mappings") { revision } }`, { json: demoMappingsJson() })).errors).toBeUndefined();
+  expect(
+    (await s.gql(`mutation($json: String!) { importMappings(json: $json, reason: "go-live mappings") { revision } }`, { json: demoMappingsJson() })).errors,
+  ).toBeUndefined();
   // The service syncs by itself 5 s after start; let that run end so the runs below see only their own changes.
   await s.waitFor('the start-up reference sync', async () => ((await s.gql<{ syncRuns: unknown[] }>(`{ syncRuns { id } }`)).data?.syncRuns.length ?? 0) > 0);
 }, 90_000);
@@ -66,13 +69,29 @@ describe('sync against the service configured as for real systems', () => {
     expect(counts.length, run.stderr).toBeGreaterThanOrEqual(2);
     expect(new Set(counts.map(([, total]) => total))).toEqual(new Set([10]));
     expect(counts.at(-1)).toEqual([10, 10]);
-    expect(counts.some(([done]) => done > 0 && done < 10), run.stderr).toBe(true);
+    expect(
+      counts.some(([done]) => done > 0 && done < 10),
+      run.stderr,
+    ).toBe(true);
     expect(run.stderr).toMatch(/ - [A-Z]+: \d+\/\d+ read from Intacct|steps \(\d+%\)/);
 
     // The run is recorded with the same counts.
-    const runs = await s.gql<{ syncRuns: Array<{ kinds: string[]; report: Array<{ step: string; counts: Record<string, number> }> }> }>(`{ syncRuns { kinds report } }`);
+    const runs = await s.gql<{ syncRuns: Array<{ kinds: string[]; report: Array<{ step: string; counts: Record<string, number> }> }> }>(
+      `{ syncRuns { kinds report } }`,
+    );
     const last = runs.data!.syncRuns[0]!;
-    expect(last.report.map((r) => r.step)).toEqual(['EMPLOYEE', 'VENDOR', 'GLACCOUNT', 'DEPARTMENT', 'LOCATION', 'PROJECT', 'CUSTOMER', 'CLASS', 'employees', 'vendors']);
+    expect(last.report.map((r) => r.step)).toEqual([
+      'EMPLOYEE',
+      'VENDOR',
+      'GLACCOUNT',
+      'DEPARTMENT',
+      'LOCATION',
+      'PROJECT',
+      'CUSTOMER',
+      'CLASS',
+      'employees',
+      'vendors',
+    ]);
     expect(last.report.find((r) => r.step === 'GLACCOUNT')!.counts).toMatchObject({ read: intacctCount('GLACCOUNT') });
   }, 90_000);
 
@@ -152,7 +171,13 @@ function previews(stdout: string): Map<string, PreviewEntry> {
     }
     const l = /^ {8}(debit|credit) +(\S+) (\S+) ([A-Z]{3})((?: [A-Z]+=\S+)*)(?: ".*")?$/.exec(line);
     if (l && current) {
-      const dimensions = Object.fromEntries(l[5]!.trim().split(' ').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+      const dimensions = Object.fromEntries(
+        l[5]!
+          .trim()
+          .split(' ')
+          .filter(Boolean)
+          .map((kv) => kv.split('=') as [string, string]),
+      );
       current.lines.push({ side: l[1] as 'debit' | 'credit', account: l[2]!, amount: l[3]!, currency: l[4]!, dimensions });
     } else if (!/^ {8}/.test(line)) current = null;
   }
@@ -187,7 +212,13 @@ describe('backfill of every document type, against the service configured as for
   const TO = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);
   const inRange = (day: string): string => `${month}-${day}T10:00:00.000Z`;
   const cashAdvance = (id: string, issuedDate: string, amount: number): SimFisItem => ({
-    id, docType: 'cashadvance', companyId: '821599', entityId: null, companyUuid: null, erpSystemId: null, docStatus: 'READY',
+    id,
+    docType: 'cashadvance',
+    companyId: '821599',
+    entityId: null,
+    companyUuid: null,
+    erpSystemId: null,
+    docStatus: 'READY',
     document: {
       employeeData: { employeeId: 'E1021', employeeFirstName: 'Ana', employeeLastName: 'Lopez' },
       cashAdvanceData: { cashAdvanceId: `CA-${id.slice(0, 6)}`, cashAdvanceName: 'Trip to Lisbon', cashAdvanceAmount: amount, currencyCode: 'USD', issuedDate },
@@ -195,15 +226,42 @@ describe('backfill of every document type, against the service configured as for
     },
   });
   const docs = {
-    expense: generateExpenseDocument({ submitDate: inRange('15'), reportName: 'Backfill Oslo', employeeId: 'E1021', accountCodes: ['476000', '474100'], entryCents: [1250, 4999] }),
+    expense: generateExpenseDocument({
+      submitDate: inRange('15'),
+      reportName: 'Backfill Oslo',
+      employeeId: 'E1021',
+      accountCodes: ['476000', '474100'],
+      entryCents: [1250, 4999],
+    }),
     // Concur code 479100 is deliberately unmapped in the demo mapping set.
-    expenseGap: generateExpenseDocument({ submitDate: inRange('16'), reportName: 'Backfill conference', employeeId: 'E1021', accountCodes: ['479100'], entryCents: [30000] }),
-    expenseRejected: generateExpenseDocument({ submitDate: inRange('17'), reportName: 'Backfill wrong total', employeeId: 'E1021', accountCodes: ['476000'], entryCents: [1000] }),
-    expenseBefore: generateExpenseDocument({ submitDate: `${monthAt(3)}-10T10:00:00.000Z`, reportName: 'Backfill month before', employeeId: 'E1021', accountCodes: ['476000'], entryCents: [500] }),
+    expenseGap: generateExpenseDocument({
+      submitDate: inRange('16'),
+      reportName: 'Backfill conference',
+      employeeId: 'E1021',
+      accountCodes: ['479100'],
+      entryCents: [30000],
+    }),
+    expenseRejected: generateExpenseDocument({
+      submitDate: inRange('17'),
+      reportName: 'Backfill wrong total',
+      employeeId: 'E1021',
+      accountCodes: ['476000'],
+      entryCents: [1000],
+    }),
+    expenseBefore: generateExpenseDocument({
+      submitDate: `${monthAt(3)}-10T10:00:00.000Z`,
+      reportName: 'Backfill month before',
+      employeeId: 'E1021',
+      accountCodes: ['476000'],
+      entryCents: [500],
+    }),
     invoice: generateInvoiceDocument({ invoiceDate: inRange('12'), vendorCode: 'V100', accountCodes: ['478000'], lineCents: [10000, 2550] }),
     invoiceKnown: generateInvoiceDocument({ invoiceDate: inRange('13'), vendorCode: 'V100', accountCodes: ['478000'], lineCents: [7000] }),
     invoiceBefore: generateInvoiceDocument({ invoiceDate: `${monthAt(3)}-28T00:00:00.000Z`, vendorCode: 'V100', accountCodes: ['478000'], lineCents: [900] }),
-    paymentRequest: { ...generateInvoiceDocument({ invoiceDate: inRange('20'), vendorCode: 'V200', accountCodes: ['478000'], lineCents: [45000] }), docType: 'paymentrequest' as const },
+    paymentRequest: {
+      ...generateInvoiceDocument({ invoiceDate: inRange('20'), vendorCode: 'V200', accountCodes: ['478000'], lineCents: [45000] }),
+      docType: 'paymentrequest' as const,
+    },
     cashAdvance: cashAdvance('ca0000000000000000000000000000b1', inRange('05'), 400),
     cashAdvanceAfter: cashAdvance('ca0000000000000000000000000000b2', `${monthAt(1)}-02T10:00:00.000Z`, 250),
   };
@@ -212,7 +270,8 @@ describe('backfill of every document type, against the service configured as for
   const key = (d: SimFisItem): string => `ML-${{ expense: 'EXP', invoice: 'INV', paymentrequest: 'PR', cashadvance: 'CA' }[d.docType]}-${d.id}-1`;
   const statusOf = async (id: string): Promise<string | null> =>
     (await s.gql<{ posting: { status: string } | null }>(`query($id: ID!) { posting(id: $id) { status } }`, { id })).data?.posting?.status ?? null;
-  const head = async (): Promise<string> => (await s.gql<{ projections: Array<{ headPosition: string }> }>(`{ projections { headPosition } }`)).data!.projections[0]!.headPosition;
+  const head = async (): Promise<string> =>
+    (await s.gql<{ projections: Array<{ headPosition: string }> }>(`{ projections { headPosition } }`)).data!.projections[0]!.headPosition;
   const acknowledged = (): string[] => s.systems.concur.state.fisCalls.filter((c) => c.kind === 'acknowledgement').map((c) => c.docId);
   let dryRun: CliRun;
 
@@ -243,8 +302,12 @@ describe('backfill of every document type, against the service configured as for
     expect(dryRun.stdout).toMatch(/^ {2}would-post: payment request \S+ "Simulated invoice \S+" 450\.00 USD$/m);
     expect(dryRun.stdout).toMatch(/^ {2}would-post: cash advance CA-ca0000 "Trip to Lisbon" 400\.00 USD$/m);
     expect(dryRun.stdout).toMatch(/^ {2}already-known: invoice /m);
-    expect(dryRun.stdout).toMatch(/^ {2}would-post: report \S+ "Backfill conference" 300\.00 USD\n {6}would wait for mappings:\n {8}gap: Concur account code 479100 has no Intacct account in accounts\./m);
-    expect(dryRun.stdout).toMatch(/^ {2}would-post: report \S+ "Backfill wrong total" 99\.99 USD\n {6}would be rejected: .*add up to 10\.00 USD but the report's totalApprovedAmount is 99\.99 USD.*\(difference -89\.99\)$/m);
+    expect(dryRun.stdout).toMatch(
+      /^ {2}would-post: report \S+ "Backfill conference" 300\.00 USD\n {6}would wait for mappings:\n {8}gap: Concur account code 479100 has no Intacct account in accounts\./m,
+    );
+    expect(dryRun.stdout).toMatch(
+      /^ {2}would-post: report \S+ "Backfill wrong total" 99\.99 USD\n {6}would be rejected: .*add up to 10\.00 USD but the report's totalApprovedAmount is 99\.99 USD.*\(difference -89\.99\)$/m,
+    );
     expect(dryRun.stdout).not.toContain('Backfill month before');
 
     const entries = previews(dryRun.stdout);
@@ -258,8 +321,18 @@ describe('backfill of every document type, against the service configured as for
       { side: 'debit', account: '1450', amount: '400.00', currency: 'USD', dimensions: { LOCATION: '100', EMPLOYEEID: 'E1021' } },
       { side: 'credit', account: '2100', amount: '400.00', currency: 'USD', dimensions: { LOCATION: '100', EMPLOYEEID: 'E1021' } },
     ]);
-    expect(entries.get(key(docs.paymentRequest))!.lines).toContainEqual({ side: 'credit', account: '2000', amount: '450.00', currency: 'USD', dimensions: { LOCATION: '100', VENDORID: 'V200' } });
-    expect(entries.get(key(docs.expense))).toMatchObject({ journal: 'EXPJ', batchDate: `${month}-15`, title: `Backfill Oslo (${(docs.expense.document.report as { reportId: string }).reportId})` });
+    expect(entries.get(key(docs.paymentRequest))!.lines).toContainEqual({
+      side: 'credit',
+      account: '2000',
+      amount: '450.00',
+      currency: 'USD',
+      dimensions: { LOCATION: '100', VENDORID: 'V200' },
+    });
+    expect(entries.get(key(docs.expense))).toMatchObject({
+      journal: 'EXPJ',
+      batchDate: `${month}-15`,
+      title: `Backfill Oslo (${(docs.expense.document.report as { reportId: string }).reportId})`,
+    });
 
     // Nothing stored, nothing acknowledged, nothing posted.
     expect(await head()).toBe(headBefore);
@@ -311,7 +384,10 @@ describe('backfill of every document type, against the service configured as for
   }, 120_000);
 
   it('GraphQL backfill(from, to, dryRun) reports per type: after the real run everything is known', async () => {
-    const started = await s.gql<{ backfill: { id: string } }>(`mutation($from: Date!, $to: Date!) { backfill(from: $from, to: $to, dryRun: true) { id } }`, { from: FROM, to: TO });
+    const started = await s.gql<{ backfill: { id: string } }>(`mutation($from: Date!, $to: Date!) { backfill(from: $from, to: $to, dryRun: true) { id } }`, {
+      from: FROM,
+      to: TO,
+    });
     expect(started.errors).toBeUndefined();
     let job: { state: string; counts: Record<string, Record<string, number>>; items: string[] } | null = null;
     await s.waitFor('the dry-run job', async () => {

@@ -28,7 +28,15 @@ describe('the service with Kafka (real broker)', () => {
       { topic: domainTopic, numPartitions: 2 },
     ]);
     e = await startE2e({ kafka: { brokers: [broker.brokers], concurTopic, domainTopic, groupId: uniqueName('ml-connector') } });
-    await runSandboxDemo(e.running, e.systems, { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } });
+    await runSandboxDemo(e.running, e.systems, {
+      info() {},
+      warn() {},
+      error() {},
+      debug() {},
+      child() {
+        return this;
+      },
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -42,11 +50,18 @@ describe('the service with Kafka (real broker)', () => {
     const notification = e.systems.concur.ess.documentReady('expense', doc.id, e.systems.concur.url);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: concurTopic, messages: [{ key: doc.id, value: JSON.stringify(notification) }, { key: doc.id, value: JSON.stringify(notification) }] });
+    await producer.send({
+      topic: concurTopic,
+      messages: [
+        { key: doc.id, value: JSON.stringify(notification) },
+        { key: doc.id, value: JSON.stringify(notification) },
+      ],
+    });
     await producer.disconnect();
 
     const status = async (): Promise<string | null> =>
-      ((await e.graphql<{ posting: { status: string } | null }>(`query($id: ID!) { posting(id: $id) { status } }`, { id: doc.id })).data?.posting?.status ?? null);
+      (await e.graphql<{ posting: { status: string } | null }>(`query($id: ID!) { posting(id: $id) { status } }`, { id: doc.id })).data?.posting?.status ??
+      null;
     await waitFor('the document to post', async () => (await status()) === 'CONFIRMED', 60_000);
     expect(e.systems.intacct.state.glbatches.filter((b) => b.header['REFERENCENO'] === `ML-EXP-${doc.id}-1`)).toHaveLength(1);
 
@@ -57,14 +72,27 @@ describe('the service with Kafka (real broker)', () => {
     await consumer.run({
       eachMessage: async ({ message }) => {
         const body = JSON.parse(message.value!.toString()) as { type: string; streamId: string };
-        if (body.streamId === `document-expense-${doc.id}`) seen.push({ key: message.key!.toString(), type: body.type, eventId: message.headers!['event-id']!.toString() });
+        if (body.streamId === `document-expense-${doc.id}`)
+          seen.push({ key: message.key!.toString(), type: body.type, eventId: message.headers!['event-id']!.toString() });
       },
     });
-    await waitFor('the document events on the outbound topic', () => seen.some((s) => s.type === 'PostingConfirmedToConcur'), 60_000, () => JSON.stringify(seen));
+    await waitFor(
+      'the document events on the outbound topic',
+      () => seen.some((s) => s.type === 'PostingConfirmedToConcur'),
+      60_000,
+      () => JSON.stringify(seen),
+    );
     await consumer.disconnect();
     const unique = [...new Map(seen.map((s) => [s.eventId, s])).values()];
     expect(unique.map((s) => s.type)).toEqual(
-      expect.arrayContaining(['ConcurDocumentReceived', 'ConcurDocumentFetched', 'JournalEntryPrepared', 'PostingRequested', 'PostingSucceeded', 'PostingConfirmedToConcur']),
+      expect.arrayContaining([
+        'ConcurDocumentReceived',
+        'ConcurDocumentFetched',
+        'JournalEntryPrepared',
+        'PostingRequested',
+        'PostingSucceeded',
+        'PostingConfirmedToConcur',
+      ]),
     );
     expect(new Set(unique.map((s) => s.key))).toEqual(new Set([`document-expense-${doc.id}`]));
     // In order per key: the received event before the success, the success before the confirmation.

@@ -22,7 +22,7 @@ async function runService(extraEnv: Record<string, string>): Promise<string[]> {
       const timer = setTimeout(() => reject(new Error(`service did not start:\n${stdout}${stderr}`)), 90_000);
       child.stdout!.on('data', (d: Buffer) => {
         stdout += d.toString();
-        if (stdout.includes('ml-connector started')) (clearTimeout(timer), resolve());
+        if (stdout.includes('ml-connector started')) clearTimeout(timer), resolve();
       });
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('exit', (code) => reject(new Error(`service exited with ${code}:\n${stdout}${stderr}`)));
@@ -42,7 +42,9 @@ describe('the service log format', () => {
     const lines = await runService({ LOG_FORMAT: 'pretty', CONCUR_CLIENTID: 'typo-client' });
     expect(lines.length).toBeGreaterThan(5);
     for (const line of lines) expect(line, line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO |WARN |ERROR) \S/);
-    expect(lines[0]).toMatch(/^\S+ WARN  unknown variable CONCUR_CLIENTID \(did you mean CONCUR_CLIENT_ID\?\): ml-connector does not read it  variable=CONCUR_CLIENTID suggestion=CONCUR_CLIENT_ID$/);
+    expect(lines[0]).toMatch(
+      /^\S+ WARN  unknown variable CONCUR_CLIENTID \(did you mean CONCUR_CLIENT_ID\?\): ml-connector does not read it  variable=CONCUR_CLIENTID suggestion=CONCUR_CLIENT_ID$/,
+    );
     // The value of the misspelt variable is never echoed.
     expect(lines.join('\n')).not.toContain('typo-client');
     expect(lines.some((l) => / INFO  ml-connector started: GraphQL http:\/\//.test(l))).toBe(true);
@@ -53,7 +55,12 @@ describe('the service log format', () => {
   it('JSON by default: one object per line; the typo is a warn line with variable and suggestion', async () => {
     const lines = await runService({ INTACCT_SENDERID: 'x' });
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(parsed[0]).toMatchObject({ level: 'warn', variable: 'INTACCT_SENDERID', suggestion: 'INTACCT_SENDER_ID', msg: 'unknown variable INTACCT_SENDERID (did you mean INTACCT_SENDER_ID?): ml-connector does not read it' });
+    expect(parsed[0]).toMatchObject({
+      level: 'warn',
+      variable: 'INTACCT_SENDERID',
+      suggestion: 'INTACCT_SENDER_ID',
+      msg: 'unknown variable INTACCT_SENDERID (did you mean INTACCT_SENDER_ID?): ml-connector does not read it',
+    });
     expect(parsed.some((p) => String(p['msg']).startsWith('ml-connector started: GraphQL'))).toBe(true);
   }, 120_000);
 });

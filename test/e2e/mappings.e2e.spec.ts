@@ -7,7 +7,8 @@ import { startE2e, type E2e } from './harness.js';
  * Object.prototype members are stored, shown and used like any code; values are checked against
  * the reference cache; imports merge by default and dry runs change nothing.
  */
-const CHANGE = 'revision changed dryRun message diff { change section key oldValue newValue } unchecked { path target value message } forced { path target value message }';
+const CHANGE =
+  'revision changed dryRun message diff { change section key oldValue newValue } unchecked { path target value message } forced { path target value message }';
 
 interface Change {
   revision: number;
@@ -22,22 +23,39 @@ interface Change {
 describe('mappings through the service (GraphQL over HTTP)', () => {
   let e: E2e;
   const set = (section: string, key: string, value: unknown, extra: { reason?: string; force?: boolean } = {}) =>
-    e.graphql<{ setMapping: Change }>(`mutation($s: String!, $k: String!, $v: JSON!, $r: String, $f: Boolean) { setMapping(section: $s, key: $k, value: $v, reason: $r, force: $f) { ${CHANGE} } }`, {
-      s: section,
-      k: key,
-      v: value,
-      r: extra.reason ?? 'e2e',
-      f: extra.force ?? false,
-    });
+    e.graphql<{ setMapping: Change }>(
+      `mutation($s: String!, $k: String!, $v: JSON!, $r: String, $f: Boolean) { setMapping(section: $s, key: $k, value: $v, reason: $r, force: $f) { ${CHANGE} } }`,
+      {
+        s: section,
+        k: key,
+        v: value,
+        r: extra.reason ?? 'e2e',
+        f: extra.force ?? false,
+      },
+    );
   const importSet = (json: unknown, extra: { mode?: 'MERGE' | 'REPLACE'; dryRun?: boolean } = {}) =>
-    e.graphql<{ importMappings: Change }>(`mutation($j: String!, $m: MappingImportMode, $d: Boolean) { importMappings(json: $j, mode: $m, dryRun: $d, reason: "e2e import") { ${CHANGE} } }`, {
-      j: JSON.stringify(json),
-      m: extra.mode,
-      d: extra.dryRun,
-    });
-  const current = async () => (await e.graphql<{ mappings: { document: Record<string, Record<string, unknown>>; json: string; revision: number } }>('{ mappings { document json revision } }')).data!.mappings;
-  const history = async () => (await e.graphql<{ mappingHistory: Array<{ revision: number; key: string | null; diff: Change['diff']; forced: Change['forced'] }> }>('{ mappingHistory { revision key diff { change section key oldValue newValue } forced { path value } } }')).data!.mappingHistory;
-  const statusOf = async (id: string) => (await e.graphql<{ posting: { status: string } | null }>('query($id: ID!) { posting(id: $id) { status } }', { id })).data?.posting?.status ?? null;
+    e.graphql<{ importMappings: Change }>(
+      `mutation($j: String!, $m: MappingImportMode, $d: Boolean) { importMappings(json: $j, mode: $m, dryRun: $d, reason: "e2e import") { ${CHANGE} } }`,
+      {
+        j: JSON.stringify(json),
+        m: extra.mode,
+        d: extra.dryRun,
+      },
+    );
+  const current = async () =>
+    (
+      await e.graphql<{ mappings: { document: Record<string, Record<string, unknown>>; json: string; revision: number } }>(
+        '{ mappings { document json revision } }',
+      )
+    ).data!.mappings;
+  const history = async () =>
+    (
+      await e.graphql<{ mappingHistory: Array<{ revision: number; key: string | null; diff: Change['diff']; forced: Change['forced'] }> }>(
+        '{ mappingHistory { revision key diff { change section key oldValue newValue } forced { path value } } }',
+      )
+    ).data!.mappingHistory;
+  const statusOf = async (id: string) =>
+    (await e.graphql<{ posting: { status: string } | null }>('query($id: ID!) { posting(id: $id) { status } }', { id })).data?.posting?.status ?? null;
 
   beforeAll(async () => {
     e = await startE2e();
@@ -49,7 +67,11 @@ describe('mappings through the service (GraphQL over HTTP)', () => {
   it('setMapping(section: "accounts", key: "__proto__") stores the value, and mappings shows it', async () => {
     const r = await set('accounts', '__proto__', '6500');
     expect(r.errors).toBeUndefined();
-    expect(r.data!.setMapping).toMatchObject({ changed: true, dryRun: false, diff: [{ change: 'ADDED', section: 'accounts', key: '__proto__', oldValue: null, newValue: '6500' }] });
+    expect(r.data!.setMapping).toMatchObject({
+      changed: true,
+      dryRun: false,
+      diff: [{ change: 'ADDED', section: 'accounts', key: '__proto__', oldValue: null, newValue: '6500' }],
+    });
     // Nothing synced yet: the value is accepted, and said to be unchecked.
     expect(r.data!.setMapping.unchecked).toEqual([expect.objectContaining({ path: 'accounts.__proto__', target: 'GLACCOUNT', value: '6500' })]);
     const m = await current();
@@ -58,7 +80,9 @@ describe('mappings through the service (GraphQL over HTTP)', () => {
     expect(JSON.parse(m.json).accounts).toEqual(m.document['accounts']);
     expect((await history())[0]).toMatchObject({ key: '__proto__', diff: [{ change: 'ADDED', key: '__proto__', newValue: '6500' }] });
 
-    const removed = await e.graphql<{ removeMapping: Change }>(`mutation { removeMapping(section: "accounts", key: "__proto__", reason: "e2e") { ${CHANGE} } }`);
+    const removed = await e.graphql<{ removeMapping: Change }>(
+      `mutation { removeMapping(section: "accounts", key: "__proto__", reason: "e2e") { ${CHANGE} } }`,
+    );
     expect(removed.data!.removeMapping.diff).toEqual([{ change: 'REMOVED', section: 'accounts', key: '__proto__', oldValue: '6500', newValue: null }]);
     expect((await current()).document['accounts']).toEqual({});
   });
@@ -91,7 +115,9 @@ describe('mappings through the service (GraphQL over HTTP)', () => {
 
     const unknown = await set('accounts', '474230', '6510');
     expect(unknown.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(unknown.errors?.[0]?.message).toMatch(/^Mapping change refused: accounts\.474230 names GL account 6510, which does not exist in Intacct \(closest active: 6500, 6100, /);
+    expect(unknown.errors?.[0]?.message).toMatch(
+      /^Mapping change refused: accounts\.474230 names GL account 6510, which does not exist in Intacct \(closest active: 6500, 6100, /,
+    );
     const inactive = await set('accounts', '474230', '9999');
     expect(inactive.errors?.[0]?.message).toMatch(/names GL account 9999, which is inactive in Intacct/);
     const noReason = await e.graphql(`mutation { setMapping(section: "accounts", key: "474230", value: "6510", force: true) { revision } }`);
@@ -106,9 +132,18 @@ describe('mappings through the service (GraphQL over HTTP)', () => {
     // Object values go in as JSON variables; employees were not synced: unchecked, not refused.
     const counterparty = await set('counterparties', 'IBCP', { account: '2150', vendorId: 'AMEX' });
     expect(counterparty.errors).toBeUndefined();
-    const rule = await set('dimensions', 'allocationCustom1Code->DEPARTMENT', { source: 'allocationCustom1Code', target: 'DEPARTMENT', values: { D100: 'D100', constructor: 'D200' }, passThrough: false });
+    const rule = await set('dimensions', 'allocationCustom1Code->DEPARTMENT', {
+      source: 'allocationCustom1Code',
+      target: 'DEPARTMENT',
+      values: { D100: 'D100', constructor: 'D200' },
+      passThrough: false,
+    });
     expect(rule.data!.setMapping.diff).toEqual([expect.objectContaining({ change: 'ADDED', section: 'dimensions', key: 'allocationCustom1Code->DEPARTMENT' })]);
-    const badRule = await set('dimensions', 'allocationCustom1Code->DEPARTMENT', { source: 'allocationCustom1Code', target: 'DEPARTMENT', values: { D100: 'D100', constructor: 'D900' } });
+    const badRule = await set('dimensions', 'allocationCustom1Code->DEPARTMENT', {
+      source: 'allocationCustom1Code',
+      target: 'DEPARTMENT',
+      values: { D100: 'D100', constructor: 'D900' },
+    });
     expect(badRule.errors?.[0]?.message).toMatch(/dimensions\.allocationCustom1Code->DEPARTMENT\.values\.constructor names department D900, which is inactive/);
     const employee = await set('employees', 'E-NEW', 'E2001');
     expect(employee.data!.setMapping.unchecked).toEqual([expect.objectContaining({ path: 'employees.E-NEW', target: 'EMPLOYEEID' })]);
@@ -121,7 +156,12 @@ describe('mappings through the service (GraphQL over HTTP)', () => {
     const historyBefore = (await history()).length;
 
     const dry = await importSet({ journal: 'GJ' }, { dryRun: true });
-    expect(dry.data!.importMappings).toMatchObject({ changed: false, dryRun: true, revision: head.revision, diff: [{ change: 'CHANGED', section: 'journal', key: null, oldValue: 'EXPJ', newValue: 'GJ' }] });
+    expect(dry.data!.importMappings).toMatchObject({
+      changed: false,
+      dryRun: true,
+      revision: head.revision,
+      diff: [{ change: 'CHANGED', section: 'journal', key: null, oldValue: 'EXPJ', newValue: 'GJ' }],
+    });
     expect(dry.data!.importMappings.message).toMatch(/^Dry run: 1 change\(s\): 0 added, 1 changed, 0 removed would be recorded; nothing was changed\.$/);
     expect((await current()).revision).toBe(head.revision);
 

@@ -23,7 +23,8 @@ describe('operator log', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const statusOf = async (id: string) => (await e.graphql<{ posting: { status: string } | null }>('query($id: ID!) { posting(id: $id) { status } }', { id })).data?.posting?.status ?? null;
+  const statusOf = async (id: string) =>
+    (await e.graphql<{ posting: { status: string } | null }>('query($id: ID!) { posting(id: $id) { status } }', { id })).data?.posting?.status ?? null;
   const operator = (query: string, variables?: Record<string, unknown>) => e.graphql(query, variables, TOKENS.operator);
 
   beforeAll(async () => {
@@ -40,15 +41,32 @@ describe('operator log', () => {
     const imported = await waitForLine('the import', (l) => l['action'] === 'importMappings' && l.level === 'info');
     expect(imported).toMatchObject({ actor: 'user:admin', mode: 'merge', dryRun: false, reason: 'go-live set', changed: true, component: 'operator' });
 
-    expect((await e.graphql(`mutation($j: String!) { importMappings(json: $j, dryRun: true, reason: "preview") { revision } }`, { j: '{"accounts": {"479999": "6800"}}' })).errors).toBeUndefined();
-    expect(find((l) => l['action'] === 'importMappings' && l['dryRun'] === true)[0]).toMatchObject({ actor: 'user:admin', changed: false, msg: expect.stringContaining('dry run') });
+    expect(
+      (
+        await e.graphql(`mutation($j: String!) { importMappings(json: $j, dryRun: true, reason: "preview") { revision } }`, {
+          j: '{"accounts": {"479999": "6800"}}',
+        })
+      ).errors,
+    ).toBeUndefined();
+    expect(find((l) => l['action'] === 'importMappings' && l['dryRun'] === true)[0]).toMatchObject({
+      actor: 'user:admin',
+      changed: false,
+      msg: expect.stringContaining('dry run'),
+    });
 
     // An operator may not change mappings: the refusal is logged with who tried.
     const forbidden = await operator(`mutation { setMapping(section: "accounts", key: "479100", value: "6800", reason: "conference fees") { revision } }`);
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(await waitForLine('the forbidden change', (l) => l['action'] === 'setMapping' && l['actor'] === 'user:ops')).toMatchObject({ level: 'warn', code: 'FORBIDDEN', key: '479100', value: '6800' });
+    expect(await waitForLine('the forbidden change', (l) => l['action'] === 'setMapping' && l['actor'] === 'user:ops')).toMatchObject({
+      level: 'warn',
+      code: 'FORBIDDEN',
+      key: '479100',
+      value: '6800',
+    });
 
-    expect((await e.graphql(`mutation { setMapping(section: "accounts", key: "479100", value: "6800", reason: "conference fees") { revision } }`)).errors).toBeUndefined();
+    expect(
+      (await e.graphql(`mutation { setMapping(section: "accounts", key: "479100", value: "6800", reason: "conference fees") { revision } }`)).errors,
+    ).toBeUndefined();
     const set = await waitForLine('setMapping', (l) => l['action'] === 'setMapping' && l['key'] === '479100' && l.level === 'info');
     expect(set).toMatchObject({ actor: 'user:admin', section: 'accounts', value: '6800', reason: 'conference fees', changed: true, component: 'operator' });
     expect(set.msg).toMatch(/^mapping accounts\.479100 set by user:admin: /);
@@ -81,18 +99,26 @@ describe('operator log', () => {
     expect(refused).toMatchObject({ level: 'warn', actor: 'system:document-pipeline', reportName, category: 'closed-period' });
     await e.settle(async () => (await statusOf(doc.id)) === 'REJECTED', 'the document to be rejected');
 
-    const retry = await operator(`mutation($id: ID!) { retryPosting(id: $id, batchDate: "2099-01-15", reason: "period closed, post in January") { status } }`, { id: doc.id });
+    const retry = await operator(`mutation($id: ID!) { retryPosting(id: $id, batchDate: "2099-01-15", reason: "period closed, post in January") { status } }`, {
+      id: doc.id,
+    });
     expect(retry.errors).toBeUndefined();
     const line = await waitForLine('the retry', (l) => l['action'] === 'retryPosting' && l['documentId'] === doc.id && l.level === 'info');
     expect(line).toMatchObject({ actor: 'user:ops', reportName, batchDate: '2099-01-15', reason: 'period closed, post in January' });
 
     const unknown = await operator(`mutation { retryPosting(id: "no-such-doc") { status } }`);
     expect(unknown.errors).toBeDefined();
-    expect(await waitForLine('the refused retry', (l) => l['action'] === 'retryPosting' && l['documentId'] === 'no-such-doc')).toMatchObject({ level: 'warn', actor: 'user:ops', code: 'NOT_FOUND' });
+    expect(await waitForLine('the refused retry', (l) => l['action'] === 'retryPosting' && l['documentId'] === 'no-such-doc')).toMatchObject({
+      level: 'warn',
+      actor: 'user:ops',
+      code: 'NOT_FOUND',
+    });
     // Retrying a document that is not retryable is refused too, naming its report.
     const again = await operator(`mutation($id: ID!) { retryPosting(id: $id) { status } }`, { id: doc.id });
     if (again.errors) {
-      expect(await waitForLine('the refused second retry', (l) => l['action'] === 'retryPosting' && l['documentId'] === doc.id && l.level === 'warn')).toMatchObject({ actor: 'user:ops', reportName });
+      expect(
+        await waitForLine('the refused second retry', (l) => l['action'] === 'retryPosting' && l['documentId'] === doc.id && l.level === 'warn'),
+      ).toMatchObject({ actor: 'user:ops', reportName });
     }
   });
 
@@ -100,7 +126,11 @@ describe('operator log', () => {
     const replay = await e.graphql(`mutation { replayProjection(name: "posting-state") { name } }`);
     expect(replay.errors, JSON.stringify(replay.errors)).toBeUndefined();
     await waitForLine('replay finished', (l) => l['action'] === 'replayProjection' && String(l.msg).includes('finished'));
-    expect(find((l) => l['action'] === 'replayProjection')[0]).toMatchObject({ actor: 'user:admin', projection: 'posting-state', msg: expect.stringContaining('started by user:admin') });
+    expect(find((l) => l['action'] === 'replayProjection')[0]).toMatchObject({
+      actor: 'user:admin',
+      projection: 'posting-state',
+      msg: expect.stringContaining('started by user:admin'),
+    });
 
     const today = new Date().toISOString().slice(0, 10);
     expect((await operator(`mutation($d: Date!) { backfill(from: $d, to: $d, dryRun: true) { id } }`, { d: today })).errors).toBeUndefined();
@@ -130,7 +160,12 @@ describe('operator log', () => {
     delete invalid['timeStamp'];
     const delivery = await e.systems.concur.ess.deliver(invalid, { maxAttempts: 1 }, url);
     expect(delivery.status).toBe(400);
-    expect(await waitForLine('the invalid notification', (l) => l['error'] === 'invalid_notification')).toMatchObject({ level: 'warn', actor: 'concur-webhook', status: 400, documentId: 'doc-invalid-7' });
+    expect(await waitForLine('the invalid notification', (l) => l['error'] === 'invalid_notification')).toMatchObject({
+      level: 'warn',
+      actor: 'concur-webhook',
+      status: 400,
+      documentId: 'doc-invalid-7',
+    });
 
     const get = await fetch(url);
     expect(get.status).toBe(405);

@@ -29,7 +29,7 @@ describe('the service as a process, configured by environment variables', () => 
       const onData = (chunk: Buffer): void => {
         output.push(chunk.toString());
         const match = /ml-connector started: GraphQL (http:\/\/[^/\s]+)\/graphql/.exec(output.join(''));
-        if (match) (clearTimeout(timer), resolve(match[1]!));
+        if (match) clearTimeout(timer), resolve(match[1]!);
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
@@ -114,12 +114,21 @@ describe('the service as a process, configured by environment variables', () => 
 
   it('posts a signed webhook to Intacct, confirms it to Concur, and keeps working after a restart', async () => {
     // Without a token the API is closed.
-    const anonymous = await fetch(`${service!.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ postings { totalCount } }"}' });
+    const anonymous = await fetch(`${service!.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ postings { totalCount } }"}',
+    });
     expect(anonymous.status).toBe(401);
 
-    expect((await gql(`mutation($json: String!) { importMappings(json: $json, reason: "go-live mappings") { revision } }`, { json: demoMappingsJson() })).errors).toBeUndefined();
+    expect(
+      (await gql(`mutation($json: String!) { importMappings(json: $json, reason: "go-live mappings") { revision } }`, { json: demoMappingsJson() })).errors,
+    ).toBeUndefined();
     // The reference sync at start-up (5 s after start) fills the dimension caches from Intacct.
-    await waitFor('the start-up reference sync', async () => ((await gql<{ dimensions: unknown[] }>(`{ dimensions(kind: DEPARTMENT) { id } }`)).data?.dimensions.length ?? 0) > 0);
+    await waitFor(
+      'the start-up reference sync',
+      async () => ((await gql<{ dimensions: unknown[] }>(`{ dimensions(kind: DEPARTMENT) { id } }`)).data?.dimensions.length ?? 0) > 0,
+    );
 
     systems.concur.ess.endpoint = `${service!.url}/webhooks/concur`;
     const first = generateExpenseDocument({ employeeId: 'E1021', accountCodes: ['476000'], entryCents: [2599] });

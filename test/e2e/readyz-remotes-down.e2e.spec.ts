@@ -29,13 +29,28 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
   const hangPort = (hang.address() as { port: number }).port;
-  const config = loadConfig({ ML_SANDBOX: '1', ML_DATA_DIR: dir, PORT: '0', CONCUR_POLL_INTERVAL_S: '0', ML_READINESS_INTERVAL_S: '1', ML_READINESS_TIMEOUT_MS: '800' });
+  const config = loadConfig({
+    ML_SANDBOX: '1',
+    ML_DATA_DIR: dir,
+    PORT: '0',
+    CONCUR_POLL_INTERVAL_S: '0',
+    ML_READINESS_INTERVAL_S: '1',
+    ML_READINESS_TIMEOUT_MS: '800',
+  });
   running = await startConnector(
     config,
     {
       concur: { authBaseUrl: `http://127.0.0.1:${deadPort}`, clientId: 'cid', clientSecret: 'concur-secret-value', refreshToken: 'refresh-token-value' },
       concurWebhookKeysPem: [],
-      intacct: { endpoint: `http://127.0.0.1:${hangPort}/ia/xml/xmlgw.phtml`, senderId: 's', senderPassword: 'sender-secret-value', companyId: 'c', userId: 'u', userPassword: 'user-secret-value', entityId: null },
+      intacct: {
+        endpoint: `http://127.0.0.1:${hangPort}/ia/xml/xmlgw.phtml`,
+        senderId: 's',
+        senderPassword: 'sender-secret-value',
+        companyId: 'c',
+        userId: 'u',
+        userPassword: 'user-secret-value',
+        entityId: null,
+      },
       secretKey: 'k'.repeat(64),
     },
     createLogger({ level: 'error', write: () => undefined }),
@@ -69,6 +84,8 @@ describe('/readyz of the running service with Concur and Intacct down', () => {
     expect(by['intacct']).toMatchObject({ ok: false, detail: expect.stringMatching(/no answer/) });
     expect(by['concur']!.ageMs).toBeLessThan(3_000);
     expect(by['event-store']!.ok).toBe(true);
-    process.stdout.write(`service /readyz with Concur refused + Intacct hanging: ${times.length} probes over 3 s, max ${Math.round(Math.max(...times))} ms, median ${Math.round(times.sort((a, b) => a - b)[times.length >> 1]!)} ms\n`);
+    process.stdout.write(
+      `service /readyz with Concur refused + Intacct hanging: ${times.length} probes over 3 s, max ${Math.round(Math.max(...times))} ms, median ${Math.round(times.sort((a, b) => a - b)[times.length >> 1]!)} ms\n`,
+    );
   });
 });

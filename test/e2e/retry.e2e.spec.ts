@@ -57,13 +57,35 @@ describe('retryPosting posts what the audit trail shows (real HTTP, simulators)'
     expect(batch, `a GLBATCH for ${postingKey}`).toBeDefined();
     return {
       header: batch!.header,
-      lines: (batch!.entries as Array<Record<string, string>>).map((x) => canonical(x['ACCOUNTNO']!, Number(x['TR_TYPE']), x['TRX_AMOUNT']!, { DEPARTMENT: x['DEPARTMENT'], LOCATION: x['LOCATION'], EMPLOYEEID: x['EMPLOYEEID'], VENDORID: x['VENDORID'] })),
+      lines: (batch!.entries as Array<Record<string, string>>).map((x) =>
+        canonical(x['ACCOUNTNO']!, Number(x['TR_TYPE']), x['TRX_AMOUNT']!, {
+          DEPARTMENT: x['DEPARTMENT'],
+          LOCATION: x['LOCATION'],
+          EMPLOYEEID: x['EMPLOYEEID'],
+          VENDORID: x['VENDORID'],
+        }),
+      ),
     };
   };
   const canonical = (account: string, trType: number, amount: string, dims: Record<string, string | undefined>): string =>
-    `${account}|${trType}|${amount}|${Object.entries(dims).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).sort().join(',')}`;
+    `${account}|${trType}|${amount}|${Object.entries(dims)
+      .filter(([, v]) => v)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join(',')}`;
   const shownLines = (entry: Entry): string[] =>
-    entry.lines.map((l) => canonical(l.accountNo, l.trType, l.amount, Object.fromEntries(l.dimensions.filter((d) => ['DEPARTMENT', 'LOCATION', 'EMPLOYEEID', 'VENDORID'].includes(d.target)).map((d) => [d.target, d.value])))).sort();
+    entry.lines
+      .map((l) =>
+        canonical(
+          l.accountNo,
+          l.trType,
+          l.amount,
+          Object.fromEntries(
+            l.dimensions.filter((d) => ['DEPARTMENT', 'LOCATION', 'EMPLOYEEID', 'VENDORID'].includes(d.target)).map((d) => [d.target, d.value]),
+          ),
+        ),
+      )
+      .sort();
   const lastRequested = (d: Detail): Entry => {
     const req = d.timeline.filter((t) => t.type === 'PostingRequested' && t.data['reverses'] === null).at(-1);
     // The timeline carries the event as stored: dimensions are an object there.
@@ -84,10 +106,14 @@ describe('retryPosting posts what the audit trail shows (real HTTP, simulators)'
   };
 
   const setMapping = async (section: string, key: string, value: unknown, reason: string): Promise<void> => {
-    const r = await e.graphql(`mutation($s: String!, $k: String!, $v: JSON!, $r: String!) { setMapping(section: $s, key: $k, value: $v, reason: $r) { revision } }`, { s: section, k: key, v: value, r: reason });
+    const r = await e.graphql(
+      `mutation($s: String!, $k: String!, $v: JSON!, $r: String!) { setMapping(section: $s, key: $k, value: $v, reason: $r) { revision } }`,
+      { s: section, k: key, v: value, r: reason },
+    );
     expect(r.errors).toBeUndefined();
   };
-  const retry = (id: string, extra = '') => e.graphql<{ retryPosting: { status: string } }>(`mutation($id: ID!) { retryPosting(id: $id${extra}) { status } }`, { id });
+  const retry = (id: string, extra = '') =>
+    e.graphql<{ retryPosting: { status: string } }>(`mutation($id: ID!) { retryPosting(id: $id${extra}) { status } }`, { id });
   const syncNow = () => e.graphql(`mutation { syncReferenceData { id state } }`);
 
   const publish = async (doc: SimFisItem, until: string): Promise<void> => {
@@ -152,7 +178,8 @@ describe('retryPosting posts what the audit trail shows (real HTTP, simulators)'
       });
       await setMapping('dimensions', 'allocationCustom4Code->DEPARTMENT', rule('D300'), 'new cost centre');
       const doc = generateExpenseDocument({ employeeId: 'E1021', accountCodes: ['474210'], entryCents: [8800 + round] });
-      for (const entry of doc.document['expenseEntry'] as Array<{ allocation: Array<Record<string, unknown>> }>) entry.allocation[0]!['allocationCustom4Code'] = costCentre;
+      for (const entry of doc.document['expenseEntry'] as Array<{ allocation: Array<Record<string, unknown>> }>)
+        entry.allocation[0]!['allocationCustom4Code'] = costCentre;
       await publish(doc, 'REJECTED');
       const rejected = await detail(doc.id);
       expect(rejected.lastError?.message).toMatch(/Department D300 is restricted for account 6500/);

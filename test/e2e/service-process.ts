@@ -78,7 +78,7 @@ export async function startServiceProcess(extraEnv: Record<string, string> = {},
       const onData = (chunk: Buffer): void => {
         output.push(chunk.toString());
         const match = /ml-connector started: GraphQL (http:\/\/[^/\s]+)\/graphql/.exec(output.join(''));
-        if (match) (clearTimeout(timer), resolve(match[1]!));
+        if (match) clearTimeout(timer), resolve(match[1]!);
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);

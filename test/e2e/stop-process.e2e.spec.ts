@@ -66,7 +66,7 @@ async function startNpm(): Promise<Started> {
     const timer = setTimeout(() => reject(new Error(`npm start did not start within 120 s:\n${started.output.join('')}`)), 120_000);
     const onData = (chunk: Buffer): void => {
       started.output.push(chunk.toString());
-      if (started.output.join('').includes('ml-connector started')) (clearTimeout(timer), resolve());
+      if (started.output.join('').includes('ml-connector started')) clearTimeout(timer), resolve();
     };
     npm.stdout!.on('data', onData);
     npm.stderr!.on('data', onData);
@@ -79,7 +79,10 @@ async function startNpm(): Promise<Started> {
 async function stopAndMeasure(s: Started, signal: NodeJS.Signals): Promise<{ ms: number; left: ReturnType<typeof groupMembers> }> {
   const before = groupMembers(s.pgid);
   expect(before.some((p) => p.pid === s.npm.pid)).toBe(true);
-  expect(before.some((p) => /node .*src\/app\/main\.ts/.test(p.cmd)), JSON.stringify(before)).toBe(true);
+  expect(
+    before.some((p) => /node .*src\/app\/main\.ts/.test(p.cmd)),
+    JSON.stringify(before),
+  ).toBe(true);
   const t0 = Date.now();
   process.kill(s.npm.pid!, signal);
   let left = groupMembers(s.pgid);

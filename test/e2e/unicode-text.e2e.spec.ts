@@ -43,10 +43,14 @@ describe('texts with emoji, combining marks and broken surrogates through the se
     const query = `query($id: ID!) { posting(id: $id) { status reportName journalEntry { batchTitle lines { memo } } timeline { type data } } }`;
     let raw = '';
     await e.settle(async () => {
-      const res = await fetch(`${e.running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { id: doc.id } }) });
+      const res = await fetch(`${e.running.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables: { id: doc.id } }),
+      });
       raw = await res.text();
       const status = (JSON.parse(raw) as { data?: { posting?: { status: string } | null } }).data?.posting?.status;
-      return status === "POSTED" || status === "CONFIRMED";
+      return status === 'POSTED' || status === 'CONFIRMED';
     }, 'the document to post');
 
     // No escaped lone surrogate in the HTTP body, and none in any string of the answer.

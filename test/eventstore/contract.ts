@@ -77,13 +77,17 @@ export function eventStoreContract(name: string, open: OpenStore, capabilities: 
 
       it('round-trips metadata exactly (correlation, causation, actor, occurred-at)', async () => {
         const first = newEvent('Received', { doc: 'R-1' }, { actor: 'concur:webhook', occurredAt: '2026-03-01T10:00:00.000Z' });
-        const second = newEvent('Fetched', { doc: 'R-1' }, {
-          actor: 'system:fis-poller',
-          correlationId: first.metadata.correlationId,
-          causationId: first.id,
-          occurredAt: '2026-03-01T10:00:01.250Z',
-          schemaVersion: 3,
-        });
+        const second = newEvent(
+          'Fetched',
+          { doc: 'R-1' },
+          {
+            actor: 'system:fis-poller',
+            correlationId: first.metadata.correlationId,
+            causationId: first.id,
+            occurredAt: '2026-03-01T10:00:01.250Z',
+            schemaVersion: 3,
+          },
+        );
         await store.appendToStream(stream('meta'), [first, second]);
         const [a, b] = await store.readStream(stream('meta'));
         expect(a!.metadata).toEqual({ correlationId: first.id, causationId: null, actor: 'concur:webhook', occurredAt: '2026-03-01T10:00:00.000Z' });
@@ -92,7 +96,11 @@ export function eventStoreContract(name: string, open: OpenStore, capabilities: 
       });
 
       it('round-trips large payloads', async () => {
-        const lines = Array.from({ length: 2000 }, (_, i) => ({ account: `6${String(i).padStart(3, '0')}`, amount: `${i}.${String(i % 100).padStart(2, '0')}`, memo: 'x'.repeat(200) }));
+        const lines = Array.from({ length: 2000 }, (_, i) => ({
+          account: `6${String(i).padStart(3, '0')}`,
+          amount: `${i}.${String(i % 100).padStart(2, '0')}`,
+          memo: 'x'.repeat(200),
+        }));
         const big = ev('Large', { lines, blob: 'y'.repeat(1_000_000) });
         await store.appendToStream(stream('large'), [big]);
         const [read] = await store.readStream(stream('large'));
@@ -130,14 +138,21 @@ export function eventStoreContract(name: string, open: OpenStore, capabilities: 
       for (const c of cases) {
         it(`${c.name}: ${c.ok ? 'appends' : 'fails with the actual revision and stores nothing'}`, async () => {
           const id = stream('rev');
-          if (c.existing > 0) await store.appendToStream(id, Array.from({ length: c.existing }, () => ev('Seed')));
+          if (c.existing > 0)
+            await store.appendToStream(
+              id,
+              Array.from({ length: c.existing }, () => ev('Seed')),
+            );
           const attempt = store.appendToStream(id, [ev('X'), ev('Y')], c.expected === undefined ? {} : { expectedRevision: c.expected });
           if (c.ok) {
             const result = await attempt;
             expect(result).toMatchObject({ appended: 2, nextExpectedRevision: c.existing + 1 });
             expect((await store.readStream(id)).map((e) => e.type).slice(-2)).toEqual(['X', 'Y']);
           } else {
-            const error = await attempt.then(() => null, (e: unknown) => e);
+            const error = await attempt.then(
+              () => null,
+              (e: unknown) => e,
+            );
             expect(error).toBeInstanceOf(WrongExpectedRevisionError);
             expect(error).toMatchObject({ streamId: id, expected: c.expected, actual: c.existing - 1 });
             expect((error as Error).message).toContain(id);
@@ -215,7 +230,10 @@ export function eventStoreContract(name: string, open: OpenStore, capabilities: 
     describe('reading', () => {
       it('readStream honours fromRevision and maxCount', async () => {
         const id = stream('page');
-        await store.appendToStream(id, Array.from({ length: 10 }, (_, i) => ev('E', { i })));
+        await store.appendToStream(
+          id,
+          Array.from({ length: 10 }, (_, i) => ev('E', { i })),
+        );
         expect((await store.readStream(id, { fromRevision: 3, maxCount: 4 })).map((e) => e.revision)).toEqual([3, 4, 5, 6]);
         expect((await store.readStream(id, { fromRevision: 8 })).map((e) => e.revision)).toEqual([8, 9]);
         expect((await store.readStream(id, { maxCount: 2 })).map((e) => e.revision)).toEqual([0, 1]);
@@ -279,7 +297,9 @@ export function eventStoreContract(name: string, open: OpenStore, capabilities: 
 
       it('lets exactly one of many concurrent no_stream appends win; the others see its revision', async () => {
         const id = stream('contended');
-        const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.appendToStream(id, [ev('Claim', { i }), ev('Claim2', { i })], { expectedRevision: 'no_stream' })));
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) => store.appendToStream(id, [ev('Claim', { i }), ev('Claim2', { i })], { expectedRevision: 'no_stream' })),
+        );
         const won = outcomes.filter((o) => o.status === 'fulfilled');
         const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
         expect(won).toHaveLength(1);
@@ -326,7 +346,10 @@ export function eventStoreContract(name: string, open: OpenStore, capabilities: 
       });
 
       it('resumes after a checkpoint without redelivering it', async () => {
-        await store.appendToStream(stream('a'), Array.from({ length: 5 }, (_, i) => ev('A', { i })));
+        await store.appendToStream(
+          stream('a'),
+          Array.from({ length: 5 }, (_, i) => ev('A', { i })),
+        );
         const all = await readAllOurs();
         const seen: number[] = [];
         const sub = store.subscribeToAll((e) => void (e.streamId.startsWith(prefix) && seen.push((e.data as { i: number }).i)), { after: all[2]!.position });

@@ -11,11 +11,15 @@ import { eventStoreContract } from './contract.js';
 const url = process.env.ESDB_URL;
 
 describe.skipIf(!url)('EventStoreDB (ESDB_URL)', () => {
-  eventStoreContract('EventStoreDbEventStore', async () => {
-    const { EventStoreDbEventStore } = (await import('../../src/adapters/eventstore/eventstoredb/index.js')) as {
-      EventStoreDbEventStore: { connect(connectionString: string): EventStore | Promise<EventStore> };
-    };
-    const store = await EventStoreDbEventStore.connect(url!);
-    return { store, cleanup: () => store.close() };
-  }, { crossStreamIdempotency: false });
+  eventStoreContract(
+    'EventStoreDbEventStore',
+    async () => {
+      const { EventStoreDbEventStore } = (await import('../../src/adapters/eventstore/eventstoredb/index.js')) as {
+        EventStoreDbEventStore: { connect(connectionString: string): EventStore | Promise<EventStore> };
+      };
+      const store = await EventStoreDbEventStore.connect(url!);
+      return { store, cleanup: () => store.close() };
+    },
+    { crossStreamIdempotency: false },
+  );
 });

@@ -31,7 +31,16 @@ beforeAll(async () => {
   try {
     const esbuild = await import('esbuild');
     const outfile = join(dir, 'child.cjs');
-    await esbuild.build({ entryPoints: [CHILD], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], outfile, logLevel: 'error' });
+    await esbuild.build({
+      entryPoints: [CHILD],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['better-sqlite3'],
+      outfile,
+      logLevel: 'error',
+    });
     const nodeModules = join(here, '..', '..', 'node_modules');
     childCommand = { args: [outfile], env: { ...process.env, NODE_PATH: nodeModules } };
   } catch (error) {
@@ -52,7 +61,9 @@ async function runAndKill(
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
 
   let killedBeforeReady = false;
   if (killAt === 'anytime') {
@@ -80,7 +91,11 @@ function checkFile(path: string, acked: Set<string>): { events: number; batches:
   const db = new Database(path);
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const { n, lo, hi } = db.prepare('SELECT count(*) AS n, min(position) AS lo, max(position) AS hi FROM events').get() as { n: number; lo: number | null; hi: number | null };
+    const { n, lo, hi } = db.prepare('SELECT count(*) AS n, min(position) AS lo, max(position) AS hi FROM events').get() as {
+      n: number;
+      lo: number | null;
+      hi: number | null;
+    };
     if (n > 0) expect({ lo, hi }).toEqual({ lo: 0, hi: n - 1 });
 
     const badStreams = db

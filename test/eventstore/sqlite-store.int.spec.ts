@@ -24,7 +24,9 @@ describe('SqliteEventStore group commit', () => {
     await store.appendToStream('taken', [ev('Seed')]);
     const before = store.committedTransactions;
     const appends = Array.from({ length: 50 }, (_, i) =>
-      i === 17 ? store.appendToStream('taken', [ev('Late')], { expectedRevision: 'no_stream' }) : store.appendToStream(`doc-${i}`, [ev('Received', { i })], { expectedRevision: 'no_stream' }),
+      i === 17
+        ? store.appendToStream('taken', [ev('Late')], { expectedRevision: 'no_stream' })
+        : store.appendToStream(`doc-${i}`, [ev('Received', { i })], { expectedRevision: 'no_stream' }),
     );
     const outcomes = await Promise.allSettled(appends);
     expect(store.committedTransactions - before).toBe(1);
@@ -63,7 +65,10 @@ describe('SqliteEventStore group commit', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'insert refused' });
     const all = await store.readAll();
-    expect(all.map((e) => [e.streamId, e.position])).toEqual([['a', 0n], ['c', 1n]]);
+    expect(all.map((e) => [e.streamId, e.position])).toEqual([
+      ['a', 0n],
+      ['c', 1n],
+    ]);
   });
 
   it('flushes appends still queued when closed, then refuses new ones', async () => {
@@ -96,9 +101,7 @@ describe('SqliteEventStore file', () => {
     const seen: string[] = [];
     const sub = b.subscribeToAll((e) => void seen.push(e.id));
     await sub.caughtUp;
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).appendToStream(`s${i % 3}`, [ev('X', { i }), ev('Y', { i })])),
-    );
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).appendToStream(`s${i % 3}`, [ev('X', { i }), ev('Y', { i })])));
     await waitFor(() => seen.length === 40);
     await sub.stop();
     const all = await a.readAll();

@@ -51,7 +51,13 @@ describe('authentication', () => {
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data!.setMapping).toMatchObject({ actor: 'user:sandbox', reason: 'new expense type' });
     const history = await sandbox.gql('{ mappingHistory { actor section key value reason } }', undefined, null);
-    expect(history.body.data!.mappingHistory.at(-1)).toEqual({ actor: 'user:sandbox', section: 'accounts', key: '01028', value: '"6500"', reason: 'new expense type' });
+    expect(history.body.data!.mappingHistory.at(-1)).toEqual({
+      actor: 'user:sandbox',
+      section: 'accounts',
+      key: '01028',
+      value: '"6500"',
+      reason: 'new expense type',
+    });
   });
 
   it('answers GET queries (with the CSRF preflight header) and shows the explorer page only in sandbox', async () => {
@@ -77,7 +83,9 @@ describe('roles', () => {
     expect((await server.gql('{ postings { totalCount } }', undefined, TOKENS.viewer)).body.data!.postings.totalCount).toBe(2);
     const retry = await server.gql(RETRY, { id: rejected }, TOKENS.viewer);
     expect(retry.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
-    expect(retry.body.errors![0]!.message).toBe('Mutation.retryPosting needs the operator role; token "vera" has the viewer role. Ask an admin for a token with that role.');
+    expect(retry.body.errors![0]!.message).toBe(
+      'Mutation.retryPosting needs the operator role; token "vera" has the viewer role. Ask an admin for a token with that role.',
+    );
     const set = await server.gql(SET, undefined, TOKENS.viewer);
     expect(set.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     // Nothing happened: the document is unchanged and no mapping was recorded by vera.
@@ -129,7 +137,10 @@ describe('error codes', () => {
   });
 
   it('passes application errors with a code through, scrubbing configured secrets', async () => {
-    connector.failNext = { method: 'retryPosting', error: Object.assign(new Error(`Stream changed concurrently (seen with ${TOKENS.operator})`), { code: 'CONFLICT' }) };
+    connector.failNext = {
+      method: 'retryPosting',
+      error: Object.assign(new Error(`Stream changed concurrently (seen with ${TOKENS.operator})`), { code: 'CONFLICT' }),
+    };
     const r = await server.gql(RETRY, { id: rejected }, TOKENS.operator);
     expect(r.body.errors![0]!.extensions!.code).toBe('CONFLICT');
     expect(r.body.errors![0]!.message).toBe('Stream changed concurrently (seen with [REDACTED])');
@@ -139,7 +150,11 @@ describe('error codes', () => {
     const invalid = await server.gql('{ postings { nope } }', undefined, TOKENS.viewer);
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const bad = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.viewer}` }, body: '{"query": ' });
+    const bad = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.viewer}` },
+      body: '{"query": ',
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
   });

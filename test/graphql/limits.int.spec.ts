@@ -27,7 +27,9 @@ describe('query limits', () => {
   });
 
   it('allows an ordinary detailed page of postings', async () => {
-    const r = await gql(`{ postings(first: 50) { totalCount edges { node { id status amount timeline { type occurredAt } journalEntry { lines { accountNo amount dimensions { target value } } } } } } }`);
+    const r = await gql(
+      `{ postings(first: 50) { totalCount edges { node { id status amount timeline { type occurredAt } journalEntry { lines { accountNo amount dimensions { target value } } } } } } }`,
+    );
     expect(r.body.errors).toBeUndefined();
     expect((r.body.data as any).postings.edges[0].node.timeline.length).toBe(5);
   });
@@ -50,7 +52,11 @@ describe('query limits', () => {
     expect(ok.body.errors).toBeUndefined();
     const server2 = await startGraphqlServer({ api: connector, tokens: ML_API_TOKENS, sandbox: false, limits: { maxDepth: 5 } });
     try {
-      const r = await server2.gql(`query TooDeep { postings { edges { node { journalEntry { lines { dimensions { target } } } } } } }`, undefined, TOKENS.viewer);
+      const r = await server2.gql(
+        `query TooDeep { postings { edges { node { journalEntry { lines { dimensions { target } } } } } } }`,
+        undefined,
+        TOKENS.viewer,
+      );
       expect(r.status).toBe(400);
       expect(r.body.errors![0]!.extensions!.code).toBe('QUERY_TOO_DEEP');
       expect(r.body.errors![0]!.message).toBe('Query "TooDeep" is nested 7 levels deep; the limit is 5. Ask for fewer nested fields or split the query.');
@@ -67,7 +73,8 @@ describe('query limits', () => {
   });
 
   it('refuses a query whose estimated cost is too high (large pages of timelines, aliases)', async () => {
-    const everything = 'timeline { id type data } attemptLog { requestXml responseXml } journalEntry { total } concurConfirmation { status } mappingUsed { json }';
+    const everything =
+      'timeline { id type data } attemptLog { requestXml responseXml } journalEntry { total } concurConfirmation { status } mappingUsed { json }';
     const big = await gql(`query Heavy { postings(first: 100) { edges { node { ${everything} } } } }`);
     expect(big.status).toBe(400);
     expect(big.body.errors![0]!.extensions!.code).toBe('QUERY_TOO_COSTLY');

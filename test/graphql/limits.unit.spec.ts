@@ -43,7 +43,9 @@ describe('cost estimate', () => {
   });
 
   it('costs a typical detailed page of 50 about 2,700, as docs/graphql.md says', () => {
-    const cost = costOf('{ postings(first: 50) { edges { node { id status timeline { type data } journalEntry { lines { accountNo dimensions { target value } } } } } } }');
+    const cost = costOf(
+      '{ postings(first: 50) { edges { node { id status timeline { type data } journalEntry { lines { accountNo dimensions { target value } } } } } } }',
+    );
     // 50 rows + node 1 + timeline 20 + journalEntry (20 + lines (1 + 10 × dimensions 1)) = 52 per posting
     expect(cost).toBe(5 + 50 + 1 + 50 * (1 + 20 + (20 + 1 + 10 * 1)));
     expect(cost).toBeGreaterThan(2_000);
@@ -52,7 +54,9 @@ describe('cost estimate', () => {
 
   it('adds aliases and counts a fragment where it is spread', () => {
     const one = costOf('{ postings(first: 10) { edges { node { timeline { id } } } } }');
-    expect(costOf('{ a: postings(first: 10) { edges { node { timeline { id } } } } b: postings(first: 10) { edges { node { timeline { id } } } } }')).toBe(2 * one);
+    expect(costOf('{ a: postings(first: 10) { edges { node { timeline { id } } } } b: postings(first: 10) { edges { node { timeline { id } } } } }')).toBe(
+      2 * one,
+    );
     expect(costOf('fragment T on Posting { timeline { id } } { postings(first: 10) { edges { node { ...T } } } }')).toBe(one);
   });
 });

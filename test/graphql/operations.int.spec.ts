@@ -12,7 +12,8 @@ const operator = (q: string, v?: Record<string, unknown>) => server.gql(q, v, TO
 beforeAll(async () => {
   connector = new TestConnector();
   const outcomes: DocSpec['outcome'][] = ['posted', 'gap', 'rejected', 'failed'];
-  for (let i = 0; i < 12; i++) await seedDocument(connector, { id: `O${i}`, employeeId: 'E1', amount: `${i}.5`, reportName: `R${i}`, outcome: outcomes[i % 4]! });
+  for (let i = 0; i < 12; i++)
+    await seedDocument(connector, { id: `O${i}`, employeeId: 'E1', amount: `${i}.5`, reportName: `R${i}`, outcome: outcomes[i % 4]! });
   server = await startGraphqlServer({ api: connector, tokens: ML_API_TOKENS, sandbox: false });
 });
 afterAll(async () => {
@@ -80,7 +81,9 @@ describe('mappings', () => {
 describe('operations', () => {
   it('starts a dry-run backfill and reports its job', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const r = await operator(`mutation B($d: Date!) { backfill(from: $d, to: $d, dryRun: true) { id kind state dryRun processed total progress items } }`, { d: today });
+    const r = await operator(`mutation B($d: Date!) { backfill(from: $d, to: $d, dryRun: true) { id kind state dryRun processed total progress items } }`, {
+      d: today,
+    });
     expect(r.body.errors).toBeUndefined();
     const job = r.body.data!.backfill;
     expect(job).toMatchObject({ kind: 'backfill', state: 'succeeded', dryRun: true, processed: 12, total: 12, progress: 1 });
@@ -101,7 +104,11 @@ describe('operations', () => {
     const r = await operator(`mutation { syncReferenceData(kinds: [DEPARTMENT, EMPLOYEE]) { kind state items } }`);
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data!.syncReferenceData.items.sort()).toEqual(['department D100', 'department D200', 'employees E1']);
-    const dims = await server.gql(`{ dimensions(kind: DEPARTMENT) { kind id name status } all: dimensions { id } syncRuns { kinds state counts } }`, undefined, TOKENS.viewer);
+    const dims = await server.gql(
+      `{ dimensions(kind: DEPARTMENT) { kind id name status } all: dimensions { id } syncRuns { kinds state counts } }`,
+      undefined,
+      TOKENS.viewer,
+    );
     expect(dims.body.data!.dimensions).toEqual([
       { kind: 'department', id: 'D100', name: 'Sales', status: 'active' },
       { kind: 'department', id: 'D200', name: 'Old', status: 'inactive' },
@@ -109,15 +116,39 @@ describe('operations', () => {
     expect(dims.body.data!.all).toHaveLength(3);
     expect(dims.body.data!.syncRuns[0]).toEqual({ kinds: ['department', 'employees'], state: 'succeeded', counts: { upserted: 3 } });
     const kinds = await server.gql(`{ __type(name: "ReferenceKind") { enumValues { name } } }`, undefined, TOKENS.viewer);
-    expect(kinds.body.data!.__type.enumValues.map((v: any) => v.name)).toEqual(['GLACCOUNT', 'DEPARTMENT', 'LOCATION', 'PROJECT', 'CUSTOMER', 'CLASS', 'EMPLOYEE', 'VENDOR', 'DIMENSIONS']);
+    expect(kinds.body.data!.__type.enumValues.map((v: any) => v.name)).toEqual([
+      'GLACCOUNT',
+      'DEPARTMENT',
+      'LOCATION',
+      'PROJECT',
+      'CUSTOMER',
+      'CLASS',
+      'EMPLOYEE',
+      'VENDOR',
+      'DIMENSIONS',
+    ]);
   });
 
   it('replays a projection into a read model equal to the original', async () => {
-    const snapshot = async () => (await server.gql(`{ postings(first: 100) { totalCount edges { node { id status amount intacctRecordNo attempts gaps { code } lastError { category } } } } }`, undefined, TOKENS.viewer)).body.data;
+    const snapshot = async () =>
+      (
+        await server.gql(
+          `{ postings(first: 100) { totalCount edges { node { id status amount intacctRecordNo attempts gaps { code } lastError { category } } } } }`,
+          undefined,
+          TOKENS.viewer,
+        )
+      ).body.data;
     const before = await snapshot();
     const status = await server.gql(`{ projections { name version position headPosition lag state } }`, undefined, TOKENS.viewer);
     expect(status.body.data!.projections.map((p: { name: string }) => p.name)).toEqual(['posting-state', 'mapping-read-model', 'dimension-cache']);
-    expect(status.body.data!.projections[0]).toEqual({ name: 'posting-state', version: postingStateProjection.version, position: expect.any(String), headPosition: expect.any(String), lag: 0, state: 'live' });
+    expect(status.body.data!.projections[0]).toEqual({
+      name: 'posting-state',
+      version: postingStateProjection.version,
+      position: expect.any(String),
+      headPosition: expect.any(String),
+      lag: 0,
+      state: 'live',
+    });
     const replayed = await operator(`mutation { replayProjection(name: "posting-state") { name position lag state } }`);
     expect(replayed.body.errors).toBeUndefined();
     expect(replayed.body.data!.replayProjection).toMatchObject({ name: 'posting-state', lag: 0, state: 'live' });

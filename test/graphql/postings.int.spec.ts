@@ -67,7 +67,9 @@ describe('postings', () => {
     }
 
     const combined = await gql(PAGE, { filter: { status: ['POSTED', 'REJECTED'], employeeId: 'E1', minAmount: '50', maxAmount: '200.00' }, first: 100 });
-    const expected = specs.filter((s) => ['posted', 'rejected'].includes(s.outcome) && s.employeeId === 'E1' && Number(s.amount) >= 50 && Number(s.amount) <= 200);
+    const expected = specs.filter(
+      (s) => ['posted', 'rejected'].includes(s.outcome) && s.employeeId === 'E1' && Number(s.amount) >= 50 && Number(s.amount) <= 200,
+    );
     expect(expected.length).toBeGreaterThan(0);
     expect(combined.body.data!.postings.edges.map((e: any) => e.node.concurDocumentId).sort()).toEqual(expected.map((s) => s.id).sort());
     expect(combined.body.data!.postings.totalCount).toBe(expected.length);
@@ -103,7 +105,17 @@ describe('postings', () => {
   it('exposes exactly the DocumentStatus values of docs/contract.md', async () => {
     const r = await gql(`{ __type(name: "DocumentStatus") { enumValues { name } } }`);
     expect(r.body.data!.__type.enumValues.map((v: any) => v.name)).toEqual([
-      'RECEIVED', 'FETCHED', 'AWAITING_MAPPING', 'READY', 'POSTING', 'POSTED', 'FAILED', 'REJECTED', 'CONFIRMED', 'SUPERSEDED', 'REVERSED',
+      'RECEIVED',
+      'FETCHED',
+      'AWAITING_MAPPING',
+      'READY',
+      'POSTING',
+      'POSTED',
+      'FAILED',
+      'REJECTED',
+      'CONFIRMED',
+      'SUPERSEDED',
+      'REVERSED',
     ]);
     expect([...DOCUMENT_STATUSES]).toEqual(r.body.data!.__type.enumValues.map((v: any) => v.name));
   });
@@ -127,21 +139,46 @@ describe('posting', () => {
     expect(r.body.errors).toBeUndefined();
     const p = r.body.data!.posting;
     expect(p.status).toBe('POSTED');
-    expect(p.timeline.map((e: any) => e.type)).toEqual(['ConcurDocumentReceived', 'ConcurDocumentFetched', 'JournalEntryPrepared', 'PostingRequested', 'PostingSucceeded']);
+    expect(p.timeline.map((e: any) => e.type)).toEqual([
+      'ConcurDocumentReceived',
+      'ConcurDocumentFetched',
+      'JournalEntryPrepared',
+      'PostingRequested',
+      'PostingSucceeded',
+    ]);
     expect(p.timeline.map((e: any) => e.revision)).toEqual([0, 1, 2, 3, 4]);
     expect(p.timeline[0].data.notificationId).toBe('n-D001');
     expect(p.timeline[4].actor).toBe('system:intacct');
     expect(p.journalEntry).toMatchObject({ postingKey: 'ML-EXP-D001-1', journal: 'EXPJ', batchDate: '2026-11-20', total: '10.00', currency: 'USD' });
-    expect(p.journalEntry.lines[0]).toEqual({ accountNo: '6500', trType: 1, amount: '10.00', kind: 'expense', dimensions: [{ target: 'DEPARTMENT', value: 'D100' }, { target: 'LOCATION', value: '100' }] });
+    expect(p.journalEntry.lines[0]).toEqual({
+      accountNo: '6500',
+      trType: 1,
+      amount: '10.00',
+      kind: 'expense',
+      dimensions: [
+        { target: 'DEPARTMENT', value: 'D100' },
+        { target: 'LOCATION', value: '100' },
+      ],
+    });
     expect(p.attemptLog).toHaveLength(1);
     expect(p.attemptLog[0]).toMatchObject({ number: 1, outcome: 'SUCCEEDED', recordNo: 'RND001', result: 'created' });
     expect(p.attemptLog[0].requestXml).toContain('<controlid>ML-EXP-D001-1</controlid>');
     expect(p.attemptLog[0].requestXml).toContain('<password>[REDACTED]</password>');
     expect(p.attemptLog[0].responseXml).toContain('<sessionid>[REDACTED]</sessionid>');
     expect(p.attemptLog[0].exchanges).toHaveLength(2);
-    expect(p.attemptLog[0].exchanges[0]).toMatchObject({ responseXml: null, noResponseReason: 'HTTP 524 from the gateway', sentAt: '2026-11-20T10:00:00.000Z', durationMs: 4012 });
+    expect(p.attemptLog[0].exchanges[0]).toMatchObject({
+      responseXml: null,
+      noResponseReason: 'HTTP 524 from the gateway',
+      sentAt: '2026-11-20T10:00:00.000Z',
+      durationMs: 4012,
+    });
     expect(p.attemptLog[0].exchanges[0].requestXml).toContain('<password>[REDACTED]</password>');
-    expect(p.attemptLog[0].exchanges[1]).toMatchObject({ requestXml: p.attemptLog[0].requestXml, responseXml: p.attemptLog[0].responseXml, noResponseReason: null, durationMs: 87 });
+    expect(p.attemptLog[0].exchanges[1]).toMatchObject({
+      requestXml: p.attemptLog[0].requestXml,
+      responseXml: p.attemptLog[0].responseXml,
+      noResponseReason: null,
+      durationMs: 87,
+    });
     expect(p.mappingRevision).toBe(0);
     for (const secret of [SENDER_PASSWORD, USER_PASSWORD, SESSION_ID]) expect(r.text).not.toContain(secret);
   });
@@ -168,7 +205,11 @@ describe('mappingGaps and statistics', () => {
     const r = await gql(`{ mappingGaps { kind code field message documentCount documents { concurDocumentId status } } }`);
     expect(r.body.errors).toBeUndefined();
     const waiting = specs.filter((s) => s.outcome === 'gap');
-    const byCode = (code: string) => waiting.filter((s) => s.gapCode === code).map((s) => s.id).sort();
+    const byCode = (code: string) =>
+      waiting
+        .filter((s) => s.gapCode === code)
+        .map((s) => s.id)
+        .sort();
     const groups = r.body.data!.mappingGaps;
     expect(groups.map((g: any) => g.code).sort()).toEqual([...new Set(waiting.map((s) => s.gapCode))].sort());
     for (const g of groups) {
@@ -185,6 +226,12 @@ describe('mappingGaps and statistics', () => {
     const posted = r.body.data!.statistics.find((s: any) => s.status === 'POSTED');
     const postedSpecs = specs.filter((s) => s.outcome === 'posted');
     const cents = postedSpecs.reduce((sum, s) => sum + BigInt(s.amount.replace('.', '')), 0n);
-    expect(posted).toEqual({ day: today, status: 'POSTED', currency: 'USD', count: postedSpecs.length, amount: `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}` });
+    expect(posted).toEqual({
+      day: today,
+      status: 'POSTED',
+      currency: 'USD',
+      count: postedSpecs.length,
+      amount: `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`,
+    });
   });
 });

@@ -49,9 +49,11 @@ describe('chaos with real process kills', () => {
       return p;
     };
     const t0 = Date.now();
-    const log = (m: string): void => void process.stderr.write(`[chaos-process] +${Date.now() - t0}ms ${m}: glbatches=${sim.state.glbatches.length} requests=${sim.stats.requests}\n`);
+    const log = (m: string): void =>
+      void process.stderr.write(`[chaos-process] +${Date.now() - t0}ms ${m}: glbatches=${sim.state.glbatches.length} requests=${sim.stats.requests}\n`);
     const kill = async (p: ChildProcess): Promise<void> => {
-      if (p.exitCode !== null || p.signalCode !== null) throw new Error(`the worker died on its own (${p.exitCode ?? p.signalCode}): ${stderr.join('').slice(-3000)}`);
+      if (p.exitCode !== null || p.signalCode !== null)
+        throw new Error(`the worker died on its own (${p.exitCode ?? p.signalCode}): ${stderr.join('').slice(-3000)}`);
       const exited = new Promise((r) => p.once('exit', r));
       p.kill('SIGKILL');
       await exited;
@@ -62,7 +64,10 @@ describe('chaos with real process kills', () => {
     const streams = new Map<string, string>();
     const feed = async (from: number, to: number): Promise<void> => {
       for (let i = from; i < to; i++) {
-        const entry = expenseEntry(`PK-${i}`, Array.from({ length: 1 + Math.floor(random() * 3) }, () => 1 + Math.floor(random() * 250_000)));
+        const entry = expenseEntry(
+          `PK-${i}`,
+          Array.from({ length: 1 + Math.floor(random() * 3) }, () => 1 + Math.floor(random() * 250_000)),
+        );
         expected.set(entry.postingKey, cents(entry.total));
         streams.set(entry.postingKey, await requestPosting(store, entry));
       }
@@ -114,7 +119,10 @@ describe('chaos with real process kills', () => {
     const recordNoByKey = new Map(batches.map((b) => [b.header['REFERENCENO']!, b.recordNo]));
     for (const [key, stream] of streams) {
       const succeeded = (await store.readStream(stream)).filter((e) => e.type === 'PostingSucceeded').map((e) => e.data as PostingSucceeded);
-      expect(succeeded.map((s) => s.recordNo), key).toEqual([recordNoByKey.get(key)]);
+      expect(
+        succeeded.map((s) => s.recordNo),
+        key,
+      ).toEqual([recordNoByKey.get(key)]);
     }
     expect(Object.values(sim.faults.injected).every((n) => n > 0)).toBe(true);
     expect(stderr.join('')).not.toMatch(/worker error/);

@@ -9,7 +9,11 @@ describe('Intacct error classification', () => {
     ['The transaction is missing the Department dimension for the Account 6100.', 'validation', 'Account 6100 requires a Department'],
     ['Account 9999 is not valid.', 'validation', 'GL account 9999 does not exist or is inactive'],
     ['Location 900 is not valid.', 'validation', 'Location 900 does not exist or is inactive'],
-    ['The period for 12/15/2025 is closed. Date must be on or after 01/01/2026.', 'closed-period', 'Intacct refused the batch date: "The period for 12/15/2025 is closed. Date must be on or after 01/01/2026."'],
+    [
+      'The period for 12/15/2025 is closed. Date must be on or after 01/01/2026.',
+      'closed-period',
+      'Intacct refused the batch date: "The period for 12/15/2025 is closed. Date must be on or after 01/01/2026."',
+    ],
     ['The function with control id ML-EXP-1-1 has already been executed; it was not run again.', 'duplicate', 'already sent'],
     ['Required field BATCH_TITLE is missing.', 'validation', 'Intacct rejected the entry'],
   ])('%s -> %s', (text, category, message) => {
@@ -33,8 +37,15 @@ describe('Intacct error classification', () => {
   });
 
   it('rate limits, authentication failures and 5xx', () => {
-    expect(classifyIntacctErrors([{ errorNo: 'GW-0010', description: 'Too many', description2: null, correction: null }], { level: 'control', httpStatus: 429 }).category).toBe('rate-limit');
-    expect(classifyIntacctErrors([{ errorNo: 'XL03000006', description: 'Sign-in information is incorrect', description2: null, correction: null }], { level: 'authentication' }).category).toBe('auth');
+    expect(
+      classifyIntacctErrors([{ errorNo: 'GW-0010', description: 'Too many', description2: null, correction: null }], { level: 'control', httpStatus: 429 })
+        .category,
+    ).toBe('rate-limit');
+    expect(
+      classifyIntacctErrors([{ errorNo: 'XL03000006', description: 'Sign-in information is incorrect', description2: null, correction: null }], {
+        level: 'authentication',
+      }).category,
+    ).toBe('auth');
     expect(classifyIntacctErrors([], { level: 'http', httpStatus: 503 }).category).toBe('transient');
   });
 });

@@ -13,13 +13,18 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const read = (object: string, id: string) => ({ controlId: `r-${id}`, body: el('readByQuery', [el('object', object), el('fields', '*'), el('query', ''), el('pagesize', '100')]) });
+const read = (object: string, id: string) => ({
+  controlId: `r-${id}`,
+  body: el('readByQuery', [el('object', object), el('fields', '*'), el('query', ''), el('pagesize', '100')]),
+});
 
 describe('Intacct gateway client against the simulator', () => {
   it('never exceeds the concurrency cap and shares one session between concurrent callers', async () => {
     sim = await startIntacctSimulator({ maxConcurrent: 2, faults: { latencyMs: [5, 25] } });
     const client = clientFor(sim, { maxConcurrency: 2 });
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => client.execute([read('DEPARTMENT', String(i))], { uniqueId: false, mayCreate: false })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => client.execute([read('DEPARTMENT', String(i))], { uniqueId: false, mayCreate: false })),
+    );
     expect(results.every(([r]) => r!.status === 'success')).toBe(true);
     expect(sim.stats.maxInFlight).toBeLessThanOrEqual(2);
     expect(sim.stats.rateLimited).toBe(0);
@@ -73,15 +78,24 @@ describe('Intacct gateway client against the simulator', () => {
     sim.faults.next('timeout524');
     const entry = expenseEntry('UNC-1', [100]);
     const before = sim.stats.requests;
-    await expect(client.execute([{ controlId: entry.postingKey, body: serializeGlBatch(entry) }], { uniqueId: true, mayCreate: true })).rejects.toBeInstanceOf(IntacctUncertainOutcomeError);
+    await expect(client.execute([{ controlId: entry.postingKey, body: serializeGlBatch(entry) }], { uniqueId: true, mayCreate: true })).rejects.toBeInstanceOf(
+      IntacctUncertainOutcomeError,
+    );
     expect(sim.stats.requests - before).toBe(1);
     expect(sim.state.glbatches).toHaveLength(1); // committed before the CDN gave up
   });
 
   it('refuses wrong sender or user credentials with typed errors', async () => {
     sim = await startIntacctSimulator();
-    await expect(clientFor(sim, { sender: { senderId: 'ml-sender', senderPassword: 'nope' } }).execute([read('CLASS', 'a')], { uniqueId: false, mayCreate: false })).rejects.toMatchObject({ name: 'IntacctControlError', level: 'control' });
-    await expect(clientFor(sim, { login: { userId: 'ml-api', companyId: 'ml-demo', userPassword: 'nope' } }).execute([read('CLASS', 'b')], { uniqueId: false, mayCreate: false })).rejects.toMatchObject({ name: 'IntacctAuthenticationError' });
+    await expect(
+      clientFor(sim, { sender: { senderId: 'ml-sender', senderPassword: 'nope' } }).execute([read('CLASS', 'a')], { uniqueId: false, mayCreate: false }),
+    ).rejects.toMatchObject({ name: 'IntacctControlError', level: 'control' });
+    await expect(
+      clientFor(sim, { login: { userId: 'ml-api', companyId: 'ml-demo', userPassword: 'nope' } }).execute([read('CLASS', 'b')], {
+        uniqueId: false,
+        mayCreate: false,
+      }),
+    ).rejects.toMatchObject({ name: 'IntacctAuthenticationError' });
   });
 
   it('reads reference data across readMore pages and creates an employee (contact first) and a vendor', async () => {
@@ -93,11 +107,19 @@ describe('Intacct gateway client against the simulator', () => {
     expect(await ref.readAll('DEPARTMENT', "STATUS = 'active'")).toHaveLength(4);
     expect(await ref.readAll('CLASS', "CLASSID = 'CL-RND'")).toEqual([expect.objectContaining({ CLASSID: 'CL-RND' })]);
 
-    const recordNo = await ref.createEmployee({ employeeId: 'E2001', contactName: "O'Neil, Pat", firstName: 'Pat', lastName: "O'Neil", email: 'pat@example.com' });
+    const recordNo = await ref.createEmployee({
+      employeeId: 'E2001',
+      contactName: "O'Neil, Pat",
+      firstName: 'Pat',
+      lastName: "O'Neil",
+      email: 'pat@example.com',
+    });
     expect(recordNo).toMatch(/^\d+$/);
     expect(sim.state.objects.get('CONTACT')?.has("O'Neil, Pat")).toBe(true);
     await ref.updateEmployee({ employeeId: 'E2001', contactName: "O'Neil, Pat", firstName: 'Pat', lastName: "O'Neil", status: 'inactive' });
-    expect(await ref.readAll('EMPLOYEE', "EMPLOYEEID = 'E2001'")).toEqual([expect.objectContaining({ STATUS: 'inactive', 'PERSONALINFO.CONTACTNAME': "O'Neil, Pat" })]);
+    expect(await ref.readAll('EMPLOYEE', "EMPLOYEEID = 'E2001'")).toEqual([
+      expect.objectContaining({ STATUS: 'inactive', 'PERSONALINFO.CONTACTNAME': "O'Neil, Pat" }),
+    ]);
     await ref.createVendor({ vendorId: 'V-NEW', name: 'Taxi & Co' });
     expect((await ref.readAll('VENDOR')).map((v) => v['VENDORID'])).toContain('V-NEW');
     await expect(ref.createVendor({ vendorId: 'V-NEW', name: 'Again' })).rejects.toThrow(/already exists/);

@@ -9,7 +9,15 @@ describe('GLBATCH serializer', () => {
     const doc = parseXmlDocument(xml) as { create: { GLBATCH: Record<string, unknown> & { ENTRIES: { GLENTRY: Record<string, string>[] } } } };
     const b = doc.create.GLBATCH;
     expect(b).toMatchObject({ JOURNAL: 'EXPJ', BATCH_DATE: '06/30/2026', BATCH_TITLE: 'Trip report 0021', REFERENCENO: 'ML-EXP-0021-1', STATE: 'Posted' });
-    expect(b.ENTRIES.GLENTRY[0]).toEqual({ ACCOUNTNO: '6500', TR_TYPE: '1', TRX_AMOUNT: '24.30', CURRENCY: 'USD', DEPARTMENT: 'D100', LOCATION: '100', DESCRIPTION: 'Airfare & "hotel" <0>' });
+    expect(b.ENTRIES.GLENTRY[0]).toEqual({
+      ACCOUNTNO: '6500',
+      TR_TYPE: '1',
+      TRX_AMOUNT: '24.30',
+      CURRENCY: 'USD',
+      DEPARTMENT: 'D100',
+      LOCATION: '100',
+      DESCRIPTION: 'Airfare & "hotel" <0>',
+    });
     expect(b.ENTRIES.GLENTRY[2]).toMatchObject({ ACCOUNTNO: '2100', TR_TYPE: '-1', TRX_AMOUNT: '30.00', EMPLOYEEID: 'E1017' });
     expect(xml).toContain('<DESCRIPTION>Airfare &amp; &quot;hotel&quot; &lt;0&gt;</DESCRIPTION>');
   });

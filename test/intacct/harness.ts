@@ -47,7 +47,14 @@ export async function startHarness(
   const make = async (): Promise<{ client: IntacctGatewayClient; state: SqlitePostingState; worker: IntacctPostingWorker }> => {
     const client = clientFor(sim, clientOptions);
     const state = SqlitePostingState.open(statePath);
-    const worker = new IntacctPostingWorker({ store, gateway: client, state, retry: { baseDelayMs: 20, maxDelayMs: 200 }, onError: (e) => errors.push(e), ...workerOptions });
+    const worker = new IntacctPostingWorker({
+      store,
+      gateway: client,
+      state,
+      retry: { baseDelayMs: 20, maxDelayMs: 200 },
+      onError: (e) => errors.push(e),
+      ...workerOptions,
+    });
     await worker.start();
     return { client, state, worker };
   };

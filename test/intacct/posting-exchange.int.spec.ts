@@ -105,13 +105,16 @@ describe('XML exchanged with Intacct, recorded on the outcome events', () => {
     await expectNoSecretsStored(h);
   });
 
-  it('keeps only each document\'s function and result when several share one request', async () => {
+  it("keeps only each document's function and result when several share one request", async () => {
     h = await startHarness();
     const entries = ['M-1', 'M-2', 'M-3'].map((id) => expenseEntry(id, [100]));
     entries[1]!.lines[0]!.dimensions.DEPARTMENT = 'D300'; // one fails alone (transaction="false")
     let raw: RawExchange | undefined;
     const client = clientFor(h.sim);
-    await client.execute(entries.map((e) => ({ controlId: e.postingKey, body: serializeGlBatch(e) })), { uniqueId: true, mayCreate: true, onExchange: (x) => (raw = x) });
+    await client.execute(
+      entries.map((e) => ({ controlId: e.postingKey, body: serializeGlBatch(e) })),
+      { uniqueId: true, mayCreate: true, onExchange: (x) => (raw = x) },
+    );
     expect(raw!.request).toContain('<password>[REDACTED]</password>');
     for (const [i, e] of entries.entries()) {
       const x = documentExchange(raw!, e.postingKey);
@@ -130,9 +133,12 @@ describe('XML exchanged with Intacct, recorded on the outcome events', () => {
 
 describe('exchange redaction and size cap', () => {
   it('blanks password and sessionid elements and any known secret elsewhere, escaped or not, keeps the userid', () => {
-    const xml = '<control><password>p&amp;ss-word</password></control><authentication><userid>ml-api</userid><sessionid>abc-session-1</sessionid></authentication><description2>session abc-session-1 expired; p&amp;ss-word</description2>';
+    const xml =
+      '<control><password>p&amp;ss-word</password></control><authentication><userid>ml-api</userid><sessionid>abc-session-1</sessionid></authentication><description2>session abc-session-1 expired; p&amp;ss-word</description2>';
     const out = redactGatewayXml(xml, ['p&ss-word', 'abc-session-1']);
-    expect(out).toBe('<control><password>[REDACTED]</password></control><authentication><userid>ml-api</userid><sessionid>[REDACTED]</sessionid></authentication><description2>session [REDACTED] expired; [REDACTED]</description2>');
+    expect(out).toBe(
+      '<control><password>[REDACTED]</password></control><authentication><userid>ml-api</userid><sessionid>[REDACTED]</sessionid></authentication><description2>session [REDACTED] expired; [REDACTED]</description2>',
+    );
   });
 
   it('cuts at the byte cap, never inside a character, and says so', () => {

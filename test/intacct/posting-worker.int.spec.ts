@@ -14,7 +14,7 @@ afterEach(async () => {
 /** Outcome payloads without the recorded XML (posting-exchange.int.spec.ts checks that). */
 async function outcomes(harness: Harness, streamId: string) {
   const events = await harness.store.readStream(streamId);
-  const bare = <T,>(data: unknown): T => {
+  const bare = <T>(data: unknown): T => {
     const { exchange: _x, earlierExchange: _e, ...rest } = data as Record<string, unknown>;
     return rest as T;
   };
@@ -77,7 +77,9 @@ describe('Intacct posting worker against the simulator', () => {
     expect(h.sim.state.glbatches).toHaveLength(1);
     expect(h.sim.stats.duplicatesRefused).toBe(1);
     const { succeeded } = await outcomes(h, stream);
-    expect(succeeded).toEqual([{ postingKey: entry.postingKey, recordNo: h.sim.state.glbatches[0]!.recordNo, outcome: mode === 'error' ? 'found-existing' : 'created' }]);
+    expect(succeeded).toEqual([
+      { postingKey: entry.postingKey, recordNo: h.sim.state.glbatches[0]!.recordNo, outcome: mode === 'error' ? 'found-existing' : 'created' },
+    ]);
   });
 
   it('rejects a restricted department with a message a person can act on, and a closed period', async () => {

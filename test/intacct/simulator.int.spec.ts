@@ -14,7 +14,16 @@ afterEach(async () => {
 
 type Line = Record<string, string>;
 const glbatch = (lines: Line[], header: Line = {}) =>
-  el('create', el('GLBATCH', [...fields({ JOURNAL: 'EXPJ', BATCH_DATE: '06/30/2026', BATCH_TITLE: 't', REFERENCENO: 'r', ...header }), el('ENTRIES', lines.map((l) => el('GLENTRY', fields(l))))]));
+  el(
+    'create',
+    el('GLBATCH', [
+      ...fields({ JOURNAL: 'EXPJ', BATCH_DATE: '06/30/2026', BATCH_TITLE: 't', REFERENCENO: 'r', ...header }),
+      el(
+        'ENTRIES',
+        lines.map((l) => el('GLENTRY', fields(l))),
+      ),
+    ]),
+  );
 const debit = (account: string, amount: string, extra: Line = {}): Line => ({ ACCOUNTNO: account, TR_TYPE: '1', TRX_AMOUNT: amount, ...extra });
 const credit = (account: string, amount: string, extra: Line = {}): Line => ({ ACCOUNTNO: account, TR_TYPE: '-1', TRX_AMOUNT: amount, ...extra });
 
@@ -32,14 +41,20 @@ describe('Intacct simulator rules', () => {
       [glbatch([debit('6200', '10.00'), credit('2100', '10.00')], { BATCH_DATE: '2026-06-30' }), /mm\/dd\/yyyy/],
       [glbatch([debit('6200', '10.00'), credit('2100', '10.00')], { JOURNAL: '' }), /Required field JOURNAL/],
     ];
-    const results = await client.execute(cases.map(([body], i) => ({ controlId: `v-${i}`, body })), { uniqueId: true, mayCreate: true });
+    const results = await client.execute(
+      cases.map(([body], i) => ({ controlId: `v-${i}`, body })),
+      { uniqueId: true, mayCreate: true },
+    );
     results.forEach((r, i) => {
       expect(r.status).toBe('failure');
       expect(r.errors[0]!.errorNo).toBe('BL01001973');
       expect(r.errors[0]!.description2).toMatch(cases[i]![1]);
     });
     expect(sim.state.glbatches).toHaveLength(0);
-    const [ok] = await client.execute([{ controlId: 'ok', body: glbatch([debit('6200', '10.00', { DEPARTMENT: '0021' }), credit('2100', '10.00')]) }], { uniqueId: true, mayCreate: true });
+    const [ok] = await client.execute([{ controlId: 'ok', body: glbatch([debit('6200', '10.00', { DEPARTMENT: '0021' }), credit('2100', '10.00')]) }], {
+      uniqueId: true,
+      mayCreate: true,
+    });
     expect(ok!.status).toBe('success');
     expect(sim.state.glbatches[0]!.entries[0]!['DEPARTMENT']).toBe('0021');
   });
@@ -48,7 +63,14 @@ describe('Intacct simulator rules', () => {
     sim = await startIntacctSimulator({ sessionLifetimeMs: 150 });
     const session = await clientFor(sim).sessions.get();
     const request = (sessionId: string) =>
-      buildRequest({ sender: { senderId: 'ml-sender', senderPassword: 'sender-secret' }, requestControlId: 'x', uniqueId: false, transaction: false, auth: { sessionId }, functions: [{ controlId: 'q', body: el('readByQuery', [el('object', 'CLASS'), el('query', '')]) }] });
+      buildRequest({
+        sender: { senderId: 'ml-sender', senderPassword: 'sender-secret' },
+        requestControlId: 'x',
+        uniqueId: false,
+        transaction: false,
+        auth: { sessionId },
+        functions: [{ controlId: 'q', body: el('readByQuery', [el('object', 'CLASS'), el('query', '')]) }],
+      });
     const fresh = await nodeHttpTransport(session.endpoint, request(session.sessionId), 5000);
     expect(parseGatewayResponse(fresh.status, fresh.body).results[0]!.status).toBe('success');
     await new Promise((r) => setTimeout(r, 250));

@@ -36,5 +36,7 @@ process.stdout.write('ready\n');
 // A heartbeat the parent shows when the run gets stuck.
 setInterval(() => {
   const m = client.metrics();
-  process.stderr.write(`hb queue=${workerState.size()} due=${workerState.due(Date.now(), 1000).length} requests=${m.requests} retries=${m.retries} inFlight=${m.inFlight} sessions=${m.sessionsOpened}\n`);
+  process.stderr.write(
+    `hb queue=${workerState.size()} due=${workerState.due(Date.now(), 1000).length} requests=${m.requests} retries=${m.retries} inFlight=${m.inFlight} sessions=${m.sessionsOpened}\n`,
+  );
 }, 2000).unref();

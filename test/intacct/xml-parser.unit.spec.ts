@@ -70,7 +70,8 @@ describe('Intacct response parser', () => {
   });
 
   it('never resolves declared entities (XXE, billion laughs)', () => {
-    const xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><response><control><status>success</status></control><v>&x;</v></response>';
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><response><control><status>success</status></control><v>&x;</v></response>';
     expect(thrown(() => parseGatewayResponse(200, xxe))).toBeInstanceOf(IntacctUnreadableResponseError);
     // An undeclared entity reference stays literal text instead of being looked up.
     expect(parseXmlDocument('<a><b>&nbsp;&amp;</b></a>')).toEqual({ a: { b: '&nbsp;&' } });

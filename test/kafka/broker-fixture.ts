@@ -12,7 +12,9 @@ export function testBroker(): KafkaBroker {
   if (startError) throw new Error(`The test Kafka broker could not start, so this Kafka test cannot run: ${startError}`);
   const handle = inject('kafkaBroker');
   if (!handle) {
-    throw new Error('No test Kafka broker: run vitest with globalSetup test/setup/kafka-global-setup.ts (vitest.config.ts, or test/kafka/vitest.kafka.config.ts)');
+    throw new Error(
+      'No test Kafka broker: run vitest with globalSetup test/setup/kafka-global-setup.ts (vitest.config.ts, or test/kafka/vitest.kafka.config.ts)',
+    );
   }
   return KafkaBroker.attach(handle);
 }

@@ -64,7 +64,12 @@ describe('Kafka outbound: domain events published through a broker crash and a p
     await broker.kill();
     await append(1000); // while the broker is down
     await broker.restart();
-    await waitFor('2,000 events published', () => first.stats.published >= 2000, 60_000, () => `published ${first.stats.published}`);
+    await waitFor(
+      '2,000 events published',
+      () => first.stats.published >= 2000,
+      60_000,
+      () => `published ${first.stats.published}`,
+    );
     // Stop without waiting on the broker: whatever is not acknowledged is sent again by the next publisher.
     await first.stop({ drainTimeoutMs: 0 });
     const saved = checkpoints.load(name);
@@ -76,14 +81,20 @@ describe('Kafka outbound: domain events published through a broker crash and a p
     const second = new KafkaDomainPublisher(options);
     await second.start();
     const head = await store.headPosition();
-    await waitFor('the checkpoint to reach the head of the log', () => checkpoints.load(name) === head, 60_000, () => `checkpoint ${checkpoints.load(name)}, head ${head}`);
+    await waitFor(
+      'the checkpoint to reach the head of the log',
+      () => checkpoints.load(name) === head,
+      60_000,
+      () => `checkpoint ${checkpoints.load(name)}, head ${head}`,
+    );
     await second.stop();
     checkpoints.close();
 
     const received = await readAll(kafka, topic, appended);
     // At least once: dedupe by the event-id header as a consumer would, keeping the first copy.
     const firstCopies = new Map<string, Published>();
-    for (const message of received) if (!firstCopies.has(message.headers[DOMAIN_HEADERS.eventId]!)) firstCopies.set(message.headers[DOMAIN_HEADERS.eventId]!, message);
+    for (const message of received)
+      if (!firstCopies.has(message.headers[DOMAIN_HEADERS.eventId]!)) firstCopies.set(message.headers[DOMAIN_HEADERS.eventId]!, message);
     expect(firstCopies.size).toBe(appended);
 
     const stored = await store.readAll();
@@ -97,7 +108,11 @@ describe('Kafka outbound: domain events published through a broker crash and a p
     }
     const sample = stored[1234]!;
     const message = firstCopies.get(sample.id)!;
-    expect(message.headers).toMatchObject({ [DOMAIN_HEADERS.eventId]: sample.id, [DOMAIN_HEADERS.eventType]: 'PostingStatusNoted', [DOMAIN_HEADERS.schemaVersion]: '1' });
+    expect(message.headers).toMatchObject({
+      [DOMAIN_HEADERS.eventId]: sample.id,
+      [DOMAIN_HEADERS.eventType]: 'PostingStatusNoted',
+      [DOMAIN_HEADERS.schemaVersion]: '1',
+    });
     expect(message.body).toEqual({
       id: sample.id,
       type: sample.type,
@@ -126,7 +141,12 @@ async function readAll(kafka: Kafka, topic: string, distinct: number): Promise<P
     },
   });
   try {
-    await waitFor(`${distinct} distinct events on ${topic}`, () => ids.size >= distinct, 30_000, () => `got ${ids.size}`);
+    await waitFor(
+      `${distinct} distinct events on ${topic}`,
+      () => ids.size >= distinct,
+      30_000,
+      () => `got ${ids.size}`,
+    );
   } finally {
     await consumer.disconnect();
   }

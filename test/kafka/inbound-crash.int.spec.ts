@@ -76,17 +76,29 @@ describe('Kafka inbound: 10,000 notifications through a broker crash and a consu
     const stored = async (): Promise<number> => (lastCount = Number(await store.headPosition()) + 1);
 
     // The first consumer runs in its own process, so that it can really crash.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'consumer-process.ts'), broker.brokers, topic, groupId, dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'consumer-process.ts'), broker.brokers, topic, groupId, dbPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let childOutput = '';
     child.stdout.on('data', (d: Buffer) => (childOutput += d.toString()));
     child.stderr.on('data', (d: Buffer) => (childOutput += d.toString()));
     const childExit = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
     let second: KafkaConcurConsumer | undefined;
     try {
-      await waitFor('2,500 notifications stored before the broker crash', async () => (await stored()) >= 2500, 60_000, () => `stored ${lastCount}; consumer process said: ${childOutput}`);
+      await waitFor(
+        '2,500 notifications stored before the broker crash',
+        async () => (await stored()) >= 2500,
+        60_000,
+        () => `stored ${lastCount}; consumer process said: ${childOutput}`,
+      );
       await broker.kill();
       await broker.restart();
-      await waitFor('6,000 notifications stored after the broker came back', async () => (await stored()) >= 6000, 60_000, () => `stored ${lastCount}; consumer process said: ${childOutput}`);
+      await waitFor(
+        '6,000 notifications stored after the broker came back',
+        async () => (await stored()) >= 6000,
+        60_000,
+        () => `stored ${lastCount}; consumer process said: ${childOutput}`,
+      );
       child.kill('SIGKILL'); // no disconnect, no last commit: whatever it appended past its commit comes again
       expect(await childExit).toBe('SIGKILL');
       const atCrash = await stored();
@@ -106,7 +118,12 @@ describe('Kafka inbound: 10,000 notifications through a broker crash and a consu
       });
       await second.start();
       await producing;
-      await waitFor(`all ${TOTAL} notifications stored`, async () => (await stored()) >= TOTAL, 90_000, () => `stored ${lastCount}`);
+      await waitFor(
+        `all ${TOTAL} notifications stored`,
+        async () => (await stored()) >= TOTAL,
+        90_000,
+        () => `stored ${lastCount}`,
+      );
       const admin = kafka.admin();
       await admin.connect();
       try {

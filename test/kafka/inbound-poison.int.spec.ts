@@ -27,7 +27,12 @@ async function readTopic(kafka: Kafka, topic: string, count: number): Promise<Re
     },
   });
   try {
-    await waitFor(`${count} messages on ${topic}`, () => received.length >= count, 30_000, () => `got ${received.length}`);
+    await waitFor(
+      `${count} messages on ${topic}`,
+      () => received.length >= count,
+      30_000,
+      () => `got ${received.length}`,
+    );
   } finally {
     await consumer.disconnect();
   }
@@ -142,21 +147,34 @@ describe('Kafka inbound: poison messages, an unavailable store and backpressure'
     });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 200 }, (_, i) => ({ key: `k${i % 7}`, value: JSON.stringify(readyForIntegration(1000 + i, i)) })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 200 }, (_, i) => ({ key: `k${i % 7}`, value: JSON.stringify(readyForIntegration(1000 + i, i)) })),
+    });
     await producer.disconnect();
     await consumer.start();
     try {
       // The posting worker drains the backlog to the low watermark each time the consumer paused:
       // 200 messages then take pauses at 50, 90, 130 and 170 stored.
       for (let round = 1; round <= 4; round++) {
-        await waitFor(`pause ${round}`, () => consumer.stats.pauses === round, 30_000, () => `ingested ${consumer.stats.ingested}, pauses ${consumer.stats.pauses}`);
+        await waitFor(
+          `pause ${round}`,
+          () => consumer.stats.pauses === round,
+          30_000,
+          () => `ingested ${consumer.stats.ingested}, pauses ${consumer.stats.pauses}`,
+        );
         const atPause = consumer.stats.ingested;
         expect(atPause).toBe(50 + 40 * (round - 1));
         await new Promise((r) => setTimeout(r, 300));
         expect(consumer.stats.ingested).toBe(atPause); // nothing consumed while paused
         backlog = 10;
       }
-      await waitFor('all 200 stored', () => consumer.stats.ingested === 200, 30_000, () => `ingested ${consumer.stats.ingested}`);
+      await waitFor(
+        'all 200 stored',
+        () => consumer.stats.ingested === 200,
+        30_000,
+        () => `ingested ${consumer.stats.ingested}`,
+      );
       expect(consumer.stats.pauses).toBe(4);
       const ids = new Set((await store.readAll()).filter((e) => (e.data as { concurDocumentId: string }).concurDocumentId >= 'EXP-001000').map((e) => e.id));
       expect(ids.size).toBe(200);

@@ -81,8 +81,28 @@ describe('BATCH_TITLE: one limit, the id always whole', () => {
       docType: 'expense',
       document: {
         employee: { employeeId: 'E1', employeeFirstName: 'Ana', employeeLastName: 'Lopez' },
-        report: { reportId, reportName: `Réunion à Paris 🇫🇷 ${'très longue '.repeat(12)}`, employeeCurrencyAlphaCode: 'USD', totalApprovedAmount: 25.99, reportSubmitDate: '2026-06-01T00:00:00Z' },
-        expenseEntry: [{ entryId: 'e1', expenseTypeCode: 'MEALS', expenseTypeName: 'Meals', entryApprovedAmount: 25.99, allocation: [{ allocationId: 'a1', allocationPercentage: 100, journal: [{ journalAccountCode: '474230', journalPayer: 'COMP', journalPayee: 'EMPL', amountGross: 25.99 }] }] }],
+        report: {
+          reportId,
+          reportName: `Réunion à Paris 🇫🇷 ${'très longue '.repeat(12)}`,
+          employeeCurrencyAlphaCode: 'USD',
+          totalApprovedAmount: 25.99,
+          reportSubmitDate: '2026-06-01T00:00:00Z',
+        },
+        expenseEntry: [
+          {
+            entryId: 'e1',
+            expenseTypeCode: 'MEALS',
+            expenseTypeName: 'Meals',
+            entryApprovedAmount: 25.99,
+            allocation: [
+              {
+                allocationId: 'a1',
+                allocationPercentage: 100,
+                journal: [{ journalAccountCode: '474230', journalPayer: 'COMP', journalPayee: 'EMPL', amountGross: 25.99 }],
+              },
+            ],
+          },
+        ],
       },
     };
     const result = preparePosting(parseFisDocument(item), demoMappings(), demoCheck, OPTIONS);

@@ -69,7 +69,11 @@ export function expenseItem(spec: {
           tax: allocationTaxes(a.journals),
         })),
       })),
-      cashAdvanceApplication: (spec.cashAdvances ?? []).map((c) => ({ cashAdvanceId: c.id, cashAdvanceApplicationAmount: c.amount, cashAdvanceClearingAccountCode: null })),
+      cashAdvanceApplication: (spec.cashAdvances ?? []).map((c) => ({
+        cashAdvanceId: c.id,
+        cashAdvanceApplicationAmount: c.amount,
+        cashAdvanceClearingAccountCode: null,
+      })),
     },
   };
 }

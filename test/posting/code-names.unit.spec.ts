@@ -38,19 +38,41 @@ describe('codes named like Object.prototype members (seeded random)', () => {
           accounts: Object.fromEntries(mapped.account ? [[account, intacctAccount]] : []),
           counterparties: { EMPL: { account: '2050', employeeDimension: true } },
           taxAccounts: Object.fromEntries(mapped.tax ? [[taxLabel, { reclaim: '1410', nonDeductible: '6990' }]] : []),
-          dimensions: [{ source: 'allocationCustom4Code', target: 'DEPARTMENT', values: Object.fromEntries(mapped.department ? [[department, intacctDepartment]] : []), passThrough: false }],
+          dimensions: [
+            {
+              source: 'allocationCustom4Code',
+              target: 'DEPARTMENT',
+              values: Object.fromEntries(mapped.department ? [[department, intacctDepartment]] : []),
+              passThrough: false,
+            },
+          ],
           employees: Object.fromEntries(mapped.employee ? [[employee, intacctEmployee]] : []),
         }),
       );
       const validated = validateMappingSet(json);
       if (!validated.ok) throw new Error(JSON.stringify(validated.issues));
-      const check = referenceCheck({ GLACCOUNT: [intacctAccount, '2050', '1410', '6990'], DEPARTMENT: [intacctDepartment], EMPLOYEEID: employeeExists ? [employeeValue] : [] });
+      const check = referenceCheck({
+        GLACCOUNT: [intacctAccount, '2050', '1410', '6990'],
+        DEPARTMENT: [intacctDepartment],
+        EMPLOYEEID: employeeExists ? [employeeValue] : [],
+      });
       const item = expenseItem({
         id: `DOC${i}`,
         currency,
         employeeId: employee,
         total: 12,
-        entries: [{ id: 'E1', allocations: [{ id: 'A1', fields: { allocationCustom4Code: department }, journals: [{ account, gross: 12, net: 10, payee: 'EMPL', taxes: [{ guid: 'T1', tax: 2, reclaim: 1, label: taxLabel }] }] }] }],
+        entries: [
+          {
+            id: 'E1',
+            allocations: [
+              {
+                id: 'A1',
+                fields: { allocationCustom4Code: department },
+                journals: [{ account, gross: 12, net: 10, payee: 'EMPL', taxes: [{ guid: 'T1', tax: 2, reclaim: 1, label: taxLabel }] }],
+              },
+            ],
+          },
+        ],
       });
       const what = `doc ${i}: ${JSON.stringify({ account, employee, department, taxLabel, currency, mapped, employeeExists })}`;
       const result = preparePosting(parseFisDocument(item), validated.value, check, OPTIONS);

@@ -28,7 +28,9 @@ export const DEMO_MAPPINGS_JSON = {
   },
   taxAccounts: { DEVAT: { reclaim: '1410', nonDeductible: '6990' }, '*': { reclaim: '1415', nonDeductible: '6995' } },
   cashAdvanceAccount: '1310',
-  dimensions: [{ source: 'allocationCustom4Code', target: 'DEPARTMENT', values: { '21-KING': 'D210', '21-BELLEV1': 'D211', '11-KING': 'D110' }, passThrough: false }],
+  dimensions: [
+    { source: 'allocationCustom4Code', target: 'DEPARTMENT', values: { '21-KING': 'D210', '21-BELLEV1': 'D211', '11-KING': 'D110' }, passThrough: false },
+  ],
   employees: {},
   defaults: { LOCATION: '100' },
 };
@@ -40,10 +42,7 @@ export function demoMappings(overrides: Partial<Record<keyof typeof DEMO_MAPPING
 }
 
 /** A dimension cache in memory: what exists and what is inactive in the pretend Intacct company. */
-export function referenceCheck(
-  active: Partial<Record<ReferenceTarget, string[]>>,
-  inactive: Partial<Record<ReferenceTarget, string[]>> = {},
-): DimensionCheck {
+export function referenceCheck(active: Partial<Record<ReferenceTarget, string[]>>, inactive: Partial<Record<ReferenceTarget, string[]>> = {}): DimensionCheck {
   return (target, value) => (active[target]?.includes(value) ? 'ok' : inactive[target]?.includes(value) ? 'inactive' : 'missing');
 }
 

@@ -11,10 +11,25 @@ import { preparePosting } from '../../src/domain/posting/index.js';
 import { parseMinor } from '../../src/domain/money/money.js';
 import { demoCheck, demoMappings, OPTIONS } from './fixtures.js';
 
-const allocationFields = { allocationPercentage: 100, allocationCustom1Code: 'Q16CLNT500', allocationCustom2Code: '0021', allocationCustom3Code: 'CC', allocationCustom4Code: '21-BELLEV1', allocationCustom5Code: null };
+const allocationFields = {
+  allocationPercentage: 100,
+  allocationCustom1Code: 'Q16CLNT500',
+  allocationCustom2Code: '0021',
+  allocationCustom3Code: 'CC',
+  allocationCustom4Code: '21-BELLEV1',
+  allocationCustom5Code: null,
+};
 const line = (payer: string, payee: string, amount: number, account: string) => ({
-  amountGross: amount, amountGrossCard: null, journalAccountCode: account, journalPayee: payee, journalPayer: payer,
-  cardTransactionReferenceNumber: null, amountNetOfReclaim: amount, amountNetOfTax: amount, taxGuid: [], accountingTransactionType: null,
+  amountGross: amount,
+  amountGrossCard: null,
+  journalAccountCode: account,
+  journalPayee: payee,
+  journalPayer: payer,
+  cardTransactionReferenceNumber: null,
+  amountNetOfReclaim: amount,
+  amountNetOfTax: amount,
+  taxGuid: [],
+  accountingTransactionType: null,
 });
 
 const item = {
@@ -28,20 +43,42 @@ const item = {
   document: {
     employee: { employeeId: '1017001', employeeFirstName: 'Dp1', employeeLastName: 'CTE', employeeMI: null, employeeOrgUnit4Code: '21-BELLEV1' },
     report: {
-      requestId: [], employeeCurrencyAlphaCode: 'USD', reportName: 'Hotel with a minibar charge', reportId: '0A1B2C3D4E5F60718293',
-      totalApprovedAmount: 125, ledgerCode: 'DEFAULT', reportKey: 5301, cashAdvanceReturnsAmount: 0, homeCountryCode: 'US',
-      reportSubmitDate: '2019-06-10T17:02:11.000Z', reportPaymentProcessingDate: '2019-06-10T17:20:45.000Z', versionId: '4', revisionNumber: '1',
+      requestId: [],
+      employeeCurrencyAlphaCode: 'USD',
+      reportName: 'Hotel with a minibar charge',
+      reportId: '0A1B2C3D4E5F60718293',
+      totalApprovedAmount: 125,
+      ledgerCode: 'DEFAULT',
+      reportKey: 5301,
+      cashAdvanceReturnsAmount: 0,
+      homeCountryCode: 'US',
+      reportSubmitDate: '2019-06-10T17:02:11.000Z',
+      reportPaymentProcessingDate: '2019-06-10T17:20:45.000Z',
+      versionId: '4',
+      revisionNumber: '1',
     },
     expenseEntry: [
       {
-        entryId: '95C3C97F4149CF45949DECE8C5171478', expenseTypeCode: 'LODNG', expenseTypeName: 'Room Rate', entryVendorDescription: 'Marriott Hotels',
-        entryIsPersonal: 'N', entryApprovedAmount: 125, entryCurrAlphaCode: 'USD', reportEntryPatKey: 'CBCP',
+        entryId: '95C3C97F4149CF45949DECE8C5171478',
+        expenseTypeCode: 'LODNG',
+        expenseTypeName: 'Room Rate',
+        entryVendorDescription: 'Marriott Hotels',
+        entryIsPersonal: 'N',
+        entryApprovedAmount: 125,
+        entryCurrAlphaCode: 'USD',
+        reportEntryPatKey: 'CBCP',
         allocation: [{ ...allocationFields, allocationId: '89C5DE0AB4BC4A4CBF4D5AE750A3A8E7', journal: [line('COMP', 'CBCP', 125, '474230')], tax: [] }],
       },
       {
         // The personal charge: the company pays the card, the employee pays the company back.
-        entryId: '52F2FB67BBD8D243A4C374FE7E508207', expenseTypeCode: 'PRSNL', expenseTypeName: 'Personal expense (do not reimburse)',
-        entryVendorDescription: 'Marriott Hotels minibar', entryIsPersonal: 'Y', entryApprovedAmount: 0, entryCurrAlphaCode: 'USD', reportEntryPatKey: 'CBCP',
+        entryId: '52F2FB67BBD8D243A4C374FE7E508207',
+        expenseTypeCode: 'PRSNL',
+        expenseTypeName: 'Personal expense (do not reimburse)',
+        entryVendorDescription: 'Marriott Hotels minibar',
+        entryIsPersonal: 'Y',
+        entryApprovedAmount: 0,
+        entryCurrAlphaCode: 'USD',
+        reportEntryPatKey: 'CBCP',
         allocation: [{ ...allocationFields, journal: [line('COMP', 'CBCP', 30, ''), line('EMPL', 'COMP', -30, '')], tax: [] }],
       },
     ],

@@ -67,7 +67,10 @@ describe('posting properties (seeded random documents)', () => {
       const pcts = raw.map((r) => Math.floor((r * 10000) / sum));
       pcts[0]! += 10000 - pcts.reduce((a, b) => a + b, 0);
       const total = Math.floor(rand() * 2_000_000) - 1_000_000;
-      const shares = allocateByPercentages(total, pcts.map((p) => (p / 100).toFixed(2)));
+      const shares = allocateByPercentages(
+        total,
+        pcts.map((p) => (p / 100).toFixed(2)),
+      );
       expect(shares.reduce((a, b) => a + b, 0)).toBe(total);
       const truncated = pcts.map((p) => Math.trunc((total * p) / 10000));
       const largest = pcts.indexOf(Math.max(...pcts));

@@ -21,10 +21,22 @@ describe('posting rules', () => {
     // Expense +40 and -40 net to zero on the (empty) account code: no gap although "" is unmapped.
     const item = expenseItem({
       total: 0,
-      entries: [{ id: 'E1', personal: true, allocations: [{ id: 'A1', fields: dept, journals: [
-        { account: '', payer: 'COMP', payee: 'IBCP', gross: 40 },
-        { account: '', payer: 'EMPL', payee: 'COMP', gross: -40 },
-      ] }] }],
+      entries: [
+        {
+          id: 'E1',
+          personal: true,
+          allocations: [
+            {
+              id: 'A1',
+              fields: dept,
+              journals: [
+                { account: '', payer: 'COMP', payee: 'IBCP', gross: 40 },
+                { account: '', payer: 'EMPL', payee: 'COMP', gross: -40 },
+              ],
+            },
+          ],
+        },
+      ],
     });
     expect(lines(run(item))).toEqual([
       ['2110', 'C', '40.00', { VENDORID: 'AMEX', LOCATION: '100' }],
@@ -35,9 +47,12 @@ describe('posting rules', () => {
   it('non-deductible tax: T-R debited on the nonDeductible account with cost dimensions; "*" tax fallback', () => {
     const item = expenseItem({
       total: 120,
-      entries: [{ id: 'E1', allocations: [{ id: 'A1', fields: dept, journals: [
-        { gross: 120, net: 100, taxes: [{ guid: 'T1', tax: 20, reclaim: 15, label: 'FRVAT' }] },
-      ] }] }],
+      entries: [
+        {
+          id: 'E1',
+          allocations: [{ id: 'A1', fields: dept, journals: [{ gross: 120, net: 100, taxes: [{ guid: 'T1', tax: 20, reclaim: 15, label: 'FRVAT' }] }] }],
+        },
+      ],
     });
     expect(lines(run(item))).toEqual([
       ['6400', 'D', '100.00', { DEPARTMENT: 'D210', LOCATION: '100' }],
@@ -48,19 +63,36 @@ describe('posting rules', () => {
   });
 
   it('cash advance applied: credits the advance account, reduces what the employee is paid', () => {
-    const item = expenseItem({ total: 300, entries: [{ id: 'E1', allocations: [{ id: 'A1', fields: dept, journals: [{ gross: 300 }] }] }], cashAdvances: [{ id: 'CA1', amount: -200 }] });
+    const item = expenseItem({
+      total: 300,
+      entries: [{ id: 'E1', allocations: [{ id: 'A1', fields: dept, journals: [{ gross: 300 }] }] }],
+      cashAdvances: [{ id: 'CA1', amount: -200 }],
+    });
     expect(lines(run(item))).toEqual([
       ['6400', 'D', '300.00', { DEPARTMENT: 'D210', LOCATION: '100' }],
       ['2050', 'C', '100.00', { EMPLOYEEID: '1017001', LOCATION: '100' }],
       ['1310', 'C', '200.00', { EMPLOYEEID: '1017001', LOCATION: '100' }],
     ]);
     const unmerged = lines(run(item, demoMappings({ options: { mergeLines: false } })));
-    expect(unmerged.map((l) => l.slice(0, 3))).toEqual([['6400', 'D', '300.00'], ['2050', 'C', '300.00'], ['1310', 'C', '200.00'], ['2050', 'D', '200.00']]);
+    expect(unmerged.map((l) => l.slice(0, 3))).toEqual([
+      ['6400', 'D', '300.00'],
+      ['2050', 'C', '300.00'],
+      ['1310', 'C', '200.00'],
+      ['2050', 'D', '200.00'],
+    ]);
   });
 
   it('advance larger than the expenses: the employee owes the rest (debit)', () => {
-    const item = expenseItem({ total: 50, entries: [{ id: 'E1', allocations: [{ id: 'A1', fields: dept, journals: [{ gross: 50 }] }] }], cashAdvances: [{ id: 'CA1', amount: -80 }] });
-    expect(lines(run(item)).map((l) => l.slice(0, 3))).toEqual([['6400', 'D', '50.00'], ['2050', 'D', '30.00'], ['1310', 'C', '80.00']]);
+    const item = expenseItem({
+      total: 50,
+      entries: [{ id: 'E1', allocations: [{ id: 'A1', fields: dept, journals: [{ gross: 50 }] }] }],
+      cashAdvances: [{ id: 'CA1', amount: -80 }],
+    });
+    expect(lines(run(item)).map((l) => l.slice(0, 3))).toEqual([
+      ['6400', 'D', '50.00'],
+      ['2050', 'D', '30.00'],
+      ['1310', 'C', '80.00'],
+    ]);
   });
 
   it('dimensions: allocation before entry before report; passThrough; a missing level falls back to defaults', () => {
@@ -76,7 +108,11 @@ describe('posting rules', () => {
       total: 30,
       reportFields: { reportOrgUnit1Code: 'R1', reportCustom2Code: 'P-REPORT' },
       entries: [
-        { id: 'E1', fields: { entryCustom2Code: 'P-ENTRY', entryCustom9Code: 'L' }, allocations: [{ id: 'A1', fields: { allocationCustom2Code: 'P-ALLOC' }, journals: [{ gross: 10, account: '474210' }] }] },
+        {
+          id: 'E1',
+          fields: { entryCustom2Code: 'P-ENTRY', entryCustom9Code: 'L' },
+          allocations: [{ id: 'A1', fields: { allocationCustom2Code: 'P-ALLOC' }, journals: [{ gross: 10, account: '474210' }] }],
+        },
         { id: 'E2', fields: { entryCustom2Code: 'P-ENTRY' }, allocations: [{ id: 'A2', fields: { allocationCustom2Code: '' }, journals: [{ gross: 20 }] }] },
       ],
     });
@@ -92,22 +128,37 @@ describe('posting rules', () => {
   });
 
   it('splits are used as Concur gives them: two allocations of 33.33% / 66.67% of 10.00', () => {
-    const item = expenseItem({ total: 10, entries: [{ id: 'E1', allocations: [
-      { id: 'A1', percentage: 33.33, fields: { allocationCustom4Code: '21-KING' }, journals: [{ gross: 3.33 }] },
-      { id: 'A2', percentage: 66.67, fields: { allocationCustom4Code: '11-KING' }, journals: [{ gross: 6.67 }] },
-    ] }] });
-    expect(lines(run(item)).map((l) => l.slice(0, 3))).toEqual([['6400', 'D', '3.33'], ['2050', 'C', '10.00'], ['6400', 'D', '6.67']]);
+    const item = expenseItem({
+      total: 10,
+      entries: [
+        {
+          id: 'E1',
+          allocations: [
+            { id: 'A1', percentage: 33.33, fields: { allocationCustom4Code: '21-KING' }, journals: [{ gross: 3.33 }] },
+            { id: 'A2', percentage: 66.67, fields: { allocationCustom4Code: '11-KING' }, journals: [{ gross: 6.67 }] },
+          ],
+        },
+      ],
+    });
+    expect(lines(run(item)).map((l) => l.slice(0, 3))).toEqual([
+      ['6400', 'D', '3.33'],
+      ['2050', 'C', '10.00'],
+      ['6400', 'D', '6.67'],
+    ]);
   });
 });
 
 describe('rejections (never fixed silently)', () => {
   it('a journal line whose gross is not net + tax is rejected with the difference', () => {
-    const item = expenseItem({ entries: [{ id: 'E1', allocations: [{ id: 'A1', journals: [{ gross: 10, net: 8.4, taxes: [{ guid: 'T', tax: 1.5, reclaim: 1.5, label: 'DEVAT' }] }] }] }] });
+    const item = expenseItem({
+      entries: [{ id: 'E1', allocations: [{ id: 'A1', journals: [{ gross: 10, net: 8.4, taxes: [{ guid: 'T', tax: 1.5, reclaim: 1.5, label: 'DEVAT' }] }] }] }],
+    });
     const result = run(item);
     expect(result).toEqual({
       ok: false,
       rejected: {
-        reason: 'Document DOC1 does not balance: debits fall short of credits by 0.10 USD. entry E1 / allocation A1 / journal 1: gross 10.00 is not net 8.40 + tax 1.50',
+        reason:
+          'Document DOC1 does not balance: debits fall short of credits by 0.10 USD. entry E1 / allocation A1 / journal 1: gross 10.00 is not net 8.40 + tax 1.50',
         difference: '-0.10',
       },
     });
@@ -117,7 +168,8 @@ describe('rejections (never fixed silently)', () => {
     const item = expenseItem({ total: 99.99, entries: [{ id: 'E1', allocations: [{ id: 'A1', journals: [{ gross: 100 }] }] }] });
     const result = run(item);
     expect(!result.ok && 'rejected' in result && result.rejected).toEqual({
-      reason: "Document DOC1: the journal lines' expense and tax amounts add up to 100.00 USD but the report's totalApprovedAmount is 99.99 USD. Check the document in Concur.",
+      reason:
+        "Document DOC1: the journal lines' expense and tax amounts add up to 100.00 USD but the report's totalApprovedAmount is 99.99 USD. Check the document in Concur.",
       difference: '0.01',
     });
   });

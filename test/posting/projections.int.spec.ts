@@ -44,8 +44,20 @@ describe('dimension cache projection (direct apply, real SQLite)', () => {
     const check = dimensionCheckFrom(db);
     expect(check('DEPARTMENT', 'D100')).toBe('ok'); // never synced: cannot judge, does not block
 
-    const apply = (data: ReferenceDataSynced, rev: number) => dimensionCacheProjection.apply(recorded(synced(data, `2026-07-0${rev + 1}T00:00:00.000Z`), referenceStreamId(data.kind), rev), ctx);
-    apply({ kind: 'DEPARTMENT', complete: true, records: [{ id: 'D100', name: 'Sales', status: 'active' }, { id: 'D200', name: 'Old', status: 'inactive' }, { id: 'D300', name: 'Gone soon', status: 'active' }] }, 0);
+    const apply = (data: ReferenceDataSynced, rev: number) =>
+      dimensionCacheProjection.apply(recorded(synced(data, `2026-07-0${rev + 1}T00:00:00.000Z`), referenceStreamId(data.kind), rev), ctx);
+    apply(
+      {
+        kind: 'DEPARTMENT',
+        complete: true,
+        records: [
+          { id: 'D100', name: 'Sales', status: 'active' },
+          { id: 'D200', name: 'Old', status: 'inactive' },
+          { id: 'D300', name: 'Gone soon', status: 'active' },
+        ],
+      },
+      0,
+    );
     expect([check('DEPARTMENT', 'D100'), check('DEPARTMENT', 'D200'), check('DEPARTMENT', 'D999')]).toEqual(['ok', 'inactive', 'missing']);
     expect(check('ITEMID', 'anything')).toBe('ok');
 
@@ -53,10 +65,22 @@ describe('dimension cache projection (direct apply, real SQLite)', () => {
     expect(check('DEPARTMENT', 'D200')).toBe('ok');
     expect(check('DEPARTMENT', 'D300')).toBe('ok'); // a delta removes nothing
 
-    apply({ kind: 'DEPARTMENT', complete: true, records: [{ id: 'D100', name: 'Sales', status: 'active' }, { id: 'D200', name: 'Old', status: 'active' }] }, 2);
+    apply(
+      {
+        kind: 'DEPARTMENT',
+        complete: true,
+        records: [
+          { id: 'D100', name: 'Sales', status: 'active' },
+          { id: 'D200', name: 'Old', status: 'active' },
+        ],
+      },
+      2,
+    );
     expect(check('DEPARTMENT', 'D300')).toBe('missing');
     expect(listReferenceRecords(db, 'DEPARTMENT').map((r) => r.id)).toEqual(['D100', 'D200']);
-    expect(listReferenceKinds(db)).toEqual([{ kind: 'DEPARTMENT', recordCount: 2, lastSyncedAt: '2026-07-03T00:00:00.000Z', lastCompleteAt: '2026-07-03T00:00:00.000Z' }]);
+    expect(listReferenceKinds(db)).toEqual([
+      { kind: 'DEPARTMENT', recordCount: 2, lastSyncedAt: '2026-07-03T00:00:00.000Z', lastCompleteAt: '2026-07-03T00:00:00.000Z' },
+    ]);
   });
 });
 
@@ -113,9 +137,14 @@ describe('through the ProjectionRunner', () => {
       try {
         const doc = parseFisDocument(fisItem('2.1'));
         const first = preparePosting(doc, readCurrentMappings(db).set, dimensionCheckFrom(db), OPTIONS);
-        expect(!first.ok && 'gaps' in first && first.gaps.map((g) => [g.kind, g.code, g.field])).toEqual([['unknown-value', 'D110', 'dimensions[allocationCustom4Code->DEPARTMENT]']]);
+        expect(!first.ok && 'gaps' in first && first.gaps.map((g) => [g.kind, g.code, g.field])).toEqual([
+          ['unknown-value', 'D110', 'dimensions[allocationCustom4Code->DEPARTMENT]'],
+        ]);
 
-        const reactivated = synced({ kind: 'DEPARTMENT', complete: false, records: [{ id: 'D110', name: 'Kingston', status: 'active' }] }, '2026-07-02T00:00:00Z');
+        const reactivated = synced(
+          { kind: 'DEPARTMENT', complete: false, records: [{ id: 'D110', name: 'Kingston', status: 'active' }] },
+          '2026-07-02T00:00:00Z',
+        );
         const r2 = await store.appendToStream(referenceStreamId('DEPARTMENT'), [reactivated]);
         await runner.waitFor(r2.position);
         const second = preparePosting(doc, readCurrentMappings(db).set, dimensionCheckFrom(db), OPTIONS);

@@ -34,7 +34,10 @@ export function randomExpenseDocument(rand: () => number, index: number, currenc
       const journals: JournalSpec[] = [];
       if (personal) {
         const g = int(1, 50000);
-        journals.push({ account: '', payer: 'COMP', payee: pick(['IBCP', 'CBCP']), gross: num(g) }, { account: '', payer: 'EMPL', payee: 'COMP', gross: num(-g) });
+        journals.push(
+          { account: '', payer: 'COMP', payee: pick(['IBCP', 'CBCP']), gross: num(g) },
+          { account: '', payer: 'EMPL', payee: 'COMP', gross: num(-g) },
+        );
         byKind['counterparty']! += 0; // -g on the card, +g on the employee: counterparty lines net 0 in sum
       } else {
         for (let j = 0; j < int(1, 2); j++) {
@@ -52,7 +55,14 @@ export function randomExpenseDocument(rand: () => number, index: number, currenc
           }
           const gross = net + taxTotal;
           const companyPaid = sign > 0 || rand() < 0.5;
-          journals.push({ account: pick(ACCOUNT_CODES), payer: companyPaid ? 'COMP' : 'EMPL', payee: companyPaid ? pick(PARTIES) : 'COMP', gross: num(gross), net: rand() < 0.1 && taxes.length === 0 ? null : num(net), taxes });
+          journals.push({
+            account: pick(ACCOUNT_CODES),
+            payer: companyPaid ? 'COMP' : 'EMPL',
+            payee: companyPaid ? pick(PARTIES) : 'COMP',
+            gross: num(gross),
+            net: rand() < 0.1 && taxes.length === 0 ? null : num(net),
+            taxes,
+          });
           byKind['expense']! += net;
           byKind['counterparty']! -= gross;
           cost += gross;
@@ -60,7 +70,12 @@ export function randomExpenseDocument(rand: () => number, index: number, currenc
       }
       allocations.push({ id: `A${e}-${a}`, percentage: 100, fields: { allocationCustom4Code: pick(DEPT_CODES) }, journals });
     }
-    entries.push({ id: `E${index}-${e}`, vendor: rand() < 0.5 ? 'Vendor \u0007 with a <very> long & odd name '.repeat(int(1, 4)) : null, personal, allocations });
+    entries.push({
+      id: `E${index}-${e}`,
+      vendor: rand() < 0.5 ? 'Vendor \u0007 with a <very> long & odd name '.repeat(int(1, 4)) : null,
+      personal,
+      allocations,
+    });
   }
   const cashAdvances: { id: string; amount: number }[] = [];
   for (let c = 0; c < int(0, 2); c++) {

@@ -33,7 +33,10 @@ function requiredRows(): string[][] {
     .map((line) => [...line.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
 }
 
-type Outcome = { kind: 'entry'; postingKey: string; debits: number; credits: number } | { kind: 'gaps'; gaps: MappingGap[] } | { kind: 'rejected'; reason: string };
+type Outcome =
+  | { kind: 'entry'; postingKey: string; debits: number; credits: number }
+  | { kind: 'gaps'; gaps: MappingGap[] }
+  | { kind: 'rejected'; reason: string };
 
 interface Case {
   name: string;
@@ -54,7 +57,7 @@ function outcome(c: Case): Outcome {
   if (result.ok) {
     let debits = 0;
     let credits = 0;
-    for (const l of result.entry.lines) (l.trType === 1 ? (debits += parseMinor(l.amount, doc.currency)) : (credits += parseMinor(l.amount, doc.currency)));
+    for (const l of result.entry.lines) l.trType === 1 ? (debits += parseMinor(l.amount, doc.currency)) : (credits += parseMinor(l.amount, doc.currency));
     return { kind: 'entry', postingKey: result.entry.postingKey, debits, credits };
   }
   return 'gaps' in result ? { kind: 'gaps', gaps: result.gaps } : { kind: 'rejected', reason: result.rejected.reason };
@@ -84,7 +87,12 @@ function sandboxCases(): Case[] {
   const parsed = parseMappingsJson(demoMappingsJson());
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   const check = demoDimensionCheck(demoReferenceData());
-  return demoDocuments(new Date('2026-11-28T15:00:00Z')).map((item) => ({ name: `sandbox ${(item.document as any).report?.reportName ?? (item.document as any).invoice?.name}`, item: item as unknown as Record<string, unknown>, mappings: parsed.value, check }));
+  return demoDocuments(new Date('2026-11-28T15:00:00Z')).map((item) => ({
+    name: `sandbox ${(item.document as any).report?.reportName ?? (item.document as any).invoice?.name}`,
+    item: item as unknown as Record<string, unknown>,
+    mappings: parsed.value,
+    check,
+  }));
 }
 
 function cases(): Case[] {
@@ -92,31 +100,105 @@ function cases(): Case[] {
   const dept = { allocationCustom4Code: '21-KING' };
   return [
     ...['1.1', '1.2', '2.1', '3.1', '6.1.2'].map((example) => demo(`SAP Example ${example}`, structuredClone(fisItem(example)))),
-    demo('builder: personal expense on a company card', expenseItem({ total: 0, entries: [{ id: 'E1', personal: true, allocations: [{ id: 'A1', fields: dept, journals: [
-      { account: '', payer: 'COMP', payee: 'IBCP', gross: 40 },
-      { account: '', payer: 'EMPL', payee: 'COMP', gross: -40 },
-    ] }] }] })),
-    demo('builder: taxes, two allocations, a cash advance applied', expenseItem({ total: 220, cashAdvances: [{ id: 'CA1', amount: -50 }], entries: [
-      { id: 'E1', allocations: [
-        { id: 'A1', percentage: 50, fields: dept, journals: [{ gross: 60, net: 50, taxes: [{ guid: 'T1', tax: 10, reclaim: 6, label: 'FRVAT' }] }] },
-        { id: 'A2', percentage: 50, fields: { allocationCustom4Code: '11-KING' }, journals: [{ gross: 60, net: 50, taxes: [{ guid: 'T2', tax: 10, reclaim: 6, label: 'DEVAT' }] }] },
-      ] },
-      { id: 'E2', allocations: [{ id: 'A3', journals: [{ gross: 100, payee: 'COPD' }] }] },
-    ] })),
+    demo(
+      'builder: personal expense on a company card',
+      expenseItem({
+        total: 0,
+        entries: [
+          {
+            id: 'E1',
+            personal: true,
+            allocations: [
+              {
+                id: 'A1',
+                fields: dept,
+                journals: [
+                  { account: '', payer: 'COMP', payee: 'IBCP', gross: 40 },
+                  { account: '', payer: 'EMPL', payee: 'COMP', gross: -40 },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ),
+    demo(
+      'builder: taxes, two allocations, a cash advance applied',
+      expenseItem({
+        total: 220,
+        cashAdvances: [{ id: 'CA1', amount: -50 }],
+        entries: [
+          {
+            id: 'E1',
+            allocations: [
+              { id: 'A1', percentage: 50, fields: dept, journals: [{ gross: 60, net: 50, taxes: [{ guid: 'T1', tax: 10, reclaim: 6, label: 'FRVAT' }] }] },
+              {
+                id: 'A2',
+                percentage: 50,
+                fields: { allocationCustom4Code: '11-KING' },
+                journals: [{ gross: 60, net: 50, taxes: [{ guid: 'T2', tax: 10, reclaim: 6, label: 'DEVAT' }] }],
+              },
+            ],
+          },
+          { id: 'E2', allocations: [{ id: 'A3', journals: [{ gross: 100, payee: 'COPD' }] }] },
+        ],
+      }),
+    ),
     demo('invoice with allocations by amount and by percentage', {
-      id: 'INV-1', docType: 'invoice',
+      id: 'INV-1',
+      docType: 'invoice',
       document: {
-        invoice: { requestId: 'PR77', invoiceNumber: 'F-1', name: 'Office supplies', vendorCode: 'V100', vendorName: 'Paper & Co', currencyCode: 'USD', totalAmount: 100, invoiceDate: '2026-06-10', paymentDate: '2026-06-20T00:00:00Z', version: '1' },
+        invoice: {
+          requestId: 'PR77',
+          invoiceNumber: 'F-1',
+          name: 'Office supplies',
+          vendorCode: 'V100',
+          vendorName: 'Paper & Co',
+          currencyCode: 'USD',
+          totalAmount: 100,
+          invoiceDate: '2026-06-10',
+          paymentDate: '2026-06-20T00:00:00Z',
+          version: '1',
+        },
         lineItems: [
-          { lineItemId: 'L1', description: 'Paper', journalAccountCode: '474230', amount: 60, allocations: [{ allocationId: 'A', amount: 60, custom4Code: '21-KING' }] },
-          { lineItemId: 'L2', description: 'Toner', journalAccountCode: '474210', amount: 40, allocations: [{ allocationId: 'B', percentage: 50 }, { allocationId: 'C', percentage: 50 }] },
+          {
+            lineItemId: 'L1',
+            description: 'Paper',
+            journalAccountCode: '474230',
+            amount: 60,
+            allocations: [{ allocationId: 'A', amount: 60, custom4Code: '21-KING' }],
+          },
+          {
+            lineItemId: 'L2',
+            description: 'Toner',
+            journalAccountCode: '474210',
+            amount: 40,
+            allocations: [
+              { allocationId: 'B', percentage: 50 },
+              { allocationId: 'C', percentage: 50 },
+            ],
+          },
         ],
       },
     }),
-    demo('simulator invoice', generateInvoiceDocument({ accountCodes: ['474230', '474210'], invoiceDate: '2026-06-10T00:00:00Z' }) as unknown as Record<string, unknown>),
+    demo(
+      'simulator invoice',
+      generateInvoiceDocument({ accountCodes: ['474230', '474210'], invoiceDate: '2026-06-10T00:00:00Z' }) as unknown as Record<string, unknown>,
+    ),
     demo('cash advance issuance', {
-      id: 'CA-DOC', docType: 'cashadvance',
-      document: { employeeData: { employeeId: '1017001' }, cashAdvanceData: { cashAdvanceId: 'CA77', cashAdvanceName: 'Trip to Berlin', cashAdvanceAmount: 500, currencyCode: 'USD', issuedDate: '2026-06-01T09:00:00Z' }, journalData: {} },
+      id: 'CA-DOC',
+      docType: 'cashadvance',
+      document: {
+        employeeData: { employeeId: '1017001' },
+        cashAdvanceData: {
+          cashAdvanceId: 'CA77',
+          cashAdvanceName: 'Trip to Berlin',
+          cashAdvanceAmount: 500,
+          currencyCode: 'USD',
+          issuedDate: '2026-06-01T09:00:00Z',
+        },
+        journalData: {},
+      },
     }),
     ...sandboxCases(),
   ];
@@ -181,18 +263,23 @@ describe('required fields (docs/required-fields.md)', () => {
           tried++;
           const what = `${path} ${variant}`;
           if (required) {
-            if (after.kind !== 'rejected') problems.push(`${what}: required, but the document was ${after.kind === 'entry' ? 'posted' : 'left waiting for mappings'}`);
-            else if (!names(after.reason, path) || !after.reason.includes('check it in Concur')) problems.push(`${what}: rejected without naming the path and what to do: ${after.reason}`);
+            if (after.kind !== 'rejected')
+              problems.push(`${what}: required, but the document was ${after.kind === 'entry' ? 'posted' : 'left waiting for mappings'}`);
+            else if (!names(after.reason, path) || !after.reason.includes('check it in Concur'))
+              problems.push(`${what}: rejected without naming the path and what to do: ${after.reason}`);
             continue;
           }
           if (after.kind === 'rejected') {
             problems.push(`${what}: not required, but rejected: ${after.reason}`);
           } else if (after.kind === 'gaps') {
             const known = baseline.kind === 'gaps' ? baseline.gaps : [];
-            for (const g of after.gaps) if (!known.some((k) => sameGap(k, g)) && !gapAllowed(key, g, c.mappings)) problems.push(`${what}: a gap it does not feed: ${g.kind} ${g.code} ${g.field}`);
+            for (const g of after.gaps)
+              if (!known.some((k) => sameGap(k, g)) && !gapAllowed(key, g, c.mappings))
+                problems.push(`${what}: a gap it does not feed: ${g.kind} ${g.code} ${g.field}`);
           } else {
             if (after.debits !== after.credits) problems.push(`${what}: unbalanced entry`);
-            if (baseline.kind === 'entry' && after.postingKey !== baseline.postingKey && !VERSION_FIELDS.has(key)) problems.push(`${what}: posting key changed to ${after.postingKey}`);
+            if (baseline.kind === 'entry' && after.postingKey !== baseline.postingKey && !VERSION_FIELDS.has(key))
+              problems.push(`${what}: posting key changed to ${after.postingKey}`);
           }
         }
       }

@@ -34,10 +34,19 @@ describe('SAP FIS samples -> journal entries (docs/posting-rules.md)', () => {
       ['2070', 'C', '30.00', { LOCATION: '100' }],
       ['6410', 'D', '20.00', { DEPARTMENT: 'D210', LOCATION: '100' }],
     ]);
-    expect(e).toMatchObject({ batchDate: '2016-03-24', total: '30.00', journal: 'EXPJ', postingKey: 'ML-EXP-2aaff6d927a84156b5b2de638f163eb3-1', batchTitle: 'Retest Company Paid (B1041655B4CE4171BDAA)' });
+    expect(e).toMatchObject({
+      batchDate: '2016-03-24',
+      total: '30.00',
+      journal: 'EXPJ',
+      postingKey: 'ML-EXP-2aaff6d927a84156b5b2de638f163eb3-1',
+      batchTitle: 'Retest Company Paid (B1041655B4CE4171BDAA)',
+    });
     assertBalanced(e);
     expect(shape(post('1.1', false)).map((l) => l.slice(0, 3))).toEqual([
-      ['6400', 'D', '10.00'], ['2070', 'C', '10.00'], ['6410', 'D', '20.00'], ['2070', 'C', '20.00'],
+      ['6400', 'D', '10.00'],
+      ['2070', 'C', '10.00'],
+      ['6410', 'D', '20.00'],
+      ['2070', 'C', '20.00'],
     ]);
   });
 

@@ -4,7 +4,19 @@ import { LINE_MEMO_MAX, serializeGlBatch, trimText } from '../../src/adapters/in
 import { parseXmlDocument } from '../../src/adapters/intacct/xml/response-parser.js';
 import { parseFisDocument } from '../../src/domain/fis/index.js';
 import { preparePosting } from '../../src/domain/posting/index.js';
-import { batchTitle, cleanText, cutAtGrapheme, expenseMemo, fitBatchTitle, isWellFormed, MEMO_MAX, mergeMemos, oneLine, TITLE_MAX, toWellFormed } from '../../src/domain/posting/text.js';
+import {
+  batchTitle,
+  cleanText,
+  cutAtGrapheme,
+  expenseMemo,
+  fitBatchTitle,
+  isWellFormed,
+  MEMO_MAX,
+  mergeMemos,
+  oneLine,
+  TITLE_MAX,
+  toWellFormed,
+} from '../../src/domain/posting/text.js';
 import { el, escapeXml } from '../../src/adapters/intacct/xml/xml-builder.js';
 import { wellFormedJson } from '../../src/domain/unicode.js';
 import { expenseEntry } from '../intacct/journal-fixtures.js';
@@ -109,7 +121,11 @@ describe('texts for Intacct are cut by character, between grapheme clusters', ()
     const value = `${'x'.repeat(39)}${FAMILY}${'😀'.repeat(20)}\ud83d`;
     let message = '';
     try {
-      parseFisDocument({ id: 'doc-q', docType: 'expense', document: { employee: { employeeId: 'E1' }, report: { reportId: 'R', reportName: 'n', employeeCurrencyAlphaCode: 'USD' }, expenseEntry: value } });
+      parseFisDocument({
+        id: 'doc-q',
+        docType: 'expense',
+        document: { employee: { employeeId: 'E1' }, report: { reportId: 'R', reportName: 'n', employeeCurrencyAlphaCode: 'USD' }, expenseEntry: value },
+      });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -144,11 +160,47 @@ describe('texts for Intacct are cut by character, between grapheme clusters', ()
   });
 });
 
-
 const PIECES = [
-  'a', 'Z', '7', ' ', '  ', '-', '(', ')', 'é', E_ACUTE, ZALGO, '\u0301', '\u200d', '\ufe0f',
-  '東', '京', '株式会社', '한', HANGUL_JAMO, '𝒜', '𠀋', '😀', FAMILY, THUMB_DARK, '🏿', FLAG_NO, '🇫', '🇷', RAINBOW_FLAG, KEYCAP,
-  '\u0600', ARABIC_PREPEND_SPACE, 'ก\u0e33', '\t', '\n', '\u0000', '\u00a0', '\u3000', '\ud83d', '\ude00',
+  'a',
+  'Z',
+  '7',
+  ' ',
+  '  ',
+  '-',
+  '(',
+  ')',
+  'é',
+  E_ACUTE,
+  ZALGO,
+  '\u0301',
+  '\u200d',
+  '\ufe0f',
+  '東',
+  '京',
+  '株式会社',
+  '한',
+  HANGUL_JAMO,
+  '𝒜',
+  '𠀋',
+  '😀',
+  FAMILY,
+  THUMB_DARK,
+  '🏿',
+  FLAG_NO,
+  '🇫',
+  '🇷',
+  RAINBOW_FLAG,
+  KEYCAP,
+  '\u0600',
+  ARABIC_PREPEND_SPACE,
+  'ก\u0e33',
+  '\t',
+  '\n',
+  '\u0000',
+  '\u00a0',
+  '\u3000',
+  '\ud83d',
+  '\ude00',
 ];
 
 function randomText(next: () => number, maxPieces: number): string {
@@ -196,7 +248,8 @@ describe('property: random emoji, combining marks, CJK and broken surrogates', (
       const n = Math.floor(next() * 40);
       for (let k = 0; k < n; k++) text += next() < 0.8 ? ascii[Math.floor(next() * ascii.length)] : PIECES[Math.floor(next() * PIECES.length)];
       const max = Math.floor(next() * 45);
-      for (const trimEnd of [false, true]) expect(cutAtGrapheme(text, max, trimEnd), JSON.stringify({ text, max, trimEnd })).toBe(reference(text, max, trimEnd));
+      for (const trimEnd of [false, true])
+        expect(cutAtGrapheme(text, max, trimEnd), JSON.stringify({ text, max, trimEnd })).toBe(reference(text, max, trimEnd));
     }
   });
 

@@ -52,7 +52,11 @@ export function randomEvents(count: number, seed: number, accounts = 20): NewEve
   };
   const types = ['Deposited', 'Deposited', 'Withdrawn', 'Noted'];
   return Array.from({ length: count }, () =>
-    newEvent(types[Math.floor(next() * types.length)]!, { account: `acct-${Math.floor(next() * accounts)}`, cents: 1 + Math.floor(next() * 100_000) }, { actor: 'test' }),
+    newEvent(
+      types[Math.floor(next() * types.length)]!,
+      { account: `acct-${Math.floor(next() * accounts)}`, cents: 1 + Math.floor(next() * 100_000) },
+      { actor: 'test' },
+    ),
   );
 }
 

@@ -21,7 +21,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-
 const error = (category: PostingError['category'], message: string, firstOpenDate: string | null = null): PostingError => ({
   category,
   errorNo: 'BL01001973',
@@ -51,22 +50,44 @@ function entry(docId: string, version: number, batchDate: string): JournalEntry 
 }
 
 function nextCommand(rnd: () => number, docId: string, state: DocumentState, step: number): DocumentCommand {
-  const pick = <T,>(items: T[]): T => items[Math.floor(rnd() * items.length)]!;
+  const pick = <T>(items: T[]): T => items[Math.floor(rnd() * items.length)]!;
   const preparation = (): Preparation =>
     pick<Preparation>([
-      { result: 'entry', entry: entry(docId, step, pick(['2026-11-02', '2026-12-01'])), mappingRevision: step, closedPeriodPolicy: pick(['reject', 'next-open-period']) },
-      { result: 'gaps', gaps: [{ kind: 'account', field: 'expenseTypeCode', code: pick(['AIRFR', 'constructor']), lines: ['entry 1'], message: 'no account' }], mappingRevision: step },
+      {
+        result: 'entry',
+        entry: entry(docId, step, pick(['2026-11-02', '2026-12-01'])),
+        mappingRevision: step,
+        closedPeriodPolicy: pick(['reject', 'next-open-period']),
+      },
+      {
+        result: 'gaps',
+        gaps: [{ kind: 'account', field: 'expenseTypeCode', code: pick(['AIRFR', 'constructor']), lines: ['entry 1'], message: 'no account' }],
+        mappingRevision: step,
+      },
       { result: 'rejected', reason: 'rules refuse it', difference: null },
     ]);
-  const keys = [state.postingKey, state.reversal?.postingKey, state.reversal?.postingKey, state.postingKey, postingKeyFor('expense', docId, '0')].filter((k): k is string => Boolean(k));
+  const keys = [state.postingKey, state.reversal?.postingKey, state.reversal?.postingKey, state.postingKey, postingKeyFor('expense', docId, '0')].filter(
+    (k): k is string => Boolean(k),
+  );
   const outcome = (): DocumentCommand => {
     const postingKey = pick(keys);
     return {
       type: 'RecordPostingOutcome',
       data: pick([
         { outcome: 'succeeded', postingKey, recordNo: pick(['7001', '7002']), how: 'created' } as const,
-        { outcome: 'failed', postingKey, attempt: state.attempts + 1, error: error('transient', 'timeout'), nextAttemptAt: '2026-12-02T10:00:00.000Z' } as const,
-        { outcome: 'rejected', postingKey, attempt: state.attempts + 1, error: pick([error('validation', 'bad account'), error('closed-period', 'period closed', '2026-12-01')]) } as const,
+        {
+          outcome: 'failed',
+          postingKey,
+          attempt: state.attempts + 1,
+          error: error('transient', 'timeout'),
+          nextAttemptAt: '2026-12-02T10:00:00.000Z',
+        } as const,
+        {
+          outcome: 'rejected',
+          postingKey,
+          attempt: state.attempts + 1,
+          error: pick([error('validation', 'bad account'), error('closed-period', 'period closed', '2026-12-01')]),
+        } as const,
       ]),
     };
   };
@@ -74,7 +95,17 @@ function nextCommand(rnd: () => number, docId: string, state: DocumentState, ste
   // so every status is reached and every refusal is tried.
   const fetched = (): DocumentCommand => ({
     type: 'RecordFetchedDocument',
-    data: { docType: 'expense', concurDocumentId: docId, reportId: `R-${docId}`, reportName: `Trip ${docId}`, employeeId: 'E1', amount: '10.00', currency: 'USD', version: '1', document: {} },
+    data: {
+      docType: 'expense',
+      concurDocumentId: docId,
+      reportId: `R-${docId}`,
+      reportName: `Trip ${docId}`,
+      employeeId: 'E1',
+      amount: '10.00',
+      currency: 'USD',
+      version: '1',
+      document: {},
+    },
   });
   const r = rnd();
   if (r < 0.6) {
@@ -101,7 +132,10 @@ function nextCommand(rnd: () => number, docId: string, state: DocumentState, ste
     }
   }
   return pick<() => DocumentCommand>([
-    () => ({ type: 'ReceiveDocument', data: { docType: 'expense', concurDocumentId: docId, channel: 'webhook', notificationId: null, href: null, reportId: `R-${docId}` } }),
+    () => ({
+      type: 'ReceiveDocument',
+      data: { docType: 'expense', concurDocumentId: docId, channel: 'webhook', notificationId: null, href: null, reportId: `R-${docId}` },
+    }),
     fetched,
     () => ({ type: 'RecordAcknowledgement', data: { systemId: 'ML-CONNECTOR', serviceCode: 0 } }),
     () => ({ type: 'RecordPreparation', data: preparation() }),
@@ -151,7 +185,13 @@ describe('posting-state read model and the domain fold: one state machine', () =
       const docId = `DOC${d}`;
       const streamId = documentStreamId('expense', docId);
       ids.push(streamId);
-      await runDocumentCommand(env.store, streamId, nextCommand(() => 0, docId, foldDocument([]), 0), `${docId}:0`, { actor: 'test' });
+      await runDocumentCommand(
+        env.store,
+        streamId,
+        nextCommand(() => 0, docId, foldDocument([]), 0),
+        `${docId}:0`,
+        { actor: 'test' },
+      );
       for (let step = 1; step < 6 + Math.floor(rnd() * 30); step++) {
         const state = foldDocument(await env.store.readStream(streamId));
         visited.add(state.status!);
@@ -171,7 +211,9 @@ describe('posting-state read model and the domain fold: one state machine', () =
       expect({ id, ...pickKeys(row, expectedRow(state)) }).toEqual({ id, ...expectedRow(state) });
     }
     // The generator reaches every corner of the lifecycle, refusals included.
-    expect([...visited].sort()).toEqual(expect.arrayContaining(['AWAITING_MAPPING', 'CONFIRMED', 'FAILED', 'POSTED', 'POSTING', 'RECEIVED', 'REJECTED', 'REVERSED', 'SUPERSEDED']));
+    expect([...visited].sort()).toEqual(
+      expect.arrayContaining(['AWAITING_MAPPING', 'CONFIRMED', 'FAILED', 'POSTED', 'POSTING', 'RECEIVED', 'REJECTED', 'REVERSED', 'SUPERSEDED']),
+    );
     expect(refused).toBeGreaterThan(50);
   }, 120_000);
 });

@@ -23,8 +23,24 @@ const entry: JournalEntry = {
   ],
 };
 const posted: DocumentEvent[] = [
-  { type: 'ConcurDocumentReceived', data: { docType: 'expense', concurDocumentId: 'D1', channel: 'webhook', notificationId: 'N1', href: null, reportId: null } },
-  { type: 'ConcurDocumentFetched', data: { docType: 'expense', concurDocumentId: 'D1', reportId: 'R1', reportName: 'Trip', employeeId: 'E1', amount: '24.30', currency: 'USD', version: '1', document: {} } },
+  {
+    type: 'ConcurDocumentReceived',
+    data: { docType: 'expense', concurDocumentId: 'D1', channel: 'webhook', notificationId: 'N1', href: null, reportId: null },
+  },
+  {
+    type: 'ConcurDocumentFetched',
+    data: {
+      docType: 'expense',
+      concurDocumentId: 'D1',
+      reportId: 'R1',
+      reportName: 'Trip',
+      employeeId: 'E1',
+      amount: '24.30',
+      currency: 'USD',
+      version: '1',
+      document: {},
+    },
+  },
   { type: 'JournalEntryPrepared', data: { postingKey: 'ML-EXP-D1-1', entry, mappingRevision: 0, closedPeriodPolicy: 'reject' } },
   { type: 'PostingRequested', data: { postingKey: 'ML-EXP-D1-1', entry, reverses: null } },
   { type: 'PostingSucceeded', data: { postingKey: 'ML-EXP-D1-1', recordNo: '1001', outcome: 'created' } },
@@ -34,7 +50,9 @@ describe('posting-state projection (given events, then rows)', () => {
   it('a posted document has its RECORDNO and no confirmation yet', () => {
     projectionSpec(postingStateProjection)
       .given(...posted.map(at))
-      .then('SELECT status, intacct_record_no, concur_confirmation FROM postings', [{ status: 'POSTED', intacct_record_no: '1001', concur_confirmation: null }]);
+      .then('SELECT status, intacct_record_no, concur_confirmation FROM postings', [
+        { status: 'POSTED', intacct_record_no: '1001', concur_confirmation: null },
+      ]);
   });
 
   it('a recall after posting shows as the Concur confirmation "recalled"; the document stays POSTED', () => {

@@ -31,9 +31,29 @@ describe('text filter lookup by distinctive trigrams', () => {
     for (let i = 0; i < NAMES.length * 40; i++) {
       const id = `T${i}`;
       const streamId = documentStreamId('expense', id);
-      const data = { docType: 'expense', concurDocumentId: id, reportId: `R${i}`, reportName: NAMES[i % NAMES.length], employeeId: 'E1', amount: '1.00', currency: 'USD', version: '1', document: null };
+      const data = {
+        docType: 'expense',
+        concurDocumentId: id,
+        reportId: `R${i}`,
+        reportName: NAMES[i % NAMES.length],
+        employeeId: 'E1',
+        amount: '1.00',
+        currency: 'USD',
+        version: '1',
+        document: null,
+      };
       for (const [revision, type] of ['ConcurDocumentReceived', 'ConcurDocumentFetched'].entries()) {
-        const event: RecordedEvent = { id: `${streamId}-${revision}`, type, schemaVersion: 1, data, metadata: { correlationId: streamId, causationId: null, actor: 'test', occurredAt: at }, streamId, revision, position: position++, recordedAt: at };
+        const event: RecordedEvent = {
+          id: `${streamId}-${revision}`,
+          type,
+          schemaVersion: 1,
+          data,
+          metadata: { correlationId: streamId, causationId: null, actor: 'test', occurredAt: at },
+          streamId,
+          revision,
+          position: position++,
+          recordedAt: at,
+        };
         postingStateProjection.apply(event, ctx);
       }
     }

@@ -39,7 +39,9 @@ describe('ProjectionRunner', () => {
     expect(failing).toBeLessThan(1000);
     const faulty = accountTotals({ failAt: { position: BigInt(failing), times: 1 } });
     const crashed = start(faulty, { batchSize: 500, rebuildPageSize: 500 });
-    await expect(crashed.waitFor(head, 5_000)).rejects.toThrow(new RegExp(`account_totals v1 could not apply event .* position ${failing}\\).*simulated crash`));
+    await expect(crashed.waitFor(head, 5_000)).rejects.toThrow(
+      new RegExp(`account_totals v1 could not apply event .* position ${failing}\\).*simulated crash`),
+    );
     const [failed] = await crashed.status();
     expect(failed).toMatchObject({ state: 'failed', headPosition: head });
     expect(failed!.position).toBe(499n);

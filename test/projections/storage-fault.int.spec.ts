@@ -31,7 +31,12 @@ describe.skipIf(!probe)('a projection on a full disk', () => {
     const store = await SqliteEventStore.open(join(logDir, 'events.db'));
     cleanups.push(() => store.close());
     const errors: string[] = [];
-    const runner = ProjectionRunner.start({ store, databasePath: readModelPath(disk.dir), projections: [accountTotals()], onError: (_, e) => errors.push(e.message) });
+    const runner = ProjectionRunner.start({
+      store,
+      databasePath: readModelPath(disk.dir),
+      projections: [accountTotals()],
+      onError: (_, e) => errors.push(e.message),
+    });
     cleanups.push(() => runner.stop());
 
     const first = randomEvents(200, 1);

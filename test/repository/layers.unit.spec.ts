@@ -70,7 +70,9 @@ describe('the layers of src/ (docs/architecture.md)', () => {
 
   it('every folder of src/ has its README saying what it owns and may import', () => {
     const folders = readdirSync(SRC).filter((n) => statSync(join(SRC, n)).isDirectory());
-    const adapters = readdirSync(join(SRC, 'adapters')).map((n) => `adapters/${n}`).filter((n) => statSync(join(SRC, n)).isDirectory());
+    const adapters = readdirSync(join(SRC, 'adapters'))
+      .map((n) => `adapters/${n}`)
+      .filter((n) => statSync(join(SRC, n)).isDirectory());
     const missing = [...folders, ...adapters].filter((f) => {
       try {
         return !readFileSync(join(SRC, f, 'README.md'), 'utf8').includes('May import');

@@ -7,7 +7,21 @@ import { describe, expect, it } from 'vitest';
 import { outsideReferences, scanRepository, textFiles } from './outside-references.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-const SCANNED = ['src', 'test', 'bench', 'scripts', 'docs', '.ci', 'README.md', 'CHANGELOG.md', 'package.json', 'vitest.config.ts', 'tsconfig.json', 'tsconfig.build.json', 'docker-compose.yml'];
+const SCANNED = [
+  'src',
+  'test',
+  'bench',
+  'scripts',
+  'docs',
+  '.ci',
+  'README.md',
+  'CHANGELOG.md',
+  'package.json',
+  'vitest.config.ts',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'docker-compose.yml',
+];
 
 describe('the repository stands alone', () => {
   it('no file under src, test, bench, scripts, docs (nor README, CHANGELOG, configs) refers outside the repository', () => {

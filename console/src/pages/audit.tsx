@@ -14,14 +14,32 @@ interface Report {
   to: string;
   generatedAt: string;
   entries: Array<{
-    posting: { id: string; concurDocumentId: string; reportId: string | null; reportName: string | null; employeeId: string | null; intacctRecordNo: string | null; status: string; postedAt: string | null };
+    posting: {
+      id: string;
+      concurDocumentId: string;
+      reportId: string | null;
+      reportName: string | null;
+      employeeId: string | null;
+      intacctRecordNo: string | null;
+      status: string;
+      postedAt: string | null;
+    };
     batchDate: string;
     currency: string;
     total: string;
     lines: Array<{ accountNo: string; accountName: string | null; trType: number; amount: string; dimensions: Dim[] }>;
   }>;
   totals: Array<{ currency: string; accountNo: string; accountName: string | null; dimensions: Dim[]; debit: string; credit: string; lines: number }>;
-  mappingChanges: Array<{ revision: number; type: string; section: string | null; key: string | null; value: string | null; reason: string; actor: string; occurredAt: string }>;
+  mappingChanges: Array<{
+    revision: number;
+    type: string;
+    section: string | null;
+    key: string | null;
+    value: string | null;
+    reason: string;
+    actor: string;
+    occurredAt: string;
+  }>;
   csv: string;
 }
 

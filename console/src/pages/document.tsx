@@ -70,7 +70,15 @@ interface Detail {
   postedAt: string | null;
   rejectionReason: string | null;
   gaps: Array<{ kind: string; code: string; field: string; message: string }>;
-  lastError: { category: string; errorNo: string | null; description: string | null; description2: string | null; correction: string | null; message: string; firstOpenDate: string | null } | null;
+  lastError: {
+    category: string;
+    errorNo: string | null;
+    description: string | null;
+    description2: string | null;
+    correction: string | null;
+    message: string;
+    firstOpenDate: string | null;
+  } | null;
   journalEntry: Entry | null;
   reversalEntry: Entry | null;
   attemptLog: Attempt[];
@@ -232,7 +240,10 @@ function RetryActions({ d, onDone }: { d: Detail; onDone(message: string): Promi
     setMessage('Retry requested…');
     try {
       const vars = withDate ? { id: d.id, batchDate, reason } : { id: d.id, batchDate: null, reason: null };
-      const r = await gql<{ retryPosting: { status: string } }>('mutation Retry($id: ID!, $batchDate: Date, $reason: String) { retryPosting(id: $id, batchDate: $batchDate, reason: $reason) { status } }', vars);
+      const r = await gql<{ retryPosting: { status: string } }>(
+        'mutation Retry($id: ID!, $batchDate: Date, $reason: String) { retryPosting(id: $id, batchDate: $batchDate, reason: $reason) { status } }',
+        vars,
+      );
       let status = r.retryPosting.status;
       for (let i = 0; i < 60 && !SETTLED.includes(status); i++) {
         setMessage(`Retry requested; now ${status}…`);
@@ -270,7 +281,13 @@ function RetryActions({ d, onDone }: { d: Detail; onDone(message: string): Promi
         </div>
         <div class="field grow">
           <label for="retry-reason">Reason (kept in the audit trail)</label>
-          <input id="retry-reason" required value={reason} onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)} placeholder="e.g. October is closed" />
+          <input
+            id="retry-reason"
+            required
+            value={reason}
+            onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)}
+            placeholder="e.g. October is closed"
+          />
         </div>
         <button type="submit" disabled={busy || !batchDate || !reason.trim()}>
           Retry with this batch date
@@ -341,7 +358,8 @@ function EntryTable({ title, entry, testid }: { title: string; entry: Entry; tes
           <tfoot>
             <tr>
               <th scope="row" colSpan={4}>
-                Total {totals.balanced ? <span class="badge badge-ok">balanced</span> : <span class="badge badge-bad">out of balance by {totals.difference}</span>}
+                Total{' '}
+                {totals.balanced ? <span class="badge badge-ok">balanced</span> : <span class="badge badge-bad">out of balance by {totals.difference}</span>}
               </th>
               <td class="num" data-testid="total-debit">
                 <Money amount={totals.debit} currency={entry.currency} />

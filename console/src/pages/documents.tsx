@@ -26,7 +26,8 @@ export interface DocumentRow {
   postedAt: string | null;
 }
 
-const ROW_FIELDS = 'id status docType concurDocumentId reportId reportName employeeId employeeName amount currency intacctRecordNo postingKey batchDate createdAt updatedAt postedAt';
+const ROW_FIELDS =
+  'id status docType concurDocumentId reportId reportName employeeId employeeName amount currency intacctRecordNo postingKey batchDate createdAt updatedAt postedAt';
 export const DOCUMENTS_QUERY = `query Documents($filter: PostingFilter, $first: Int, $after: String) {
   postings(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${ROW_FIELDS} } } } }`;
 
@@ -82,8 +83,40 @@ const routeParams = (f: Filter, extra: Record<string, string | null> = {}) => ({
   ...extra,
 });
 
-export const CSV_HEADER = ['Concur document ID', 'Status', 'Type', 'Report ID', 'Report name', 'Employee ID', 'Employee name', 'Amount', 'Currency', 'Intacct RECORDNO', 'Posting key', 'Batch date', 'Received at', 'Last change at', 'Posted at'];
-export const csvRecord = (r: DocumentRow) => [r.concurDocumentId, r.status, r.docType, r.reportId, r.reportName, r.employeeId, r.employeeName, r.amount, r.currency, r.intacctRecordNo, r.postingKey, r.batchDate, r.createdAt, r.updatedAt, r.postedAt];
+export const CSV_HEADER = [
+  'Concur document ID',
+  'Status',
+  'Type',
+  'Report ID',
+  'Report name',
+  'Employee ID',
+  'Employee name',
+  'Amount',
+  'Currency',
+  'Intacct RECORDNO',
+  'Posting key',
+  'Batch date',
+  'Received at',
+  'Last change at',
+  'Posted at',
+];
+export const csvRecord = (r: DocumentRow) => [
+  r.concurDocumentId,
+  r.status,
+  r.docType,
+  r.reportId,
+  r.reportName,
+  r.employeeId,
+  r.employeeName,
+  r.amount,
+  r.currency,
+  r.intacctRecordNo,
+  r.postingKey,
+  r.batchDate,
+  r.createdAt,
+  r.updatedAt,
+  r.postedAt,
+];
 
 /** The most rows one export reads (100 per request). */
 const EXPORT_LIMIT = 50_000;
@@ -97,7 +130,7 @@ export function DocumentsPage({ route }: { route: Route; me: Me }) {
   useReady('documents', q.data !== null, q.data);
   const [form, setForm] = useState<Filter>(applied);
   const [formKey, setFormKey] = useState(key);
-  if (formKey !== key) (setForm(applied), setFormKey(key));
+  if (formKey !== key) setForm(applied), setFormKey(key);
   const [exporting, setExporting] = useState<string | null>(null);
   const [exportError, setExportError] = useState<Error | null>(null);
   const set = (name: keyof Filter) => (e: Event) => setForm({ ...form, [name]: (e.currentTarget as HTMLInputElement).value });
@@ -246,12 +279,19 @@ export function DocumentsPage({ route }: { route: Route; me: Me }) {
               </button>
             )}
             {data.pageInfo.hasNextPage && data.pageInfo.endCursor && (
-              <a class="button secondary" href={href(['documents'], routeParams(applied, { first: size === 50 ? null : String(size), after: data.pageInfo.endCursor }))}>
+              <a
+                class="button secondary"
+                href={href(['documents'], routeParams(applied, { first: size === 50 ? null : String(size), after: data.pageInfo.endCursor }))}
+              >
                 Next page
               </a>
             )}
             <label for="f-size">Per page</label>
-            <select id="f-size" value={String(size)} onChange={(e) => navigate(href(['documents'], routeParams(applied, { first: (e.currentTarget as HTMLSelectElement).value })))}>
+            <select
+              id="f-size"
+              value={String(size)}
+              onChange={(e) => navigate(href(['documents'], routeParams(applied, { first: (e.currentTarget as HTMLSelectElement).value })))}
+            >
               {[25, 50, 100].map((n) => (
                 <option key={n} value={String(n)}>
                   {n}

@@ -108,12 +108,15 @@ function FixForm({ gap, plan, onSaved }: { gap: Gap; plan: FixPlan | string; onS
     setError(null);
     try {
       const value = plan.value(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.value.trim()])));
-      const r = await gql<{ setMapping: { revision: number } }>('mutation Fix($s: String!, $k: String!, $v: JSON!, $r: String) { setMapping(section: $s, key: $k, value: $v, reason: $r) { revision } }', {
-        s: plan.section,
-        k: plan.key,
-        v: value,
-        r: reason.trim(),
-      });
+      const r = await gql<{ setMapping: { revision: number } }>(
+        'mutation Fix($s: String!, $k: String!, $v: JSON!, $r: String) { setMapping(section: $s, key: $k, value: $v, reason: $r) { revision } }',
+        {
+          s: plan.section,
+          k: plan.key,
+          v: value,
+          r: reason.trim(),
+        },
+      );
       onSaved(plan.summary, r.setMapping.revision);
     } catch (err) {
       setError(err as Error);
@@ -125,7 +128,15 @@ function FixForm({ gap, plan, onSaved }: { gap: Gap; plan: FixPlan | string; onS
     <form class="fix" onSubmit={save} aria-label={`Fix: ${plan.summary}`}>
       <h3>Fix: {plan.summary}</h3>
       {plan.inputs.map((i) => (
-        <ValuePicker key={i.name} id={id(i.name)} label={i.label} kind={i.kind} value={values[i.name]?.value ?? ''} onValue={(value, valid) => setValues((v) => ({ ...v, [i.name]: { value, valid } }))} required />
+        <ValuePicker
+          key={i.name}
+          id={id(i.name)}
+          label={i.label}
+          kind={i.kind}
+          value={values[i.name]?.value ?? ''}
+          onValue={(value, valid) => setValues((v) => ({ ...v, [i.name]: { value, valid } }))}
+          required
+        />
       ))}
       <div class="field grow">
         <label for={id('reason')}>Reason (kept in the audit trail)</label>
@@ -147,7 +158,8 @@ function FixedProgress({ summary, revision, documents }: { summary: string; revi
   const q = useLoad(async () => {
     const statuses: Record<string, string> = {};
     for (let round = 0; round < 60; round++) {
-      for (const d of documents) statuses[d.id] = (await gql<{ posting: { status: string } }>('query($id: ID!) { posting(id: $id) { status } }', { id: d.id })).posting.status;
+      for (const d of documents)
+        statuses[d.id] = (await gql<{ posting: { status: string } }>('query($id: ID!) { posting(id: $id) { status } }', { id: d.id })).posting.status;
       if (Object.values(statuses).every((s) => ['POSTED', 'CONFIRMED', 'REJECTED', 'FAILED'].includes(s))) break;
       if (round === 0 || round % 4 === 0) setLive({ ...statuses });
       await sleep(500);

@@ -177,7 +177,8 @@ function JobView({ job }: { job: Job }) {
         )}
       </p>
       <p>
-        <progress max={job.total ?? 1} value={job.total ? job.processed : job.state === 'running' ? undefined : 1} aria-label={`${job.kind} progress`} /> {job.processed}
+        <progress max={job.total ?? 1} value={job.total ? job.processed : job.state === 'running' ? undefined : 1} aria-label={`${job.kind} progress`} />{' '}
+        {job.processed}
         {job.total !== null ? ` of ${job.total}` : ''} processed
       </p>
       {job.error && (
@@ -225,7 +226,10 @@ function Backfill({ onStarted }: { onStarted(): void }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await gql<{ backfill: Job }>(`mutation Backfill($from: Date!, $to: Date!, $dry: Boolean) { backfill(from: $from, to: $to, dryRun: $dry) { ${JOB} } }`, { from, to, dry: dryRun });
+      const r = await gql<{ backfill: Job }>(
+        `mutation Backfill($from: Date!, $to: Date!, $dry: Boolean) { backfill(from: $from, to: $to, dryRun: $dry) { ${JOB} } }`,
+        { from, to, dry: dryRun },
+      );
       const final = await watch(r.backfill.id, onStarted);
       setPreview(dryRun ? final : null);
       onStarted();
@@ -248,7 +252,8 @@ function Backfill({ onStarted }: { onStarted(): void }) {
           <input id="bf-to" type="date" required value={to} onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)} />
         </div>
         <label class="check">
-          <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun((e.currentTarget as HTMLInputElement).checked)} /> Dry run: only show what would post
+          <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun((e.currentTarget as HTMLInputElement).checked)} /> Dry run: only show what would
+          post
         </label>
         <div class="actions">
           <button type="submit" disabled={busy}>
@@ -345,7 +350,12 @@ function Sync({ onStarted }: { onStarted(): void }) {
           <legend>What to synchronise</legend>
           {SYNC_KINDS.map((k) => (
             <label key={k.kind} class="check">
-              <input type="checkbox" checked={kinds.includes(k.kind)} onChange={() => setKinds(kinds.includes(k.kind) ? kinds.filter((x) => x !== k.kind) : [...kinds, k.kind])} /> {k.label}
+              <input
+                type="checkbox"
+                checked={kinds.includes(k.kind)}
+                onChange={() => setKinds(kinds.includes(k.kind) ? kinds.filter((x) => x !== k.kind) : [...kinds, k.kind])}
+              />{' '}
+              {k.label}
             </label>
           ))}
         </fieldset>

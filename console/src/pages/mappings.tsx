@@ -3,7 +3,21 @@ import { useState } from 'preact/hooks';
 import { can, gql, type Me } from '../api.js';
 import { DateTime, ErrorMessage, Notice, PageTitle, TableWrap, useLoad, useReady } from '../components.js';
 import { download } from '../format.js';
-import { confirmImport, DIFF_FIELDS, describe, entriesOf, historyDiffs, previewImport, SCALAR_SECTIONS, KEYED_SECTIONS, type DiffItem, type HistoryEntry, type ImportMode, type ImportPreview, type MappingDoc } from '../mapping-import.js';
+import {
+  confirmImport,
+  DIFF_FIELDS,
+  describe,
+  entriesOf,
+  historyDiffs,
+  previewImport,
+  SCALAR_SECTIONS,
+  KEYED_SECTIONS,
+  type DiffItem,
+  type HistoryEntry,
+  type ImportMode,
+  type ImportPreview,
+  type MappingDoc,
+} from '../mapping-import.js';
 
 interface MappingsData {
   mappings: { revision: number; json: string; document: MappingDoc };
@@ -32,7 +46,13 @@ export function MappingsPage({ me }: { me: Me }) {
     <>
       <PageTitle title="Mappings">
         {data && (
-          <button type="button" class="secondary" onClick={() => download(`mappings-revision-${data.mappings.revision}.json`, `${JSON.stringify(JSON.parse(data.mappings.json), null, 2)}\n`, 'application/json')}>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() =>
+              download(`mappings-revision-${data.mappings.revision}.json`, `${JSON.stringify(JSON.parse(data.mappings.json), null, 2)}\n`, 'application/json')
+            }
+          >
             Export JSON
           </button>
         )}
@@ -148,7 +168,7 @@ function ImportForm({ onImported }: { onImported(): void }) {
   const reset = (): void => (setPreview(null), setDone(null), setError(null));
   const onFile = async (e: Event): Promise<void> => {
     const file = (e.currentTarget as HTMLInputElement).files?.[0];
-    if (file) (setText(await file.text()), reset());
+    if (file) setText(await file.text()), reset();
   };
   const runPreview = async (e: Event): Promise<void> => {
     e.preventDefault();
@@ -192,15 +212,23 @@ function ImportForm({ onImported }: { onImported(): void }) {
         </div>
         <div class="field">
           <label for="import-text">or paste the JSON</label>
-          <textarea id="import-text" rows={6} value={text} onInput={(e) => (setText((e.currentTarget as HTMLTextAreaElement).value), reset())} spellcheck={false} />
+          <textarea
+            id="import-text"
+            rows={6}
+            value={text}
+            onInput={(e) => (setText((e.currentTarget as HTMLTextAreaElement).value), reset())}
+            spellcheck={false}
+          />
         </div>
         <fieldset>
           <legend>Mode</legend>
           <label class="check">
-            <input type="radio" name="import-mode" value="MERGE" checked={mode === 'MERGE'} onChange={() => (setMode('MERGE'), reset())} /> Merge: add and change the file's entries, keep the others
+            <input type="radio" name="import-mode" value="MERGE" checked={mode === 'MERGE'} onChange={() => (setMode('MERGE'), reset())} /> Merge: add and
+            change the file's entries, keep the others
           </label>
           <label class="check">
-            <input type="radio" name="import-mode" value="REPLACE" checked={mode === 'REPLACE'} onChange={() => (setMode('REPLACE'), reset())} /> Replace: the file becomes the whole set
+            <input type="radio" name="import-mode" value="REPLACE" checked={mode === 'REPLACE'} onChange={() => (setMode('REPLACE'), reset())} /> Replace: the
+            file becomes the whole set
           </label>
         </fieldset>
         <div class="field grow">
@@ -252,7 +280,8 @@ function History({ history }: { history: HistoryEntry[] }) {
           return (
             <li key={h.revision}>
               <p>
-                <strong>Revision {h.revision}</strong> · <DateTime iso={h.occurredAt} /> · {h.actor} · {h.type === 'MappingsImported' ? 'imported the set' : `${h.section}${h.key ? ` ${h.key}` : ''}`}
+                <strong>Revision {h.revision}</strong> · <DateTime iso={h.occurredAt} /> · {h.actor} ·{' '}
+                {h.type === 'MappingsImported' ? 'imported the set' : `${h.section}${h.key ? ` ${h.key}` : ''}`}
                 {h.reason && <> · “{h.reason}”</>}
               </p>
               <details>

@@ -84,7 +84,8 @@ export function OverviewPage() {
               </table>
             </TableWrap>
             <p>
-              Intacct API transactions in {o.intacctUsage.month}: <strong data-testid="intacct-transactions">{o.intacctUsage.transactions.toLocaleString()}</strong>
+              Intacct API transactions in {o.intacctUsage.month}:{' '}
+              <strong data-testid="intacct-transactions">{o.intacctUsage.transactions.toLocaleString()}</strong>
               <br />
               <small class="hint">
                 Counted by this service since <DateTime iso={o.intacctUsage.countingSince} />.
@@ -99,7 +100,8 @@ export function OverviewPage() {
             <h2 id="h-waiting">Oldest waiting document</h2>
             {o.oldestWaiting ? (
               <p>
-                <a href={href(['documents', o.oldestWaiting.id])}>{o.oldestWaiting.reportName ?? o.oldestWaiting.concurDocumentId}</a> <StatusBadge status={o.oldestWaiting.status} />
+                <a href={href(['documents', o.oldestWaiting.id])}>{o.oldestWaiting.reportName ?? o.oldestWaiting.concurDocumentId}</a>{' '}
+                <StatusBadge status={o.oldestWaiting.status} />
                 <br />
                 arrived <DateTime iso={o.oldestWaiting.createdAt} /> ({formatAge(o.oldestWaiting.createdAt, Date.parse(o.generatedAt))})
               </p>
@@ -183,7 +185,12 @@ function HourChart({ hours }: { hours: OverviewData['postedPerHour'] }) {
   const w = 12;
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${hours.length * w} 64`} role="img" aria-label={`${total} documents posted in the last 24 hours; at most ${max === 1 && total === 0 ? 0 : max} in one hour`} preserveAspectRatio="none">
+      <svg
+        viewBox={`0 0 ${hours.length * w} 64`}
+        role="img"
+        aria-label={`${total} documents posted in the last 24 hours; at most ${max === 1 && total === 0 ? 0 : max} in one hour`}
+        preserveAspectRatio="none"
+      >
         {hours.map((h, i) => {
           const height = Math.round((h.count / max) * 60);
           return (

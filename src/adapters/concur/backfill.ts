@@ -122,10 +122,12 @@ export class ConcurBackfill {
   ) {}
 
   async run(options: BackfillOptions): Promise<BackfillResult> {
-    if (!DATE.test(options.from) || !DATE.test(options.to)) throw new Error(`Backfill dates must be YYYY-MM-DD (got --from ${options.from} --to ${options.to})`);
+    if (!DATE.test(options.from) || !DATE.test(options.to))
+      throw new Error(`Backfill dates must be YYYY-MM-DD (got --from ${options.from} --to ${options.to})`);
     if (options.from > options.to) throw new Error(`Backfill --from ${options.from} is after --to ${options.to}`);
     const dryRun = options.dryRun ?? false;
-    const say = (step: string, done = 0, total: number | null = null, reportId: string | null = null): void => options.onProgress?.({ done, total, reportId, step });
+    const say = (step: string, done = 0, total: number | null = null, reportId: string | null = null): void =>
+      options.onProgress?.({ done, total, reportId, step });
     const types = new Map<ConcurDocType, BackfillTypeReport>();
     const candidates: Candidate[] = [];
 
@@ -133,7 +135,10 @@ export class ConcurBackfill {
       const report: BackfillTypeReport = { docType, found: 0, states: {}, outsideRange: 0, undated: 0, error: null };
       types.set(docType, report);
       try {
-        const found = docType === 'expense' ? await this.expenseCandidates(options.from, options.to, say) : await this.queueCandidates(docType, options.from, options.to, report, say);
+        const found =
+          docType === 'expense'
+            ? await this.expenseCandidates(options.from, options.to, say)
+            : await this.queueCandidates(docType, options.from, options.to, report, say);
         report.found = found.length;
         candidates.push(...found);
       } catch (error) {
@@ -196,7 +201,13 @@ export class ConcurBackfill {
   }
 
   /** The FIS documents of one type dated within the range. */
-  private async queueCandidates(docType: ConcurDocType, from: string, to: string, report: BackfillTypeReport, say: (step: string) => void): Promise<Candidate[]> {
+  private async queueCandidates(
+    docType: ConcurDocType,
+    from: string,
+    to: string,
+    report: BackfillTypeReport,
+    say: (step: string) => void,
+  ): Promise<Candidate[]> {
     const out: Candidate[] = [];
     const seen = new Set<string>();
     for (const item of await this.allOnFis(docType, say)) {
@@ -222,7 +233,10 @@ export class ConcurBackfill {
     return items;
   }
 
-  private async searchReports(from: string, to: string): Promise<{ reportId: string; name: string | null; total: string | null; currency: string | null; date: string | null }[]> {
+  private async searchReports(
+    from: string,
+    to: string,
+  ): Promise<{ reportId: string; name: string | null; total: string | null; currency: string | null; date: string | null }[]> {
     const out: { reportId: string; name: string | null; total: string | null; currency: string | null; date: string | null }[] = [];
     const before = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     for (let offset = 0, guard = 0; guard < 10_000; guard++) {

@@ -151,15 +151,31 @@ export class FisClient {
           : [],
       systemMessages: (c.messages ?? []).map((text) => ({ messageType: c.status === 'error' ? 'E' : 'I', messageText: text })),
     }));
-    const res = await this.api.request('POST', `${FIS_BASE}/${docType}/transactions/postingconfirmations`, { json: { systemId: this.systemId, postingConfirmations } });
-    return parseItemResults(res.body, confirmations.map((c) => c.docId), 'posting confirmation');
+    const res = await this.api.request('POST', `${FIS_BASE}/${docType}/transactions/postingconfirmations`, {
+      json: { systemId: this.systemId, postingConfirmations },
+    });
+    return parseItemResults(
+      res.body,
+      confirmations.map((c) => c.docId),
+      'posting confirmation',
+    );
   }
 
   /** Optional for expense: tells Concur the employee was paid. */
-  async confirmPayments(docType: ConcurDocType, payments: readonly { docId: string; paymentDate: string; paymentReference?: string | null }[]): Promise<FisItemResult[]> {
+  async confirmPayments(
+    docType: ConcurDocType,
+    payments: readonly { docId: string; paymentDate: string; paymentReference?: string | null }[],
+  ): Promise<FisItemResult[]> {
     const res = await this.api.request('POST', `${FIS_BASE}/${docType}/transactions/paymentconfirmations`, {
-      json: { systemId: this.systemId, paymentConfirmations: payments.map((p) => ({ docId: p.docId, paymentDate: p.paymentDate, paymentRef: p.paymentReference ?? null })) },
+      json: {
+        systemId: this.systemId,
+        paymentConfirmations: payments.map((p) => ({ docId: p.docId, paymentDate: p.paymentDate, paymentRef: p.paymentReference ?? null })),
+      },
     });
-    return parseItemResults(res.body, payments.map((p) => p.docId), 'payment confirmation');
+    return parseItemResults(
+      res.body,
+      payments.map((p) => p.docId),
+      'payment confirmation',
+    );
   }
 }

@@ -28,7 +28,9 @@ export class FisDocumentGateway {
     c: { docId: string; status: 'success' | 'error'; documentNumber: string | null; postingDate: string | null; messages: string[] },
   ): Promise<GatewayAnswer> {
     const send = async () => {
-      const [r] = await this.fis.confirmPostings(docType, [{ docId: c.docId, status: c.status, documentNumber: c.documentNumber, postingDate: c.postingDate, messages: c.messages }]);
+      const [r] = await this.fis.confirmPostings(docType, [
+        { docId: c.docId, status: c.status, documentNumber: c.documentNumber, postingDate: c.postingDate, messages: c.messages },
+      ]);
       return r!;
     };
     let r = await send();

@@ -120,13 +120,15 @@ const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim().
 const optionalString = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : null);
 
 export function parseNotificationEnvelope(body: unknown): ConcurNotificationEnvelope {
-  if (!isRecord(body)) throw new NotificationValidationError('The Concur notification is not a JSON object; expected an ESS envelope {id, eventType, topic, timeStamp, facts}');
+  if (!isRecord(body))
+    throw new NotificationValidationError('The Concur notification is not a JSON object; expected an ESS envelope {id, eventType, topic, timeStamp, facts}');
   // Whichever way it arrived (webhook, Kafka): a hostile depth is refused before anything reads it.
   if (valueDepth(body) > MAX_NOTIFICATION_DEPTH) throw new NotificationValidationError(tooDeepMessage());
   const problems: string[] = [];
   for (const field of ['id', 'eventType', 'topic', 'timeStamp', 'correlationId', 'subtopic'] as const) {
     const v = body[field];
-    if (typeof v === 'string' && v.length > MAX_NOTIFICATION_FIELD_CHARS) problems.push(`\`${field}\` is ${v.length} characters long; the limit is ${MAX_NOTIFICATION_FIELD_CHARS}`);
+    if (typeof v === 'string' && v.length > MAX_NOTIFICATION_FIELD_CHARS)
+      problems.push(`\`${field}\` is ${v.length} characters long; the limit is ${MAX_NOTIFICATION_FIELD_CHARS}`);
   }
   if (problems.length > 0) throw new NotificationValidationError(`The Concur notification is not a valid ESS envelope: ${problems.join('; ')}`);
   if (!nonEmpty(body.id)) problems.push('`id` is missing or not a string');
@@ -134,7 +136,8 @@ export function parseNotificationEnvelope(body: unknown): ConcurNotificationEnve
   if (!nonEmpty(body.topic)) problems.push('`topic` is missing or not a string');
   if (!nonEmpty(body.timeStamp)) problems.push('`timeStamp` is missing or not a string');
   if (!isRecord(body.facts)) problems.push('`facts` is missing or not an object');
-  if (body.correlationId !== undefined && body.correlationId !== null && typeof body.correlationId !== 'string') problems.push('`correlationId` is not a string');
+  if (body.correlationId !== undefined && body.correlationId !== null && typeof body.correlationId !== 'string')
+    problems.push('`correlationId` is not a string');
   if (body.subtopic !== undefined && body.subtopic !== null && typeof body.subtopic !== 'string') problems.push('`subtopic` is not a string');
   if (problems.length > 0) {
     const id = nonEmpty(body.id) ? ` ${body.id}` : '';
@@ -197,9 +200,14 @@ export function classifyNotification(env: ConcurNotificationEnvelope): Notificat
     }
     const documentId = optionalString(env.facts.documentId) ?? fromHref.docId;
     if (documentId && documentId.length > MAX_NOTIFICATION_FIELD_CHARS) {
-      throw new NotificationValidationError(`Concur notification ${env.id} (${env.eventType}) names a document id of ${documentId.length} characters; the limit is ${MAX_NOTIFICATION_FIELD_CHARS}`);
+      throw new NotificationValidationError(
+        `Concur notification ${env.id} (${env.eventType}) names a document id of ${documentId.length} characters; the limit is ${MAX_NOTIFICATION_FIELD_CHARS}`,
+      );
     }
-    if (!documentId) throw new NotificationValidationError(`Concur notification ${env.id} (${env.eventType}) names no document: facts.documentId and facts.href are both missing`);
+    if (!documentId)
+      throw new NotificationValidationError(
+        `Concur notification ${env.id} (${env.eventType}) names no document: facts.documentId and facts.href are both missing`,
+      );
     return { kind: 'document', docType, documentId, href, reportId: optionalString(env.facts.reportId) };
   }
   if (topic.includes('expense.report') || topic.endsWith('expensereport')) {
@@ -252,7 +260,14 @@ export class ConcurNotificationIngest {
         // that the document was received; a second notification for a known document adds nothing.
         streamId = documentStreamId(classification.docType, classification.documentId);
         const outcome = await this.receive(
-          { docType: classification.docType, docId: classification.documentId, channel, notificationId: env.id, href: classification.href, reportId: classification.reportId },
+          {
+            docType: classification.docType,
+            docId: classification.documentId,
+            channel,
+            notificationId: env.id,
+            href: classification.href,
+            reportId: classification.reportId,
+          },
           { correlationId: options.correlationId, occurredAt: options.occurredAt, eventId },
         );
         return { outcome: outcome === 'recorded' ? 'accepted' : 'duplicate', eventId, streamId };

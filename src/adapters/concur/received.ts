@@ -31,11 +31,29 @@ export function documentReceiver(store: EventStore): ReceiveDocument {
     const key = `${doc.docType}:${doc.docId}`;
     const command = {
       type: 'ReceiveDocument' as const,
-      data: { docType: doc.docType, concurDocumentId: doc.docId, channel: doc.channel, notificationId: doc.notificationId ?? null, href: doc.href ?? null, reportId: doc.reportId ?? null },
+      data: {
+        docType: doc.docType,
+        concurDocumentId: doc.docId,
+        channel: doc.channel,
+        notificationId: doc.notificationId ?? null,
+        href: doc.href ?? null,
+        reportId: doc.reportId ?? null,
+      },
     };
-    const options = { actor: `concur:${doc.channel}` as const, correlationId: meta.correlationId ?? key, ...(meta.occurredAt ? { occurredAt: meta.occurredAt } : {}) };
-    const result = await handleCommands(store, documentDecider, documentStreamId(doc.docType, doc.docId), [command], (decided) =>
-      decided.map((e, i) => newEvent(e.type, e.data, { ...options, id: i === 0 && meta.eventId ? meta.eventId : deterministicEventId('concur-received', `${key}#${i}`) })),
+    const options = {
+      actor: `concur:${doc.channel}` as const,
+      correlationId: meta.correlationId ?? key,
+      ...(meta.occurredAt ? { occurredAt: meta.occurredAt } : {}),
+    };
+    const result = await handleCommands(
+      store,
+      documentDecider,
+      documentStreamId(doc.docType, doc.docId),
+      [command],
+      (decided) =>
+        decided.map((e, i) =>
+          newEvent(e.type, e.data, { ...options, id: i === 0 && meta.eventId ? meta.eventId : deterministicEventId('concur-received', `${key}#${i}`) }),
+        ),
       // Most documents are heard of once: skip the read, and decide again from the stream if it exists.
       { expectNew: true },
     );

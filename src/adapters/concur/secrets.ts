@@ -33,13 +33,16 @@ export class SecretBox {
 
   open(sealed: string): string {
     const [version, iv, tag, body] = sealed.trim().split('.');
-    if (version !== 'v1' || !iv || !tag || body === undefined) throw new SecretKeyError('The encrypted secret file is not in the expected format (v1.iv.tag.body)');
+    if (version !== 'v1' || !iv || !tag || body === undefined)
+      throw new SecretKeyError('The encrypted secret file is not in the expected format (v1.iv.tag.body)');
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
-      throw new SecretKeyError('The encrypted secret file cannot be decrypted: ML_SECRET_KEY differs from the key it was written with, or the file was altered. Restore the key, or delete the file and reconnect Concur');
+      throw new SecretKeyError(
+        'The encrypted secret file cannot be decrypted: ML_SECRET_KEY differs from the key it was written with, or the file was altered. Restore the key, or delete the file and reconnect Concur',
+      );
     }
   }
 }

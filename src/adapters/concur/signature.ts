@@ -33,7 +33,10 @@ export function parsePublicKeys(pems: readonly string[]): KeyObject[] {
 
 /** `CONCUR_WEBHOOK_PUBLIC_KEYS`: a comma list of PEM file paths. */
 export async function loadPublicKeyFiles(commaList: string): Promise<KeyObject[]> {
-  const paths = commaList.split(',').map((p) => p.trim()).filter(Boolean);
+  const paths = commaList
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const pems = await Promise.all(
     paths.map((p) =>
       readFile(p, 'utf8').catch((error: NodeJS.ErrnoException) => {

@@ -86,7 +86,13 @@ export class ConcurVendorClient {
         const why = status ? (status.Message ?? 'no message') : 'Concur returned no status for it';
         results.push({
           vendor,
-          error: ok ? null : new ConcurVendorError(`Concur did not ${verb} vendor ${vendor.VendorCode} (address ${vendor.AddressCode}): ${why}`, vendor.VendorCode, vendor.AddressCode),
+          error: ok
+            ? null
+            : new ConcurVendorError(
+                `Concur did not ${verb} vendor ${vendor.VendorCode} (address ${vendor.AddressCode}): ${why}`,
+                vendor.VendorCode,
+                vendor.AddressCode,
+              ),
         });
       });
     }
@@ -95,7 +101,10 @@ export class ConcurVendorClient {
 
   private ok(response: ConcurApiResponse, what: string): unknown {
     if (response.status >= 200 && response.status < 300) return response.body;
-    const message = (response.body as { Message?: string; message?: string } | null)?.Message ?? (response.body as { message?: string } | null)?.message ?? 'no message';
-    throw new Error(`Concur refused to ${what} (HTTP ${response.status}: ${message}; correlation id ${response.correlationId ?? 'none'}); check the app's Invoice vendor scope and the request`);
+    const message =
+      (response.body as { Message?: string; message?: string } | null)?.Message ?? (response.body as { message?: string } | null)?.message ?? 'no message';
+    throw new Error(
+      `Concur refused to ${what} (HTTP ${response.status}: ${message}; correlation id ${response.correlationId ?? 'none'}); check the app's Invoice vendor scope and the request`,
+    );
   }
 }

@@ -2,7 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import { EventStoreUnavailableError } from '../../domain/eventstore/port.js';
 import { silentLogger, type ConcurLogger } from './log.js';
-import { jsonTextDepth, MAX_NOTIFICATION_DEPTH, NotificationValidationError, tooDeepMessage, type ConcurNotificationIngest, type IngestResult } from './notifications.js';
+import {
+  jsonTextDepth,
+  MAX_NOTIFICATION_DEPTH,
+  NotificationValidationError,
+  tooDeepMessage,
+  type ConcurNotificationIngest,
+  type IngestResult,
+} from './notifications.js';
 import { verifyConcurSignature } from './signature.js';
 
 export interface WebhookOptions {
@@ -40,13 +47,23 @@ export async function handleConcurWebhook(rawBody: Buffer, headers: Headers, opt
   const correlationId = header(headers, 'concur-correlationid') ?? null;
   const max = options.maxBodyBytes ?? DEFAULT_WEBHOOK_MAX_BYTES;
   if (rawBody.length > max) {
-    return refused(logger, { status: 413, body: { error: 'payload_too_large', message: `The notification is ${rawBody.length} bytes; the limit is ${max}` } }, { correlationId, bytes: rawBody.length });
+    return refused(
+      logger,
+      { status: 413, body: { error: 'payload_too_large', message: `The notification is ${rawBody.length} bytes; the limit is ${max}` } },
+      { correlationId, bytes: rawBody.length },
+    );
   }
   if (options.verify === 'signature' && !verifyConcurSignature(rawBody, header(headers, 'concur-signature'), options.publicKeys)) {
     // Nothing of an unverified body is trusted, so no document id is named.
     return refused(
       logger,
-      { status: 401, body: { error: 'invalid_signature', message: 'Concur-Signature is missing or does not verify against the configured public keys (CONCUR_WEBHOOK_PUBLIC_KEYS)' } },
+      {
+        status: 401,
+        body: {
+          error: 'invalid_signature',
+          message: 'Concur-Signature is missing or does not verify against the configured public keys (CONCUR_WEBHOOK_PUBLIC_KEYS)',
+        },
+      },
       { correlationId, bytes: rawBody.length },
     );
   }
@@ -61,21 +78,44 @@ export async function handleConcurWebhook(rawBody: Buffer, headers: Headers, opt
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    if (error instanceof RangeError) return refused(logger, { status: 400, body: { error: 'nested_too_deep', message: tooDeepMessage() } }, { correlationId, bytes: rawBody.length });
-    return refused(logger, { status: 400, body: { error: 'malformed_json', message: `The notification body is not valid JSON: ${(error as Error).message}` } }, { correlationId, bytes: rawBody.length });
+    if (error instanceof RangeError)
+      return refused(logger, { status: 400, body: { error: 'nested_too_deep', message: tooDeepMessage() } }, { correlationId, bytes: rawBody.length });
+    return refused(
+      logger,
+      { status: 400, body: { error: 'malformed_json', message: `The notification body is not valid JSON: ${(error as Error).message}` } },
+      { correlationId, bytes: rawBody.length },
+    );
   }
   try {
     const result = await options.ingest.ingest(parsed, 'webhook');
-    logger.log('info', 'Concur notification recorded', { actor: WEBHOOK_ACTOR, outcome: result.outcome, streamId: result.streamId, eventId: result.eventId, correlationId });
+    logger.log('info', 'Concur notification recorded', {
+      actor: WEBHOOK_ACTOR,
+      outcome: result.outcome,
+      streamId: result.streamId,
+      eventId: result.eventId,
+      correlationId,
+    });
     options.onRecorded?.(result);
     return { status: 200, body: { outcome: result.outcome, eventId: result.eventId } };
   } catch (error) {
     if (error instanceof NotificationValidationError) {
-      return refused(logger, { status: 400, body: { error: 'invalid_notification', message: error.message } }, { correlationId, documentId: claimedDocumentId(parsed), notificationId: field(parsed, 'id') });
+      return refused(
+        logger,
+        { status: 400, body: { error: 'invalid_notification', message: error.message } },
+        { correlationId, documentId: claimedDocumentId(parsed), notificationId: field(parsed, 'id') },
+      );
     }
-    logger.log('error', 'Concur notification could not be stored; Concur will redeliver', { actor: WEBHOOK_ACTOR, correlationId, documentId: claimedDocumentId(parsed), error });
+    logger.log('error', 'Concur notification could not be stored; Concur will redeliver', {
+      actor: WEBHOOK_ACTOR,
+      correlationId,
+      documentId: claimedDocumentId(parsed),
+      error,
+    });
     const unavailable = error instanceof EventStoreUnavailableError;
-    return { status: 503, body: { error: unavailable ? 'store_unavailable' : 'internal_error', message: 'The notification was not stored; Concur will retry' } };
+    return {
+      status: 503,
+      body: { error: unavailable ? 'store_unavailable' : 'internal_error', message: 'The notification was not stored; Concur will retry' },
+    };
   }
 }
 
@@ -128,12 +168,26 @@ export function createConcurWebhookHandler(options: WebhookOptions): (req: Incom
     const correlationId = header(req.headers, 'concur-correlationid') ?? null;
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
-      return send(res, refused(logger, { status: 405, body: { error: 'method_not_allowed', message: 'Concur notifications are POSTed' } }, { correlationId, method: req.method ?? null }));
+      return send(
+        res,
+        refused(
+          logger,
+          { status: 405, body: { error: 'method_not_allowed', message: 'Concur notifications are POSTed' } },
+          { correlationId, method: req.method ?? null },
+        ),
+      );
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > max) {
       res.setHeader('connection', 'close');
-      send(res, refused(logger, { status: 413, body: { error: 'payload_too_large', message: `The notification is ${declared} bytes; the limit is ${max}` } }, { correlationId, bytes: declared }));
+      send(
+        res,
+        refused(
+          logger,
+          { status: 413, body: { error: 'payload_too_large', message: `The notification is ${declared} bytes; the limit is ${max}` } },
+          { correlationId, bytes: declared },
+        ),
+      );
       req.resume();
       return;
     }
@@ -146,7 +200,14 @@ export function createConcurWebhookHandler(options: WebhookOptions): (req: Incom
       if (size > max) {
         done = true;
         res.setHeader('connection', 'close');
-        send(res, refused(logger, { status: 413, body: { error: 'payload_too_large', message: `The notification exceeds the limit of ${max} bytes` } }, { correlationId, bytes: size }));
+        send(
+          res,
+          refused(
+            logger,
+            { status: 413, body: { error: 'payload_too_large', message: `The notification exceeds the limit of ${max} bytes` } },
+            { correlationId, bytes: size },
+          ),
+        );
         req.resume();
         return;
       }

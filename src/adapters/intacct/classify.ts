@@ -31,7 +31,8 @@ const RULES: Rule[] = [
   {
     pattern: /Department (\S+?) is restricted by (?:GL )?account (\S+?)[.,\s]/i,
     category: 'validation',
-    message: (m) => `Department ${m[1]} is restricted for account ${m[2]}: map this expense to a department allowed on account ${m[2]}, or lift the restriction in Intacct.`,
+    message: (m) =>
+      `Department ${m[1]} is restricted for account ${m[2]}: map this expense to a department allowed on account ${m[2]}, or lift the restriction in Intacct.`,
   },
   {
     pattern: /missing the (\w+) dimension for the Account (\S+?)[.,\s]/i,

@@ -54,7 +54,12 @@ export class IntacctUnreadableResponseError extends IntacctGatewayError {
     httpStatus: number | null,
     detail: string,
   ) {
-    super(`Intacct answered HTTP ${httpStatus ?? '?'} with ${kind === 'empty' ? 'an empty body' : kind === 'html' ? 'an HTML page (CDN or proxy error)' : 'unreadable XML'}: ${detail}`, 'http', [], httpStatus);
+    super(
+      `Intacct answered HTTP ${httpStatus ?? '?'} with ${kind === 'empty' ? 'an empty body' : kind === 'html' ? 'an HTML page (CDN or proxy error)' : 'unreadable XML'}: ${detail}`,
+      'http',
+      [],
+      httpStatus,
+    );
   }
 }
 
@@ -72,8 +77,15 @@ export class IntacctHttpError extends IntacctGatewayError {
  */
 export class IntacctUncertainOutcomeError extends ConnectorError {
   override readonly name = 'IntacctUncertainOutcomeError';
-  constructor(readonly reason: string, options?: { cause?: unknown }) {
-    super(`The outcome of the Intacct request is unknown (${reason}); it must be read back before any re-send`, { ...options, retriable: true, mayHaveRun: true });
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The outcome of the Intacct request is unknown (${reason}); it must be read back before any re-send`, {
+      ...options,
+      retriable: true,
+      mayHaveRun: true,
+    });
   }
 }
 
@@ -87,7 +99,5 @@ export class IntacctNetworkError extends ConnectorError {
 
 export function summarize(errors: readonly IntacctErrorDetail[]): string {
   if (errors.length === 0) return 'no error details';
-  return errors
-    .map((e) => [e.errorNo, e.description, e.description2, e.correction].filter((s) => s !== null && s !== '').join(' - '))
-    .join('; ');
+  return errors.map((e) => [e.errorNo, e.description, e.description2, e.correction].filter((s) => s !== null && s !== '').join(' - ')).join('; ');
 }

@@ -81,7 +81,10 @@ export function excerptFor(xml: string, kind: 'request' | 'response', controlId:
 export function capXml(text: string, maxBytes = MAX_EXCHANGE_BYTES): string {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return text;
-  const kept = bytes.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD+$/, '');
+  const kept = bytes
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
   return `${kept}\n<!-- truncated by ml-connector: ${Buffer.byteLength(kept)} of ${bytes.length} bytes kept -->`;
 }
 

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import {
-  IntacctAuthenticationError,
-  IntacctGatewayError,
-  IntacctNetworkError,
-  IntacctUncertainOutcomeError,
-} from './errors.js';
+import { IntacctAuthenticationError, IntacctGatewayError, IntacctNetworkError, IntacctUncertainOutcomeError } from './errors.js';
 import { redactGatewayXml, type RawExchange } from './exchange-record.js';
 import { nodeHttpTransport, type HttpAnswer, type HttpTransport } from './http-transport.js';
 import { IntacctSessionManager } from './session.js';
@@ -90,7 +85,14 @@ export class IntacctGatewayClient {
     let renewed = false;
     for (;;) {
       const session = await this.sessions.get();
-      const xml = buildRequest({ sender: this.options.sender, requestControlId, uniqueId: options.uniqueId, transaction: false, auth: { sessionId: session.sessionId }, functions });
+      const xml = buildRequest({
+        sender: this.options.sender,
+        requestControlId,
+        uniqueId: options.uniqueId,
+        transaction: false,
+        auth: { sessionId: session.sessionId },
+        functions,
+      });
       try {
         const observe = options.onExchange && this.redacting(options.onExchange, session.sessionId);
         const response = await this.exchange(session.endpoint, xml, { mayCreate: options.mayCreate, observe });
@@ -125,7 +127,12 @@ export class IntacctGatewayClient {
   private redacting(observer: (exchange: RawExchange) => void, sessionId: string): (exchange: RawExchange) => void {
     const secrets = [this.options.sender.senderPassword, this.options.login.userPassword, sessionId];
     return (x) =>
-      observer({ ...x, request: redactGatewayXml(x.request, secrets), response: x.response === null ? null : redactGatewayXml(x.response, secrets), reason: x.reason === null ? null : redactGatewayXml(x.reason, secrets) });
+      observer({
+        ...x,
+        request: redactGatewayXml(x.request, secrets),
+        response: x.response === null ? null : redactGatewayXml(x.response, secrets),
+        reason: x.reason === null ? null : redactGatewayXml(x.reason, secrets),
+      });
   }
 
   /** One HTTP round trip inside the concurrency cap, reported to `observe` whatever its outcome. */
@@ -138,7 +145,8 @@ export class IntacctGatewayClient {
         observe?.({ request: xml, response, httpStatus, reason, sentAt, durationMs: Math.round(performance.now() - started) });
       try {
         const answer = await this.transport(url, xml, this.options.requestTimeoutMs ?? 120_000);
-        if (UNCERTAIN_STATUS.has(answer.status)) report(null, answer.status, `HTTP ${answer.status} from the gateway: it gave up waiting, Intacct may still have processed the request`);
+        if (UNCERTAIN_STATUS.has(answer.status))
+          report(null, answer.status, `HTTP ${answer.status} from the gateway: it gave up waiting, Intacct may still have processed the request`);
         else report(answer.body, answer.status, null);
         return answer;
       } catch (error) {

@@ -13,10 +13,12 @@ export const queryLiteral = (value: string): string => `'${value.replace(/'/g, "
 export function readBackFunction(postingKey: string): GatewayFunction {
   return {
     controlId: `readback-${randomUUID()}`,
-    body: el(
-      'readByQuery',
-      [el('object', 'GLBATCH'), el('fields', 'RECORDNO,REFERENCENO,BATCH_DATE,STATE'), el('query', `REFERENCENO = ${queryLiteral(postingKey)}`), el('pagesize', '10')],
-    ),
+    body: el('readByQuery', [
+      el('object', 'GLBATCH'),
+      el('fields', 'RECORDNO,REFERENCENO,BATCH_DATE,STATE'),
+      el('query', `REFERENCENO = ${queryLiteral(postingKey)}`),
+      el('pagesize', '10'),
+    ]),
   };
 }
 

@@ -14,7 +14,10 @@ export const LINE_MEMO_MAX = 100;
 
 export class UnpostableEntryError extends ConnectorError {
   override readonly name = 'UnpostableEntryError';
-  constructor(readonly postingKey: string, reason: string) {
+  constructor(
+    readonly postingKey: string,
+    reason: string,
+  ) {
     super(`Journal entry ${postingKey} cannot be sent to Intacct: ${reason}`);
   }
 }
@@ -79,7 +82,10 @@ export function serializeGlBatch(entry: JournalEntry, options: GlBatchOptions = 
   });
   if (debits === 0n || credits === 0n) throw new UnpostableEntryError(key, 'it needs at least one debit and one credit line');
   if (debits !== credits) {
-    throw new UnpostableEntryError(key, `debits ${formatCents(debits)} and credits ${formatCents(credits)} differ by ${formatCents(debits > credits ? debits - credits : credits - debits)}`);
+    throw new UnpostableEntryError(
+      key,
+      `debits ${formatCents(debits)} and credits ${formatCents(credits)} differ by ${formatCents(debits > credits ? debits - credits : credits - debits)}`,
+    );
   }
   return el(
     'create',

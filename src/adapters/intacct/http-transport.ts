@@ -26,7 +26,11 @@ export const nodeHttpTransport: HttpTransport = (url, body, timeoutMs) =>
     const fail = (reason: string, cause?: unknown): void => {
       if (settled) return;
       settled = true;
-      reject(sent ? new IntacctUncertainOutcomeError(reason, { cause }) : new IntacctNetworkError(`Intacct could not be reached at ${target.host}: ${reason}`, { cause }));
+      reject(
+        sent
+          ? new IntacctUncertainOutcomeError(reason, { cause })
+          : new IntacctNetworkError(`Intacct could not be reached at ${target.host}: ${reason}`, { cause }),
+      );
     };
     const req = lib.request(
       target,

@@ -141,6 +141,8 @@ export class SqlitePostingState implements CheckpointStore {
   }
 
   private saveSync(name: string, position: bigint): void {
-    this.db.prepare('INSERT INTO intacct_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position.toString());
+    this.db
+      .prepare('INSERT INTO intacct_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
+      .run(name, position.toString());
   }
 }

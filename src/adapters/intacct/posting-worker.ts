@@ -148,19 +148,22 @@ export class IntacctPostingWorker {
 
   private resubscribeLater(): void {
     if (this.resubscribeTimer) return;
-    this.resubscribeTimer = setTimeout(async () => {
-      this.resubscribeTimer = null;
-      if (!this.running || this.killed) return;
-      try {
-        const after = await this.options.state.load(this.name);
-        this.handledUpTo = after ?? -1n;
-        this.subscribe(after);
-        this.wake?.();
-      } catch (error) {
-        this.noteLocalFault(error instanceof Error ? error : new Error(String(error)));
-        this.resubscribeLater();
-      }
-    }, Math.max(0, this.pausedUntil - this.now()));
+    this.resubscribeTimer = setTimeout(
+      async () => {
+        this.resubscribeTimer = null;
+        if (!this.running || this.killed) return;
+        try {
+          const after = await this.options.state.load(this.name);
+          this.handledUpTo = after ?? -1n;
+          this.subscribe(after);
+          this.wake?.();
+        } catch (error) {
+          this.noteLocalFault(error instanceof Error ? error : new Error(String(error)));
+          this.resubscribeLater();
+        }
+      },
+      Math.max(0, this.pausedUntil - this.now()),
+    );
     this.resubscribeTimer.unref?.();
   }
 
@@ -280,7 +283,10 @@ export class IntacctPostingWorker {
             this.noteLocalFault(err);
             if (this.killed) return;
             try {
-              this.options.state.postpone(items.map((i) => i.postingKey), this.pausedUntil);
+              this.options.state.postpone(
+                items.map((i) => i.postingKey),
+                this.pausedUntil,
+              );
             } catch {
               // The queue cannot be written either: the pause above holds them back instead.
             }
@@ -318,7 +324,11 @@ export class IntacctPostingWorker {
         posts.push({ ...work, fn: { controlId: item.postingKey, body: serializeGlBatch(work.entry, this.options.glBatch) } });
       } catch (error) {
         if (!(error instanceof UnpostableEntryError)) throw error;
-        await this.reject(work, { ...transientError(error.message), category: 'validation', message: `${error.message}. Fix the mapping or the document, then retry.` });
+        await this.reject(work, {
+          ...transientError(error.message),
+          category: 'validation',
+          message: `${error.message}. Fix the mapping or the document, then retry.`,
+        });
       }
     }
     if (posts.length === 0 && readBacks.length === 0) return;
@@ -331,7 +341,11 @@ export class IntacctPostingWorker {
     const sentAs = (w: Work): string => (readBacks.includes(w) ? rbFns[readBacks.indexOf(w)]!.controlId : w.item.postingKey);
     let results: FunctionResult[];
     try {
-      results = await this.options.gateway.execute([...posts.map((p) => p.fn), ...rbFns], { uniqueId: true, mayCreate: posts.length > 0, onExchange: tap.observe });
+      results = await this.options.gateway.execute([...posts.map((p) => p.fn), ...rbFns], {
+        uniqueId: true,
+        mayCreate: posts.length > 0,
+        onExchange: tap.observe,
+      });
     } catch (error) {
       const uncertain = !provesNothingRan(error);
       if (uncertain && error instanceof IntacctUncertainOutcomeError) {
@@ -358,7 +372,10 @@ export class IntacctPostingWorker {
         }
         continue;
       }
-      const error = r.status === 'aborted' ? transientError('Intacct aborted this function because another one in the request failed') : classifyIntacctErrors(r.errors, { level: 'result' });
+      const error =
+        r.status === 'aborted'
+          ? transientError('Intacct aborted this function because another one in the request failed')
+          : classifyIntacctErrors(r.errors, { level: 'result' });
       if (error.category === 'duplicate') {
         toReadBack.push(p);
         earlier.set(p, recorded.exchange);
@@ -378,7 +395,13 @@ export class IntacctPostingWorker {
     try {
       results = await this.options.gateway.execute(fns, { uniqueId: true, mayCreate: false, onExchange: tap.observe });
     } catch (error) {
-      for (const [i, w] of works.entries()) await this.retryLater(w, { ...requestFailure(error), message: `${why}; reading it back failed too, so it will be checked again before any re-post` }, true, recorded(i));
+      for (const [i, w] of works.entries())
+        await this.retryLater(
+          w,
+          { ...requestFailure(error), message: `${why}; reading it back failed too, so it will be checked again before any re-post` },
+          true,
+          recorded(i),
+        );
       return;
     }
     for (const [i, w] of works.entries()) await this.settleReadBack(w, results[i]!, true, recorded(i));
@@ -397,7 +420,14 @@ export class IntacctPostingWorker {
     if (afterUnknown) {
       // Not there (yet): Intacct may still be processing, so re-post only after a pause, and read
       // back once more first; uniqueid=true protects the re-post in any case.
-      return this.retryLater(w, transientError(`The outcome of posting ${w.item.postingKey} was unknown and no GLBATCH with that REFERENCENO exists yet; it will be checked again and re-posted if still missing`), true, recorded);
+      return this.retryLater(
+        w,
+        transientError(
+          `The outcome of posting ${w.item.postingKey} was unknown and no GLBATCH with that REFERENCENO exists yet; it will be checked again and re-posted if still missing`,
+        ),
+        true,
+        recorded,
+      );
     }
     // Checked: nothing was created, so the posting can go out right away.
     this.options.state.reschedule(w.item.postingKey, this.now(), false);
@@ -438,7 +468,17 @@ export class IntacctPostingWorker {
 
   private async reject(w: Work, error: PostingError, recorded: Recorded = {}): Promise<void> {
     const key = w.item.postingKey;
-    const after = await this.record(w, { outcome: 'rejected', postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, ...present({ exchange: recorded.exchange }) }, `${key}:rejected:${w.attempt}`);
+    const after = await this.record(
+      w,
+      {
+        outcome: 'rejected',
+        postingKey: key,
+        attempt: w.attempt,
+        error: { ...error, message: `Posting ${key}: ${error.message}` },
+        ...present({ exchange: recorded.exchange }),
+      },
+      `${key}:rejected:${w.attempt}`,
+    );
     // The decision may have asked for the posting again at once (closed period, next-open-period policy).
     if (after && outstandingPosting(after, key)) this.options.state.reschedule(key, this.now(), false);
     else this.options.state.complete(key);
@@ -450,7 +490,14 @@ export class IntacctPostingWorker {
     const max = this.options.retry?.maxDelayMs ?? 3_600_000;
     const delay = Math.min(max, base * 2 ** Math.min(20, w.attempt - 1)) * (0.8 + Math.random() * 0.4);
     const dueAt = Math.round(this.now() + delay);
-    const outcome: PostingOutcome = { outcome: 'failed', postingKey: key, attempt: w.attempt, error: { ...error, message: `Posting ${key}: ${error.message}` }, nextAttemptAt: new Date(dueAt).toISOString(), ...present(recorded) };
+    const outcome: PostingOutcome = {
+      outcome: 'failed',
+      postingKey: key,
+      attempt: w.attempt,
+      error: { ...error, message: `Posting ${key}: ${error.message}` },
+      nextAttemptAt: new Date(dueAt).toISOString(),
+      ...present(recorded),
+    };
     await this.record(w, outcome, `${key}:failed:${w.attempt}`);
     this.options.state.reschedule(key, dueAt, uncertain);
   }

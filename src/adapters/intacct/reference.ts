@@ -80,7 +80,13 @@ function flat(record: XmlRecord, prefix = '', out: ReferenceRow = {}): Reference
 export type ReadProgress = (read: number, total: number | null) => void;
 
 function ensureSuccess(result: FunctionResult, what: string): FunctionResult {
-  if (result.status !== 'success') throw new IntacctGatewayError(`Intacct refused to ${what}: ${result.errors.map((e) => e.description2 || e.description).join('; ')}`, 'result', result.errors, null);
+  if (result.status !== 'success')
+    throw new IntacctGatewayError(
+      `Intacct refused to ${what}: ${result.errors.map((e) => e.description2 || e.description).join('; ')}`,
+      'result',
+      result.errors,
+      null,
+    );
   return result;
 }
 
@@ -115,7 +121,12 @@ export class IntacctReferenceData {
   /** Creates the CONTACT, then the EMPLOYEE pointing at it. Returns the employee's RECORDNO. */
   async createEmployee(e: EmployeeInput): Promise<string> {
     await this.write(
-      el('create', el('CONTACT', [...fields({ CONTACTNAME: e.contactName, PRINTAS: `${e.firstName} ${e.lastName}`, FIRSTNAME: e.firstName, LASTNAME: e.lastName, EMAIL1: e.email })])),
+      el(
+        'create',
+        el('CONTACT', [
+          ...fields({ CONTACTNAME: e.contactName, PRINTAS: `${e.firstName} ${e.lastName}`, FIRSTNAME: e.firstName, LASTNAME: e.lastName, EMAIL1: e.email }),
+        ]),
+      ),
       `create contact ${e.contactName}`,
     );
     return this.write(el('create', el('EMPLOYEE', this.employeeFields(e))), `create employee ${e.employeeId}`);
@@ -142,7 +153,12 @@ export class IntacctReferenceData {
   }
 
   private vendorFields(v: VendorInput): XmlFragment[] {
-    return [el('VENDORID', v.vendorId), el('NAME', v.name), el('DISPLAYCONTACT', [el('PRINTAS', v.name), ...fields({ EMAIL1: v.email })]), ...fields({ STATUS: v.status })];
+    return [
+      el('VENDORID', v.vendorId),
+      el('NAME', v.name),
+      el('DISPLAYCONTACT', [el('PRINTAS', v.name), ...fields({ EMAIL1: v.email })]),
+      ...fields({ STATUS: v.status }),
+    ];
   }
 
   private async write(body: XmlFragment, what: string): Promise<string> {

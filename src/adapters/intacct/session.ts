@@ -82,7 +82,12 @@ export class IntacctSessionManager {
     const sessionId = typeof api?.['sessionid'] === 'string' ? api['sessionid'] : '';
     const endpoint = typeof api?.['endpoint'] === 'string' ? api['endpoint'] : '';
     if (result?.status !== 'success' || !sessionId || !endpoint) {
-      throw new IntacctGatewayError('Intacct did not return an API session: check the user, company and entity (INTACCT_COMPANY_ID, INTACCT_USER_ID, INTACCT_ENTITY_ID)', 'result', result?.errors ?? [], null);
+      throw new IntacctGatewayError(
+        'Intacct did not return an API session: check the user, company and entity (INTACCT_COMPANY_ID, INTACCT_USER_ID, INTACCT_ENTITY_ID)',
+        'result',
+        result?.errors ?? [],
+        null,
+      );
     }
     const timeout = Date.parse(response.authentication?.sessionTimeout ?? '');
     // Without a sessiontimeout, assume a short life rather than a long one.

@@ -137,7 +137,10 @@ export class KafkaDomainPublisher {
           return false;
         }
         this.stats.retries++;
-        this.log('warn', `Kafka publisher ${this.name}: could not publish ${batch.length} events to ${this.options.topic} (${describe(error)}); retrying in ${delay} ms`);
+        this.log(
+          'warn',
+          `Kafka publisher ${this.name}: could not publish ${batch.length} events to ${this.options.topic} (${describe(error)}); retrying in ${delay} ms`,
+        );
         await sleep(Math.min(delay, Math.max(0, this.giveUpAt - Date.now())));
         delay = Math.min(delay * 2, this.options.retryMaxMs ?? 5000);
       }

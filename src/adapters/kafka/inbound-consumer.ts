@@ -139,7 +139,13 @@ export class KafkaConcurConsumer {
    * other in offset order, different keys side by side (their appends then share a commit of the
    * store). True only when every message was appended or dead-lettered.
    */
-  private async handleChunk(topic: string, partition: number, chunk: KafkaMessage[], heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<boolean> {
+  private async handleChunk(
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<boolean> {
     if (chunk.length === 1) return this.handle(topic, partition, chunk[0]!, heartbeat, isRunning);
     const byKey = new Map<string, KafkaMessage[]>();
     for (const message of chunk) {
@@ -166,7 +172,11 @@ export class KafkaConcurConsumer {
         return true;
       } catch (error) {
         if (error instanceof PoisonMessageError || this.options.isPoison(error)) poison = error;
-        else this.log('warn', `Kafka ${topic}[${partition}]@${message.offset}: could not append the Concur notification (${describe(error)}); retrying in ${delay} ms, offset not committed`);
+        else
+          this.log(
+            'warn',
+            `Kafka ${topic}[${partition}]@${message.offset}: could not append the Concur notification (${describe(error)}); retrying in ${delay} ms, offset not committed`,
+          );
       }
       try {
         if (poison !== null) {
@@ -174,7 +184,10 @@ export class KafkaConcurConsumer {
           return true;
         }
       } catch (error) {
-        this.log('warn', `Kafka ${topic}[${partition}]@${message.offset}: could not write the poison message to ${this.dlqTopic} (${describe(error)}); retrying in ${delay} ms`);
+        this.log(
+          'warn',
+          `Kafka ${topic}[${partition}]@${message.offset}: could not write the poison message to ${this.dlqTopic} (${describe(error)}); retrying in ${delay} ms`,
+        );
       }
       if (!this.running || !isRunning()) return false;
       this.stats.retries++;

@@ -14,7 +14,11 @@ describe('kafkaConfigFromEnv', () => {
       domainTopic: 'ml-connector.events',
       groupId: 'ml-connector',
     });
-    expect(kafkaConfigFromEnv({ KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_CONCUR_TOPIC: 'in', KAFKA_DOMAIN_TOPIC: 'out', KAFKA_GROUP_ID: 'g' })).toMatchObject({ concurTopic: 'in', domainTopic: 'out', groupId: 'g' });
+    expect(kafkaConfigFromEnv({ KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_CONCUR_TOPIC: 'in', KAFKA_DOMAIN_TOPIC: 'out', KAFKA_GROUP_ID: 'g' })).toMatchObject({
+      concurTopic: 'in',
+      domainTopic: 'out',
+      groupId: 'g',
+    });
   });
 
   it('names the variable and the bad value', () => {

@@ -31,7 +31,12 @@ describe('domain event message', () => {
       metadata: { correlationId: 'c', causationId: null, actor: 'system:test', occurredAt: '2026-01-01T00:00:00.000Z' },
     });
     expect(message.key).toBe('document-expense-D1');
-    expect(message.headers).toEqual({ [DOMAIN_HEADERS.eventId]: 'e-1', [DOMAIN_HEADERS.eventType]: 'PostingSucceeded', [DOMAIN_HEADERS.schemaVersion]: '2', [DOMAIN_HEADERS.contentType]: 'application/json' });
+    expect(message.headers).toEqual({
+      [DOMAIN_HEADERS.eventId]: 'e-1',
+      [DOMAIN_HEADERS.eventType]: 'PostingSucceeded',
+      [DOMAIN_HEADERS.schemaVersion]: '2',
+      [DOMAIN_HEADERS.contentType]: 'application/json',
+    });
     const body = JSON.parse(message.value as string);
     expect(body.position).toBe('9007199254740993');
     expect(body.data).toEqual({ recordNo: '123', big: '5' });

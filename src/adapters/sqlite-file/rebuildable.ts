@@ -20,7 +20,11 @@ export interface RebuildableDatabase {
   movedAside: MovedAside | null;
 }
 
-export function openRebuildableDatabase(path: string, prepare: (db: Database.Database) => void, onMovedAside?: (info: MovedAside) => void): RebuildableDatabase {
+export function openRebuildableDatabase(
+  path: string,
+  prepare: (db: Database.Database) => void,
+  onMovedAside?: (info: MovedAside) => void,
+): RebuildableDatabase {
   if (path === ':memory:') {
     const db = new Database(path);
     prepare(db);

@@ -32,7 +32,8 @@ const check = demoDimensionCheck(demoReferenceData());
 const prepare = (item: unknown, set = mappings()) => preparePosting(parseFisDocument(item), set, check, { today: '2026-11-28' });
 
 /** Sum of one side of an entry in minor units (exact integers, as the rules promise). */
-const side = (entry: JournalEntry, trType: 1 | -1): number => entry.lines.filter((l) => l.trType === trType).reduce((s, l) => s + parseMinor(l.amount, entry.currency), 0);
+const side = (entry: JournalEntry, trType: 1 | -1): number =>
+  entry.lines.filter((l) => l.trType === trType).reduce((s, l) => s + parseMinor(l.amount, entry.currency), 0);
 
 /** The GLBATCH rows the Intacct simulator would receive (its own rules then judge them). */
 function glbatchRows(entry: JournalEntry): { header: Record<string, string>; rows: Record<string, string>[] } {
@@ -60,7 +61,8 @@ describe('sandbox demo mappings', () => {
       used.push(['GLACCOUNT', cp.account, `counterparties.${party}`]);
       if (cp.vendorId) used.push(['VENDOR', cp.vendorId, `counterparties.${party}.vendorId`]);
     }
-    for (const [label, t] of set.taxAccounts) used.push(['GLACCOUNT', t.reclaim, `taxAccounts.${label}`], ['GLACCOUNT', t.nonDeductible, `taxAccounts.${label}`]);
+    for (const [label, t] of set.taxAccounts)
+      used.push(['GLACCOUNT', t.reclaim, `taxAccounts.${label}`], ['GLACCOUNT', t.nonDeductible, `taxAccounts.${label}`]);
     used.push(['GLACCOUNT', set.cashAdvanceAccount!, 'cashAdvanceAccount'], ['GLACCOUNT', DEMO_UNMAPPED_ACCOUNT_FIX, 'the documented fix']);
     const kindOf = { DEPARTMENT: 'DEPARTMENT', PROJECTID: 'PROJECT', CUSTOMERID: 'CUSTOMER', CLASSID: 'CLASS', LOCATION: 'LOCATION' } as const;
     for (const rule of set.dimensions) for (const value of rule.values.values()) used.push([kindOf[rule.target as keyof typeof kindOf], value, rule.source]);
@@ -88,7 +90,16 @@ describe('sandbox demo reference data', () => {
     const company = seedDemoCompany();
     seedSandboxIntacctCompany(company, NOW);
     seedSandboxIntacctCompany(company, NOW); // idempotent: a restart seeds again
-    const ID = { GLACCOUNT: 'ACCOUNTNO', DEPARTMENT: 'DEPARTMENTID', LOCATION: 'LOCATIONID', PROJECT: 'PROJECTID', CUSTOMER: 'CUSTOMERID', CLASS: 'CLASSID', EMPLOYEE: 'EMPLOYEEID', VENDOR: 'VENDORID' };
+    const ID = {
+      GLACCOUNT: 'ACCOUNTNO',
+      DEPARTMENT: 'DEPARTMENTID',
+      LOCATION: 'LOCATIONID',
+      PROJECT: 'PROJECTID',
+      CUSTOMER: 'CUSTOMERID',
+      CLASS: 'CLASSID',
+      EMPLOYEE: 'EMPLOYEEID',
+      VENDOR: 'VENDORID',
+    };
     for (const set of demoReferenceData()) {
       const held = [...company.objects.get(set.kind)!.values()].map((row) => `${row[ID[set.kind]]}:${row['STATUS']}`).sort();
       expect(held, set.kind).toEqual(set.records.map((r) => `${r.id}:${r.status}`).sort());
@@ -157,7 +168,10 @@ describe('sandbox demo documents', () => {
   it('post the unmapped report once its account is mapped (the README fix)', () => {
     const set = { ...mappings(), accounts: new Map([...mappings().accounts, [DEMO_UNMAPPED_ACCOUNT_CODE, DEMO_UNMAPPED_ACCOUNT_FIX]]) };
     const [id, expected] = Object.entries(demoExpectations).find(([, e]) => e.outcome === 'awaiting-mapping')!;
-    const result = prepare(demoDocuments(NOW).find((i) => i.id === id), set);
+    const result = prepare(
+      demoDocuments(NOW).find((i) => i.id === id),
+      set,
+    );
     expect('entry' in result && result.entry.total).toBe(expected.total);
     expect('entry' in result && result.entry.lines.some((l) => l.accountNo === DEMO_UNMAPPED_ACCOUNT_FIX && l.dimensions.DEPARTMENT === 'D200')).toBe(true);
   });
@@ -167,7 +181,15 @@ describe('sandbox demo documents', () => {
     const lines = (c: string) => {
       const r = prepare(byCase.get(c));
       if (!('entry' in r)) throw new Error(`case ${c} has no entry`);
-      return r.entry.lines.map((l) => `${l.trType === 1 ? 'Dr' : 'Cr'} ${l.accountNo} ${l.amount} ${Object.entries(l.dimensions).map(([k, v]) => `${k}=${v}`).sort().join(',')}`).sort();
+      return r.entry.lines
+        .map(
+          (l) =>
+            `${l.trType === 1 ? 'Dr' : 'Cr'} ${l.accountNo} ${l.amount} ${Object.entries(l.dimensions)
+              .map(([k, v]) => `${k}=${v}`)
+              .sort()
+              .join(',')}`,
+        )
+        .sort();
     };
     expect(lines('b')).toEqual([
       'Cr 2100 357.00 EMPLOYEEID=E1017,LOCATION=100',
@@ -176,10 +198,18 @@ describe('sandbox demo documents', () => {
       'Dr 6600 100.00 CLASSID=CL-RND,DEPARTMENT=D200,LOCATION=100',
       'Dr 6900 5.70 CLASSID=CL-RND,DEPARTMENT=D200,LOCATION=100',
     ]);
-    expect(lines('d')).toEqual(['Cr 2160 355.00 LOCATION=100,VENDORID=AMEX', 'Dr 2100 45.00 EMPLOYEEID=E1023,LOCATION=100', 'Dr 6200 310.00 CLASSID=CL-RND,DEPARTMENT=D200,LOCATION=100']);
+    expect(lines('d')).toEqual([
+      'Cr 2160 355.00 LOCATION=100,VENDORID=AMEX',
+      'Dr 2100 45.00 EMPLOYEEID=E1023,LOCATION=100',
+      'Dr 6200 310.00 CLASSID=CL-RND,DEPARTMENT=D200,LOCATION=100',
+    ]);
     expect(lines('e')).toContain('Cr 1450 300.00 EMPLOYEEID=E1022,LOCATION=100');
     expect(lines('e')).toContain('Cr 2100 205.40 EMPLOYEEID=E1022,LOCATION=100');
-    expect(lines('f')).toEqual(['Cr 2100 187.45 EMPLOYEEID=E1021,LOCATION=100', 'Dr 6100 112.47 CLASSID=CL-RND,DEPARTMENT=D200,LOCATION=100', 'Dr 6100 74.98 CLASSID=CL-RND,DEPARTMENT=D100,LOCATION=100']);
+    expect(lines('f')).toEqual([
+      'Cr 2100 187.45 EMPLOYEEID=E1021,LOCATION=100',
+      'Dr 6100 112.47 CLASSID=CL-RND,DEPARTMENT=D200,LOCATION=100',
+      'Dr 6100 74.98 CLASSID=CL-RND,DEPARTMENT=D100,LOCATION=100',
+    ]);
     expect(lines('g')).toContain('Cr 6000.10 150.00 CLASSID=CL-SALES,DEPARTMENT=D100,LOCATION=100');
     expect(lines('h')).toContain('Dr 6000.10 380.00 CLASSID=CL-SALES,CUSTOMERID=C-ACME,DEPARTMENT=D100,LOCATION=100,PROJECTID=P-1001');
     expect(lines('h')).toContain('Cr 2070 380.00 LOCATION=100');

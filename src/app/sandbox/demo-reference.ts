@@ -42,7 +42,13 @@ const DEMO_REFERENCE: readonly DemoReferenceSet[] = [
   },
   {
     kind: 'DEPARTMENT',
-    records: [active('0021', 'Bellevue (legacy)'), active('D100', 'Sales'), active('D200', 'Engineering'), active('D300', 'Operations'), inactive('D900', 'Marketing (closed)')],
+    records: [
+      active('0021', 'Bellevue (legacy)'),
+      active('D100', 'Sales'),
+      active('D200', 'Engineering'),
+      active('D300', 'Operations'),
+      inactive('D900', 'Marketing (closed)'),
+    ],
   },
   { kind: 'LOCATION', records: [active('100', 'Seattle HQ'), active('200', 'Berlin')] },
   { kind: 'PROJECT', records: [active('P-1001', 'ACME rollout'), active('P-1002', 'Platform upgrade')] },
@@ -68,7 +74,6 @@ export function demoDimensionCheck(sets: readonly DemoReferenceSet[]): Dimension
     return status === undefined ? 'missing' : status === 'active' ? 'ok' : 'inactive';
   };
 }
-
 
 /** `YYYY-MM` of the month before `now` (UTC): closed in the sandbox company, so one demo report is refused. */
 export function demoClosedPeriod(now: Date): string {

@@ -22,7 +22,8 @@ function typeTable(job: Job): string[] {
   const rows = entries.map(([type, counts]) => [type, ...columns.map(([c]) => String(counts[c] ?? 0)), counts['failed'] ? 'FAILED' : '']);
   const header = ['type', ...columns.map(([, h]) => h), ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const format = (r: string[]): string => `  ${r.map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd();
+  const format = (r: string[]): string =>
+    `  ${r.map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd();
   return [format(header), ...rows.map(format)];
 }
 
@@ -33,7 +34,10 @@ export async function backfill(client: GraphqlClient, io: CliIo, args: { from: s
   );
   io.err.write(`backfill ${args.from}..${args.to}${args.dryRun ? ' (dry run)' : ''}: job ${started.id}\n`);
   const job = await followJob(client, io, started, args.dryRun ? 'backfill (dry run)' : 'backfill', 'documents');
-  if (job.state !== 'succeeded') throw new CliError(`backfill ${args.from}..${args.to} failed: ${job.error ?? 'no reason given'}. Documents already recorded stay; run it again to continue`);
+  if (job.state !== 'succeeded')
+    throw new CliError(
+      `backfill ${args.from}..${args.to} failed: ${job.error ?? 'no reason given'}. Documents already recorded stay; run it again to continue`,
+    );
   const found = job.total ?? job.processed;
   io.out(
     args.dryRun

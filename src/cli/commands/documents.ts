@@ -37,7 +37,8 @@ export function table(header: string[], rows: string[][], rightAligned: number[]
 }
 
 /** At most `max` characters, cut between grapheme clusters (never half an emoji or a letter without its accent). */
-export const clip = (text: string | null, max: number): string => (text === null ? '' : codePoints(text) > max ? `${cutAtGrapheme(text, max - 1, true)}…` : text);
+export const clip = (text: string | null, max: number): string =>
+  text === null ? '' : codePoints(text) > max ? `${cutAtGrapheme(text, max - 1, true)}…` : text;
 
 export async function list(client: GraphqlClient, io: CliIo, command: Extract<CliCommand, { name: 'list' }>): Promise<number> {
   const filter: Record<string, unknown> = {};
@@ -93,7 +94,14 @@ interface Detail extends Row {
     batchTitle: string;
     currency: string;
     total: string;
-    lines: Array<{ accountNo: string; accountName: string | null; trType: number; amount: string; memo: string; dimensions: Array<{ target: string; value: string }> }>;
+    lines: Array<{
+      accountNo: string;
+      accountName: string | null;
+      trType: number;
+      amount: string;
+      memo: string;
+      dimensions: Array<{ target: string; value: string }>;
+    }>;
   } | null;
   timeline: Array<{ type: string; actor: string; occurredAt: string }>;
 }
@@ -126,7 +134,8 @@ export async function show(client: GraphqlClient, io: CliIo, id: string): Promis
     io.out('');
     io.out(`Last error (${p.lastError.category}${p.lastError.errorNo ? `, Intacct ${p.lastError.errorNo}` : ''}):`);
     io.out(`  ${p.lastError.message}`);
-    if (p.lastError.firstOpenDate) io.out(`  First open date: ${p.lastError.firstOpenDate} (retry ${p.concurDocumentId} --batch-date ${p.lastError.firstOpenDate} --reason "…")`);
+    if (p.lastError.firstOpenDate)
+      io.out(`  First open date: ${p.lastError.firstOpenDate} (retry ${p.concurDocumentId} --batch-date ${p.lastError.firstOpenDate} --reason "…")`);
   } else if (p.rejectionReason) {
     say('', `Rejected: ${p.rejectionReason}`);
   }
@@ -139,7 +148,14 @@ export async function show(client: GraphqlClient, io: CliIo, id: string): Promis
     say('', `Journal entry: journal ${e.journal}, batch date ${e.batchDate}, "${e.batchTitle}", ${e.currency}`);
     const lines = table(
       ['ACCOUNT', 'NAME', 'DEBIT', 'CREDIT', 'DIMENSIONS', 'MEMO'],
-      e.lines.map((l) => [l.accountNo, clip(l.accountName, 28), l.trType === 1 ? l.amount : '', l.trType === -1 ? l.amount : '', l.dimensions.map((d) => `${d.target}=${d.value}`).join(' '), clip(l.memo, 40)]),
+      e.lines.map((l) => [
+        l.accountNo,
+        clip(l.accountName, 28),
+        l.trType === 1 ? l.amount : '',
+        l.trType === -1 ? l.amount : '',
+        l.dimensions.map((d) => `${d.target}=${d.value}`).join(' '),
+        clip(l.memo, 40),
+      ]),
       [2, 3],
     );
     for (const l of lines) io.out(`  ${l}`);
@@ -153,9 +169,31 @@ export async function show(client: GraphqlClient, io: CliIo, id: string): Promis
 interface Report {
   from: string;
   to: string;
-  entries: Array<{ posting: { concurDocumentId: string; reportName: string | null; intacctRecordNo: string | null }; batchDate: string; currency: string; total: string }>;
-  totals: Array<{ currency: string; accountNo: string; accountName: string | null; dimensions: Array<{ target: string; value: string }>; debit: string; credit: string; lines: number }>;
-  mappingChanges: Array<{ revision: number; type: string; section: string | null; key: string | null; value: string | null; reason: string; actor: string; occurredAt: string }>;
+  entries: Array<{
+    posting: { concurDocumentId: string; reportName: string | null; intacctRecordNo: string | null };
+    batchDate: string;
+    currency: string;
+    total: string;
+  }>;
+  totals: Array<{
+    currency: string;
+    accountNo: string;
+    accountName: string | null;
+    dimensions: Array<{ target: string; value: string }>;
+    debit: string;
+    credit: string;
+    lines: number;
+  }>;
+  mappingChanges: Array<{
+    revision: number;
+    type: string;
+    section: string | null;
+    key: string | null;
+    value: string | null;
+    reason: string;
+    actor: string;
+    occurredAt: string;
+  }>;
   csv?: string;
 }
 
@@ -164,7 +202,10 @@ export async function report(client: GraphqlClient, io: CliIo, command: Extract<
   const fields = command.csv
     ? 'csv entries { batchDate }'
     : 'entries { posting { concurDocumentId reportName intacctRecordNo } batchDate currency total } totals { currency accountNo accountName dimensions { target value } debit credit lines } mappingChanges { revision type section key value reason actor occurredAt }';
-  const { auditReport: r } = await client.request<{ auditReport: Report }>(`query($from: Date!, $to: Date!) { auditReport(from: $from, to: $to) { from to ${fields} } }`, { from: command.from, to: command.to });
+  const { auditReport: r } = await client.request<{ auditReport: Report }>(
+    `query($from: Date!, $to: Date!) { auditReport(from: $from, to: $to) { from to ${fields} } }`,
+    { from: command.from, to: command.to },
+  );
   if (command.csv) {
     // `out` ends the text with a line break: the CSV's last CRLF is left to it.
     io.out(r.csv!.replace(/\r\n$/, ''));
@@ -173,11 +214,24 @@ export async function report(client: GraphqlClient, io: CliIo, command: Extract<
   }
   io.out(`Audit report: entries with a GL batch date from ${r.from} to ${r.to}`);
   say('', `Posted entries (${r.entries.length}):`);
-  for (const l of table(['BATCH DATE', 'DOCUMENT', 'REPORT', 'RECORDNO', 'TOTAL', 'CUR'], r.entries.map((e) => [e.batchDate, e.posting.concurDocumentId, clip(e.posting.reportName, 40), e.posting.intacctRecordNo ?? '', e.total, e.currency]), [4])) io.out(`  ${l}`);
+  for (const l of table(
+    ['BATCH DATE', 'DOCUMENT', 'REPORT', 'RECORDNO', 'TOTAL', 'CUR'],
+    r.entries.map((e) => [e.batchDate, e.posting.concurDocumentId, clip(e.posting.reportName, 40), e.posting.intacctRecordNo ?? '', e.total, e.currency]),
+    [4],
+  ))
+    io.out(`  ${l}`);
   say('', 'Totals per account and dimension:');
   for (const l of table(
     ['CUR', 'ACCOUNT', 'NAME', 'DIMENSIONS', 'DEBIT', 'CREDIT', 'LINES'],
-    r.totals.map((t) => [t.currency, t.accountNo, clip(t.accountName, 28), t.dimensions.map((d) => `${d.target}=${d.value}`).join(' '), t.debit, t.credit, String(t.lines)]),
+    r.totals.map((t) => [
+      t.currency,
+      t.accountNo,
+      clip(t.accountName, 28),
+      t.dimensions.map((d) => `${d.target}=${d.value}`).join(' '),
+      t.debit,
+      t.credit,
+      String(t.lines),
+    ]),
     [4, 5, 6],
   ))
     io.out(`  ${l}`);

@@ -50,7 +50,9 @@ export async function importMappings(client: GraphqlClient, io: CliIo, file: str
   try {
     json = await readFile(userPath(io, file), 'utf8');
   } catch (error) {
-    throw new CliError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Pass the path of a mapping set JSON file (as written by mappings export)`);
+    throw new CliError(
+      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Pass the path of a mapping set JSON file (as written by mappings export)`,
+    );
   }
   // Checked here as well so the message names the file and the line rather than "json".
   try {
@@ -72,12 +74,17 @@ export async function importMappings(client: GraphqlClient, io: CliIo, file: str
     // The service refuses request bodies above 1 MiB, often by closing the connection mid-upload,
     // which would otherwise read as "service not running".
     const bytes = Buffer.byteLength(json);
-    if (error instanceof CliError && bytes > MAX_REQUEST_BYTES) throw new CliError(`${file} is ${bytes} bytes, more than the 1 MiB the service accepts in one request (${error.message})`);
+    if (error instanceof CliError && bytes > MAX_REQUEST_BYTES)
+      throw new CliError(`${file} is ${bytes} bytes, more than the 1 MiB the service accepts in one request (${error.message})`);
     throw error;
   }
   if (answer.dryRun) io.out(`Dry run of ${file} (${mode}): ${answer.message.replace(/^Dry run: /, '')}`);
-  else if (!answer.changed) io.out(`${file} (${mode}): no changes, the mapping set already holds it; nothing was recorded (mapping revision ${answer.revision}).`);
-  else io.out(`Imported ${file} (${mode}): mapping revision ${answer.revision} (by ${answer.actor}, reason: ${answer.reason}). Waiting documents are re-evaluated.`);
+  else if (!answer.changed)
+    io.out(`${file} (${mode}): no changes, the mapping set already holds it; nothing was recorded (mapping revision ${answer.revision}).`);
+  else
+    io.out(
+      `Imported ${file} (${mode}): mapping revision ${answer.revision} (by ${answer.actor}, reason: ${answer.reason}). Waiting documents are re-evaluated.`,
+    );
   for (const entry of answer.diff) io.out(`  ${describeDiffEntry({ ...entry, change: entry.change.toLowerCase() as MappingDiffEntry['change'] })}`);
   for (const note of answer.forced) io.out(`  forced: ${note.message}`);
   for (const note of answer.unchecked) io.out(`  not checked: ${note.message}`);
@@ -101,7 +108,9 @@ export async function exportMappings(client: GraphqlClient, io: CliIo, out: stri
       await writeFile(temporary, text, 'utf8');
       await rename(temporary, target);
     } catch (error) {
-      throw new CliError(`Cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the directory exists and is writable`);
+      throw new CliError(
+        `Cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the directory exists and is writable`,
+      );
     }
     io.err.write(`wrote ${out}\n`);
   }

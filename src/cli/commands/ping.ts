@@ -38,7 +38,9 @@ export async function ping(io: CliIo): Promise<number> {
 }
 
 async function pingSandbox(io: CliIo, config: Config): Promise<number> {
-  io.out('SANDBOX: no Concur/Intacct credentials are set (or ML_SANDBOX=1), so this checks the in-process simulators, not real systems. Set the credentials (see README) to check them.');
+  io.out(
+    'SANDBOX: no Concur/Intacct credentials are set (or ML_SANDBOX=1), so this checks the in-process simulators, not real systems. Set the credentials (see README) to check them.',
+  );
   const sandbox = await startSandboxSystems();
   // Simulator tokens are throwaway: keep them out of the real data dir.
   const dataDir = mkdtempSync(join(tmpdir(), 'ml-ping-'));
@@ -51,7 +53,15 @@ async function pingSandbox(io: CliIo, config: Config): Promise<number> {
 }
 
 async function checkBoth(systems: SystemEndpoints, dataDir: string, config: Config): Promise<{ concur: Check; intacct: Check }> {
-  for (const s of [systems.concur.clientSecret, systems.concur.refreshToken, systems.concur.companyRequestToken, systems.intacct.senderPassword, systems.intacct.userPassword, systems.secretKey]) registerSecret(s ?? null);
+  for (const s of [
+    systems.concur.clientSecret,
+    systems.concur.refreshToken,
+    systems.concur.companyRequestToken,
+    systems.intacct.senderPassword,
+    systems.intacct.userPassword,
+    systems.secretKey,
+  ])
+    registerSecret(s ?? null);
   const [concur, intacct] = await Promise.all([checkConcur(systems, dataDir), checkIntacct(systems, config)]);
   return { concur, intacct };
 }
@@ -77,7 +87,8 @@ async function checkConcur(systems: SystemEndpoints, dataDir: string): Promise<C
 }
 
 function concurAdvice(error: Error): string {
-  if (error instanceof ConcurUnavailableError) return `${error.message.replace(/; retrying later$/, '')}: check CONCUR_AUTH_BASE_URL and the network, then ping again`;
+  if (error instanceof ConcurUnavailableError)
+    return `${error.message.replace(/; retrying later$/, '')}: check CONCUR_AUTH_BASE_URL and the network, then ping again`;
   if (error instanceof ConcurAuthError) return `${error.message}: check CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET (and the app's scopes)`;
   if (error instanceof ConcurMaintenanceError) return error.message;
   // ConcurReconnectRequiredError, ConcurNotConfiguredError and SecretKeyError already say what to do.
@@ -88,7 +99,12 @@ async function checkIntacct(systems: SystemEndpoints, config: Config): Promise<C
   const gateway = new IntacctGatewayClient({
     endpoint: systems.intacct.endpoint,
     sender: { senderId: systems.intacct.senderId, senderPassword: systems.intacct.senderPassword },
-    login: { userId: systems.intacct.userId, companyId: systems.intacct.companyId, userPassword: systems.intacct.userPassword, locationId: systems.intacct.entityId ?? undefined },
+    login: {
+      userId: systems.intacct.userId,
+      companyId: systems.intacct.companyId,
+      userPassword: systems.intacct.userPassword,
+      locationId: systems.intacct.entityId ?? undefined,
+    },
     maxConcurrency: config.intacct.maxConcurrency,
     // A ping should answer in seconds, not wait through the posting worker's long backoff.
     retry: { maxAttempts: 2, baseDelayMs: 300, maxDelayMs: 1000 },
@@ -104,9 +120,10 @@ async function checkIntacct(systems: SystemEndpoints, config: Config): Promise<C
 }
 
 function intacctAdvice(error: Error): string {
-  if (error instanceof IntacctControlError) return `${error.message}: check INTACCT_SENDER_ID and INTACCT_SENDER_PASSWORD, and that the company authorised this sender (Company > Setup > Web Services authorizations)`;
-  if (error instanceof IntacctAuthenticationError) return `${error.message}: check INTACCT_COMPANY_ID, INTACCT_USER_ID and INTACCT_USER_PASSWORD (a Web Services user)`;
+  if (error instanceof IntacctControlError)
+    return `${error.message}: check INTACCT_SENDER_ID and INTACCT_SENDER_PASSWORD, and that the company authorised this sender (Company > Setup > Web Services authorizations)`;
+  if (error instanceof IntacctAuthenticationError)
+    return `${error.message}: check INTACCT_COMPANY_ID, INTACCT_USER_ID and INTACCT_USER_PASSWORD (a Web Services user)`;
   if (error instanceof IntacctNetworkError) return `${error.message}: check INTACCT_ENDPOINT and the network`;
   return error.message;
 }
-

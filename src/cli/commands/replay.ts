@@ -28,7 +28,9 @@ export async function replay(client: GraphqlClient, io: CliIo, projection: strin
 }
 
 async function replayOne(client: GraphqlClient, io: CliIo, name: string): Promise<void> {
-  let status = (await client.request<{ replayProjection: ProjectionStatus }>(`mutation($name: String!) { replayProjection(name: $name) { ${FIELDS} } }`, { name })).replayProjection;
+  let status = (
+    await client.request<{ replayProjection: ProjectionStatus }>(`mutation($name: String!) { replayProjection(name: $name) { ${FIELDS} } }`, { name })
+  ).replayProjection;
   const progress = new ProgressLine(io.err, { label: `replay ${name}`, unit: 'events' });
   // Positions are dense in the SQLite log, so progress × (head + 1) is the number of events replayed.
   const events = (s: ProjectionStatus): { done: number; total: number } => {
@@ -45,7 +47,11 @@ async function replayOne(client: GraphqlClient, io: CliIo, name: string): Promis
   }
   const { total } = events(status);
   progress.finish(total, total);
-  if (status.state === 'live' && status.error) throw new CliError(`replay of ${name} failed: ${status.error}. The previous read model keeps serving; check the service log, then replay again`);
-  if (status.state !== 'live') throw new CliError(`replay of ${name} ended ${status.state}${status.error ? `: ${status.error}` : ''}. The previous read model keeps serving; check the service log, then replay again`);
+  if (status.state === 'live' && status.error)
+    throw new CliError(`replay of ${name} failed: ${status.error}. The previous read model keeps serving; check the service log, then replay again`);
+  if (status.state !== 'live')
+    throw new CliError(
+      `replay of ${name} ended ${status.state}${status.error ? `: ${status.error}` : ''}. The previous read model keeps serving; check the service log, then replay again`,
+    );
   io.out(`${name}: rebuilt (version ${status.version}, position ${status.position})`);
 }

@@ -25,7 +25,7 @@ export async function retry(client: GraphqlClient, io: CliIo, command: Extract<C
   );
   const name = p.reportName ? ` "${p.reportName}"` : '';
   io.out(`Document ${p.concurDocumentId}${name}: retry requested${command.batchDate ? ` with batch date ${command.batchDate}` : ''}; now ${p.status}`);
-  if (p.status === 'AWAITING_MAPPING') io.out('  It still waits for mappings: see mappingGaps (or the posting\'s gaps) for what to map.');
+  if (p.status === 'AWAITING_MAPPING') io.out("  It still waits for mappings: see mappingGaps (or the posting's gaps) for what to map.");
   if (p.status === 'REJECTED' && p.lastError) io.out(`  ${p.lastError.message}`);
   return 0;
 }

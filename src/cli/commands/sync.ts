@@ -23,7 +23,8 @@ function countsTable(job: Job): string[] {
   if (rows.length === 0) return [];
   const header = ['step', 'direction', ...COLUMNS, ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const format = (r: string[]): string => `  ${r.map((cell, i) => (i < 2 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd();
+  const format = (r: string[]): string =>
+    `  ${r.map((cell, i) => (i < 2 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd();
   return [format(header), ...rows.map(format)];
 }
 
@@ -43,6 +44,7 @@ export async function sync(client: GraphqlClient, io: CliIo, kinds: SyncKind[]):
   for (const change of changes) io.out(`  ${change}`);
   for (const conflict of conflicts) io.out(`  ${conflict}`);
   io.out(conflicts.length ? `${conflicts.length} conflict(s) above were left as they are: decide them in Concur or Intacct, then sync again` : 'No conflicts');
-  if (job.state !== 'succeeded') throw new CliError(`sync ${what} failed: ${job.error ?? 'no reason given'}. Changes listed above were applied; run it again after fixing the cause`);
+  if (job.state !== 'succeeded')
+    throw new CliError(`sync ${what} failed: ${job.error ?? 'no reason given'}. Changes listed above were applied; run it again after fixing the cause`);
   return 0;
 }

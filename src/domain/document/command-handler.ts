@@ -29,10 +29,18 @@ export function runDocumentCommand(store: EventStore, streamId: string, command:
  * one durable write instead of one per step (each fsync blocks the event loop), and no state in which
  * only some of the steps are recorded.
  */
-export function runDocumentCommands(store: EventStore, streamId: string, commands: readonly DocumentCommand[], idKey: string, meta: CommandMeta): Promise<CommandResult> {
+export function runDocumentCommands(
+  store: EventStore,
+  streamId: string,
+  commands: readonly DocumentCommand[],
+  idKey: string,
+  meta: CommandMeta,
+): Promise<CommandResult> {
   const { idNamespace = 'concur', ...options } = meta;
   return handleCommands(store, documentDecider, streamId, commands, (decided, history) => {
     const correlationId = options.correlationId ?? history[0]?.metadata.correlationId ?? streamId;
-    return decided.map((e, i) => newEvent(e.type, e.data, { ...options, correlationId, id: deterministicEventId(`${idNamespace}-${e.type}`, `${idKey}#${i}`) }));
+    return decided.map((e, i) =>
+      newEvent(e.type, e.data, { ...options, correlationId, id: deterministicEventId(`${idNamespace}-${e.type}`, `${idKey}#${i}`) }),
+    );
   });
 }

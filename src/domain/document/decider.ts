@@ -2,14 +2,7 @@ import { journalProblem } from '../journal/balance.js';
 import { reversalKeyFor, type JournalEntry } from '../journal/journal-entry.js';
 import type { ClosedPeriodPolicy } from '../mapping/model.js';
 import { batchTitle, concurDateNote, redatedEntry, reversalTitle } from '../posting/text.js';
-import type {
-  ConcurDocumentFetched,
-  ConcurDocumentReceived,
-  MappingGap,
-  PostingConfirmedToConcur,
-  PostingError,
-  PostingExchange,
-} from './events.js';
+import type { ConcurDocumentFetched, ConcurDocumentReceived, MappingGap, PostingConfirmedToConcur, PostingError, PostingExchange } from './events.js';
 import type { Decider } from '../decider.js';
 import { evolve, initialDocumentState, type DocumentEvent, type DocumentState } from './state.js';
 import { ConnectorError } from '../errors.js';
@@ -157,7 +150,12 @@ function preparationEvents(data: Preparation, state: DocumentState, doc: string,
   return [
     {
       type: 'JournalEntryPrepared',
-      data: { postingKey: data.entry.postingKey, entry: data.entry, mappingRevision: data.mappingRevision, closedPeriodPolicy: data.closedPeriodPolicy ?? 'reject' },
+      data: {
+        postingKey: data.entry.postingKey,
+        entry: data.entry,
+        mappingRevision: data.mappingRevision,
+        closedPeriodPolicy: data.closedPeriodPolicy ?? 'reject',
+      },
     },
     { type: 'PostingRequested', data: { postingKey: data.entry.postingKey, entry: data.entry, reverses: null } },
   ];
@@ -169,7 +167,7 @@ function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: strin
     throw new LifecycleError(`${doc}: posting outcome for unknown posting key ${outcome.postingKey}`);
   }
   const isReversal = outcome.postingKey === state.reversal?.postingKey;
-  const recordedNo = isReversal ? state.reversal?.recordNo ?? null : state.recordNo;
+  const recordedNo = isReversal ? (state.reversal?.recordNo ?? null) : state.recordNo;
   const { exchange, earlierExchange } = outcome as Exchanges;
   const recorded = { ...(exchange ? { exchange } : {}), ...(earlierExchange ? { earlierExchange } : {}) };
   if (outcome.outcome === 'succeeded') {
@@ -178,7 +176,9 @@ function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: strin
       // Invariant: at most one success per document version.
       throw new LifecycleError(`${doc} already posted as Intacct RECORDNO ${recordedNo}; refusing a second success (${outcome.recordNo})`);
     }
-    const events: DocumentEvent[] = [{ type: 'PostingSucceeded', data: { postingKey: outcome.postingKey, recordNo: outcome.recordNo, outcome: outcome.how, ...recorded } }];
+    const events: DocumentEvent[] = [
+      { type: 'PostingSucceeded', data: { postingKey: outcome.postingKey, recordNo: outcome.recordNo, outcome: outcome.how, ...recorded } },
+    ];
     if (!isReversal && state.supersededBy && state.entry && !state.reversal) {
       // Superseded while this posting was under way: it landed all the same, so it is reversed at once.
       const key = reversalKeyFor(state.entry.postingKey);
@@ -188,9 +188,17 @@ function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: strin
   }
   if (recordedNo !== null) return []; // a late failure after a success changes nothing
   if (outcome.outcome === 'failed') {
-    return [{ type: 'PostingFailed', data: { postingKey: outcome.postingKey, attempt: outcome.attempt, error: outcome.error, nextAttemptAt: outcome.nextAttemptAt, ...recorded } }];
+    return [
+      {
+        type: 'PostingFailed',
+        data: { postingKey: outcome.postingKey, attempt: outcome.attempt, error: outcome.error, nextAttemptAt: outcome.nextAttemptAt, ...recorded },
+      },
+    ];
   }
-  const rejected: DocumentEvent = { type: 'PostingRejected', data: { postingKey: outcome.postingKey, attempt: outcome.attempt, error: outcome.error, ...recorded } };
+  const rejected: DocumentEvent = {
+    type: 'PostingRejected',
+    data: { postingKey: outcome.postingKey, attempt: outcome.attempt, error: outcome.error, ...recorded },
+  };
   const entry = isReversal ? state.reversal?.entry : state.entry;
   const firstOpen = outcome.error.firstOpenDate ?? null;
   if (outcome.error.category === 'closed-period' && state.closedPeriodPolicy === 'next-open-period' && entry && firstOpen && firstOpen > entry.batchDate) {
@@ -201,7 +209,10 @@ function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: strin
     const reason = [outcome.error.description2, outcome.error.description].find((t) => t) ?? outcome.error.message;
     return [
       rejected,
-      { type: 'JournalEntryRedated', data: { postingKey: outcome.postingKey, originalBatchDate: original, batchDate: firstOpen, policy: 'next-open-period', reason } },
+      {
+        type: 'JournalEntryRedated',
+        data: { postingKey: outcome.postingKey, originalBatchDate: original, batchDate: firstOpen, policy: 'next-open-period', reason },
+      },
       { type: 'PostingRequested', data: { postingKey: outcome.postingKey, entry: moved, reverses: isReversal ? state.recordNo : null } },
     ];
   }
@@ -228,7 +239,11 @@ export function reversalOf(entry: JournalEntry, postingKey: string): JournalEntr
 }
 
 function sameGaps(a: MappingGap[], b: MappingGap[]): boolean {
-  const key = (gaps: MappingGap[]) => gaps.map((g) => `${g.kind}|${g.field}|${g.code}|${g.lines.join(',')}`).sort().join('\n');
+  const key = (gaps: MappingGap[]) =>
+    gaps
+      .map((g) => `${g.kind}|${g.field}|${g.code}|${g.lines.join(',')}`)
+      .sort()
+      .join('\n');
   return key(a) === key(b);
 }
 

@@ -43,12 +43,32 @@ const received: DocumentEvent = {
 };
 const fetched: DocumentEvent = {
   type: 'ConcurDocumentFetched',
-  data: { docType: 'expense', concurDocumentId: 'D1', reportId: 'R1', reportName: 'Trip', employeeId: 'E1', amount: '24.30', currency: 'USD', version: '1', document: {} },
+  data: {
+    docType: 'expense',
+    concurDocumentId: 'D1',
+    reportId: 'R1',
+    reportName: 'Trip',
+    employeeId: 'E1',
+    amount: '24.30',
+    currency: 'USD',
+    version: '1',
+    document: {},
+  },
 };
-const prepared: DocumentEvent = { type: 'JournalEntryPrepared', data: { postingKey: 'ML-EXP-D1-1', entry: entry(), mappingRevision: 3, closedPeriodPolicy: 'reject' } };
+const prepared: DocumentEvent = {
+  type: 'JournalEntryPrepared',
+  data: { postingKey: 'ML-EXP-D1-1', entry: entry(), mappingRevision: 3, closedPeriodPolicy: 'reject' },
+};
 const requested: DocumentEvent = { type: 'PostingRequested', data: { postingKey: 'ML-EXP-D1-1', entry: entry(), reverses: null } };
 const succeeded: DocumentEvent = { type: 'PostingSucceeded', data: { postingKey: 'ML-EXP-D1-1', recordNo: '1001', outcome: 'created' } };
-const transientError: PostingError = { category: 'transient', errorNo: null, description: 'HTTP 503', description2: null, correction: null, message: 'Intacct was unavailable' };
+const transientError: PostingError = {
+  category: 'transient',
+  errorNo: null,
+  description: 'HTTP 503',
+  description2: null,
+  correction: null,
+  message: 'Intacct was unavailable',
+};
 
 /** Intacct's closed-period answer, as the classifier reads it. */
 const closedPeriod = (firstOpenDate = '2026-07-01'): PostingError => ({
@@ -64,21 +84,33 @@ const rejectedBy = (error: PostingError): DocumentEvent => ({ type: 'PostingReje
 
 describe('document lifecycle decider', () => {
   it('receives a new document once; a redelivered notification adds nothing', () => {
-    given().when({ type: 'ReceiveDocument', data: received.data as never }).then(received);
-    given(received).when({ type: 'ReceiveDocument', data: received.data as never }).then();
+    given()
+      .when({ type: 'ReceiveDocument', data: received.data as never })
+      .then(received);
+    given(received)
+      .when({ type: 'ReceiveDocument', data: received.data as never })
+      .then();
   });
 
   it('records the fetched document once', () => {
-    given(received).when({ type: 'RecordFetchedDocument', data: fetched.data as never }).then(fetched);
-    given(received, fetched).when({ type: 'RecordFetchedDocument', data: fetched.data as never }).then();
+    given(received)
+      .when({ type: 'RecordFetchedDocument', data: fetched.data as never })
+      .then(fetched);
+    given(received, fetched)
+      .when({ type: 'RecordFetchedDocument', data: fetched.data as never })
+      .then();
   });
 
   it('cannot prepare before the document is fetched', () => {
-    given(received).when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 1 } }).thenThrows(/before the Concur document is fetched/);
+    given(received)
+      .when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 1 } })
+      .thenThrows(/before the Concur document is fetched/);
   });
 
   it('a balanced entry is prepared and requested for posting', () => {
-    given(received, fetched).when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 3 } }).then(prepared, requested);
+    given(received, fetched)
+      .when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 3 } })
+      .then(prepared, requested);
     expect(foldDocument([received, fetched, prepared, requested]).status).toBe('POSTING');
   });
 
@@ -91,14 +123,17 @@ describe('document lifecycle decider', () => {
   it('mapping gaps park the document; the same gaps again record nothing', () => {
     const gaps = [{ kind: 'account' as const, code: '60000', field: 'accounts', lines: ['entry 1'], message: 'no account for 60000' }];
     const gapFound: DocumentEvent = { type: 'MappingGapFound', data: { gaps, mappingRevision: 2 } };
-    given(received, fetched).when({ type: 'RecordPreparation', data: { result: 'gaps', gaps, mappingRevision: 2 } }).then(gapFound);
-    given(received, fetched, gapFound).when({ type: 'RecordPreparation', data: { result: 'gaps', gaps, mappingRevision: 3 } }).then();
+    given(received, fetched)
+      .when({ type: 'RecordPreparation', data: { result: 'gaps', gaps, mappingRevision: 2 } })
+      .then(gapFound);
+    given(received, fetched, gapFound)
+      .when({ type: 'RecordPreparation', data: { result: 'gaps', gaps, mappingRevision: 3 } })
+      .then();
     expect(foldDocument([received, fetched, gapFound]).status).toBe('AWAITING_MAPPING');
     // After the mapping is fixed the entry is prepared.
-    given(received, fetched, gapFound).when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 4 } }).then(
-      { ...prepared, data: { ...(prepared.data as object), mappingRevision: 4 } } as DocumentEvent,
-      requested,
-    );
+    given(received, fetched, gapFound)
+      .when({ type: 'RecordPreparation', data: { result: 'entry', entry: entry(), mappingRevision: 4 } })
+      .then({ ...prepared, data: { ...(prepared.data as object), mappingRevision: 4 } } as DocumentEvent, requested);
   });
 
   it('records a success once; a repeat with the same RECORDNO is a no-op; a different RECORDNO is refused', () => {
@@ -112,7 +147,10 @@ describe('document lifecycle decider', () => {
 
   it('a late failure after success changes nothing', () => {
     given(received, fetched, prepared, requested, succeeded)
-      .when({ type: 'RecordPostingOutcome', data: { outcome: 'failed', postingKey: 'ML-EXP-D1-1', attempt: 2, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' } })
+      .when({
+        type: 'RecordPostingOutcome',
+        data: { outcome: 'failed', postingKey: 'ML-EXP-D1-1', attempt: 2, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' },
+      })
       .then();
   });
 
@@ -123,15 +161,24 @@ describe('document lifecycle decider', () => {
   });
 
   it('failed -> retry allowed; posted -> retry refused', () => {
-    const failed: DocumentEvent = { type: 'PostingFailed', data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' } };
+    const failed: DocumentEvent = {
+      type: 'PostingFailed',
+      data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' },
+    };
     expect(foldDocument([received, fetched, prepared, requested, failed]).status).toBe('FAILED');
-    given(received, fetched, prepared, requested, failed).when({ type: 'RequestRetry', data: { reason: 'operator' } }).then({ type: 'PostingRetryRequested', data: { reason: 'operator' } });
-    given(received, fetched, prepared, requested, succeeded).when({ type: 'RequestRetry', data: { reason: 'x' } }).thenThrows(/only FAILED, REJECTED or AWAITING_MAPPING/);
+    given(received, fetched, prepared, requested, failed)
+      .when({ type: 'RequestRetry', data: { reason: 'operator' } })
+      .then({ type: 'PostingRetryRequested', data: { reason: 'operator' } });
+    given(received, fetched, prepared, requested, succeeded)
+      .when({ type: 'RequestRetry', data: { reason: 'x' } })
+      .thenThrows(/only FAILED, REJECTED or AWAITING_MAPPING/);
   });
 
   it('confirmation: success needs a RECORDNO, and is recorded once', () => {
     const confirm = { status: 'success' as const, documentNumber: '1001', serviceCode: 0, messages: [] };
-    given(received, fetched, prepared, requested).when({ type: 'RecordConfirmation', data: confirm }).thenThrows(/no Intacct RECORDNO/);
+    given(received, fetched, prepared, requested)
+      .when({ type: 'RecordConfirmation', data: confirm })
+      .thenThrows(/no Intacct RECORDNO/);
     const confirmed: DocumentEvent = { type: 'PostingConfirmedToConcur', data: confirm };
     given(received, fetched, prepared, requested, succeeded).when({ type: 'RecordConfirmation', data: confirm }).then(confirmed);
     given(received, fetched, prepared, requested, succeeded, confirmed).when({ type: 'RecordConfirmation', data: confirm }).then();
@@ -139,7 +186,10 @@ describe('document lifecycle decider', () => {
   });
 
   it('superseding a posted document requests a mirror reversal linked to the old RECORDNO', () => {
-    const [superseded, reversal] = decide({ type: 'Supersede', data: { byConcurDocumentId: 'D2' } }, foldDocument([received, fetched, prepared, requested, succeeded]));
+    const [superseded, reversal] = decide(
+      { type: 'Supersede', data: { byConcurDocumentId: 'D2' } },
+      foldDocument([received, fetched, prepared, requested, succeeded]),
+    );
     expect(superseded).toEqual({ type: 'DocumentSuperseded', data: { byConcurDocumentId: 'D2' } });
     expect(reversal?.type).toBe('PostingRequested');
     const data = reversal!.data as { postingKey: string; reverses: string; entry: JournalEntry };
@@ -154,11 +204,16 @@ describe('document lifecycle decider', () => {
   });
 
   it('superseding an unposted document only marks it; no reversal', () => {
-    given(received, fetched).when({ type: 'Supersede', data: { byConcurDocumentId: 'D2' } }).then({ type: 'DocumentSuperseded', data: { byConcurDocumentId: 'D2' } });
+    given(received, fetched)
+      .when({ type: 'Supersede', data: { byConcurDocumentId: 'D2' } })
+      .then({ type: 'DocumentSuperseded', data: { byConcurDocumentId: 'D2' } });
   });
 
   it('once a posting is requested, nothing re-evaluates it behind the worker: only an answer from Intacct or a retry moves it', () => {
-    const failed: DocumentEvent = { type: 'PostingFailed', data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' } };
+    const failed: DocumentEvent = {
+      type: 'PostingFailed',
+      data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' },
+    };
     const remapped = { type: 'RecordPreparation', data: { result: 'entry', entry: { ...entry(), batchTitle: 'Other' }, mappingRevision: 9 } } as const;
     given(received, fetched, prepared, requested).when(remapped).then();
     given(received, fetched, prepared, requested, failed).when(remapped).then();
@@ -168,14 +223,19 @@ describe('document lifecycle decider', () => {
   it('a retry of a refused document carries its new evaluation: retry, entry and request in one decision', () => {
     const now = { ...entry(), lines: entry().lines.map((l) => (l.kind === 'expense' ? { ...l, accountNo: '6200' } : l)) };
     given(received, fetched, prepared, requested, rejectedBy(closedPeriod()))
-      .when({ type: 'RequestRetry', data: { reason: 'remapped', preparation: { result: 'entry', entry: now, mappingRevision: 5, closedPeriodPolicy: 'reject' } } })
+      .when({
+        type: 'RequestRetry',
+        data: { reason: 'remapped', preparation: { result: 'entry', entry: now, mappingRevision: 5, closedPeriodPolicy: 'reject' } },
+      })
       .then(
         { type: 'PostingRetryRequested', data: { reason: 'remapped' } },
         { type: 'JournalEntryPrepared', data: { postingKey: 'ML-EXP-D1-1', entry: now, mappingRevision: 5, closedPeriodPolicy: 'reject' } },
         { type: 'PostingRequested', data: { postingKey: 'ML-EXP-D1-1', entry: now, reverses: null } },
       );
     // Without its evaluation a retry of a fetched, refused document is refused: it would post a stale entry.
-    given(received, fetched, prepared, requested, rejectedBy(closedPeriod())).when({ type: 'RequestRetry', data: { reason: 'x' } }).thenThrows(/must carry the document's new evaluation/);
+    given(received, fetched, prepared, requested, rejectedBy(closedPeriod()))
+      .when({ type: 'RequestRetry', data: { reason: 'x' } })
+      .thenThrows(/must carry the document's new evaluation/);
   });
 
   it("a retry with a batch date records the operator's date beside the original; a FAILED posting cannot be re-dated", () => {
@@ -186,7 +246,10 @@ describe('document lifecycle decider', () => {
     );
     expect(asked).toEqual({ type: 'PostingRetryRequested', data: { reason: 'June is closed', batchDate: '2026-07-01', originalBatchDate: '2026-06-30' } });
     expect(foldDocument([received, fetched, prepared, requested, asked!]).batchDateOverride).toBe('2026-07-01');
-    const failed: DocumentEvent = { type: 'PostingFailed', data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' } };
+    const failed: DocumentEvent = {
+      type: 'PostingFailed',
+      data: { postingKey: 'ML-EXP-D1-1', attempt: 1, error: transientError, nextAttemptAt: '2026-01-01T00:00:00Z' },
+    };
     given(received, fetched, prepared, requested, failed)
       .when({ type: 'RequestRetry', data: { reason: 'x', batchDate: '2026-07-01' } })
       .thenThrows(/may have reached Intacct/);
@@ -199,14 +262,27 @@ describe('document lifecycle decider', () => {
     expect(rejected).toEqual(rejectedBy(closedPeriod('2026-07-01')));
     expect(redated).toEqual({
       type: 'JournalEntryRedated',
-      data: { postingKey: 'ML-EXP-D1-1', originalBatchDate: '2026-06-30', batchDate: '2026-07-01', policy: 'next-open-period', reason: 'The period for 06/30/2026 is closed. Date must be on or after 07/01/2026.' },
+      data: {
+        postingKey: 'ML-EXP-D1-1',
+        originalBatchDate: '2026-06-30',
+        batchDate: '2026-07-01',
+        policy: 'next-open-period',
+        reason: 'The period for 06/30/2026 is closed. Date must be on or after 07/01/2026.',
+      },
     });
     const sent = (again!.data as { entry: JournalEntry }).entry;
-    expect([again!.type, sent.batchDate, sent.originalBatchDate, sent.batchTitle]).toEqual(['PostingRequested', '2026-07-01', '2026-06-30', 'Trip R1 (R1), Concur date 2026-06-30']);
+    expect([again!.type, sent.batchDate, sent.originalBatchDate, sent.batchTitle]).toEqual([
+      'PostingRequested',
+      '2026-07-01',
+      '2026-06-30',
+      'Trip R1 (R1), Concur date 2026-06-30',
+    ]);
     expect(sent.lines).toEqual(entry().lines);
     expect(foldDocument([received, fetched, policy, requested, rejected!, redated!, again!]).status).toBe('POSTING');
     // The default policy leaves it to a person; and a date that does not move forward is never retried.
-    given(received, fetched, prepared, requested).when({ type: 'RecordPostingOutcome', data: outcome }).then(rejectedBy(closedPeriod('2026-07-01')));
+    given(received, fetched, prepared, requested)
+      .when({ type: 'RecordPostingOutcome', data: outcome })
+      .then(rejectedBy(closedPeriod('2026-07-01')));
     given(received, fetched, policy, requested)
       .when({ type: 'RecordPostingOutcome', data: { ...outcome, error: closedPeriod('2026-06-01') } })
       .then(rejectedBy(closedPeriod('2026-06-01')));

@@ -6,8 +6,7 @@ import type { ClosedPeriodPolicy } from '../mapping/model.js';
  * `documentStreamId`. A resubmitted report arrives as a new FIS document id, hence a new stream;
  * the old stream records `DocumentSuperseded`.
  */
-export const documentStreamId = (docType: ConcurDocType, concurDocumentId: string): string =>
-  `document-${docType}-${concurDocumentId}`;
+export const documentStreamId = (docType: ConcurDocType, concurDocumentId: string): string => `document-${docType}-${concurDocumentId}`;
 
 export type InboundChannel = 'webhook' | 'fis-poll' | 'kafka' | 'backfill' | 'sandbox';
 
@@ -222,7 +221,10 @@ export const DOCUMENT_EVENT_TYPES = [
 ] as const satisfies readonly DocumentEventType[];
 
 /** A stored event as a document event, when it is one (a type guard instead of a cast). */
-export function isDocumentEvent(event: { type: string; data: unknown }): event is { type: DocumentEventType; data: DocumentEventMap[DocumentEventType] } & DocumentEventOf<DocumentEventType> {
+export function isDocumentEvent(event: {
+  type: string;
+  data: unknown;
+}): event is { type: DocumentEventType; data: DocumentEventMap[DocumentEventType] } & DocumentEventOf<DocumentEventType> {
   return (DOCUMENT_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 

@@ -145,19 +145,41 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
       // The re-dated entry itself arrives with the PostingRequested that follows.
       return { ...state, batchDate: event.data.batchDate };
     case 'PostingRequested':
-      if (event.data.reverses !== null) return { ...state, reversal: { postingKey: event.data.postingKey, recordNo: null, entry: event.data.entry, rejected: false } };
-      return { ...state, status: 'POSTING', postingKey: event.data.postingKey, entry: event.data.entry, batchDate: event.data.entry.batchDate, nextAttemptAt: null };
+      if (event.data.reverses !== null)
+        return { ...state, reversal: { postingKey: event.data.postingKey, recordNo: null, entry: event.data.entry, rejected: false } };
+      return {
+        ...state,
+        status: 'POSTING',
+        postingKey: event.data.postingKey,
+        entry: event.data.entry,
+        batchDate: event.data.entry.batchDate,
+        nextAttemptAt: null,
+      };
     case 'PostingSucceeded':
       if (state.reversal && event.data.postingKey === state.reversal.postingKey) {
         return { ...state, status: 'REVERSED', reversal: { ...state.reversal, recordNo: event.data.recordNo } };
       }
-      return { ...state, status: state.supersededBy ? state.status : 'POSTED', recordNo: event.data.recordNo, attempts: state.attempts + 1, lastError: null, nextAttemptAt: null };
+      return {
+        ...state,
+        status: state.supersededBy ? state.status : 'POSTED',
+        recordNo: event.data.recordNo,
+        attempts: state.attempts + 1,
+        lastError: null,
+        nextAttemptAt: null,
+      };
     case 'PostingFailed':
       if (isReversalKey(state, event.data.postingKey)) return { ...state, lastError: event.data.error };
       return { ...state, status: 'FAILED', attempts: event.data.attempt, lastError: event.data.error, nextAttemptAt: event.data.nextAttemptAt };
     case 'PostingRejected':
       if (isReversalKey(state, event.data.postingKey)) return { ...state, reversal: { ...state.reversal!, rejected: true }, lastError: event.data.error };
-      return { ...state, status: 'REJECTED', attempts: event.data.attempt, lastError: event.data.error, nextAttemptAt: null, rejectionReason: event.data.error.message };
+      return {
+        ...state,
+        status: 'REJECTED',
+        attempts: event.data.attempt,
+        lastError: event.data.error,
+        nextAttemptAt: null,
+        rejectionReason: event.data.error.message,
+      };
     case 'PostingRetryRequested': {
       const next = event.data.batchDate ? { ...state, batchDateOverride: event.data.batchDate } : state;
       // A document Concur could not give us (FIS 116) is fetched again.

@@ -97,7 +97,6 @@ export class EventStoreUnavailableError extends ConnectorError {
 
 export function checkExpectedRevision(streamId: string, expected: ExpectedRevision | undefined, actual: number): void {
   if (expected === undefined || expected === 'any') return;
-  const ok =
-    expected === 'no_stream' ? actual === -1 : expected === 'stream_exists' ? actual >= 0 : actual === expected;
+  const ok = expected === 'no_stream' ? actual === -1 : expected === 'stream_exists' ? actual >= 0 : actual === expected;
   if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
 }

@@ -80,7 +80,16 @@ function parseAllocation(r: FisReader, raw: unknown, path: string, position: num
   const journals: FisJournal[] = [];
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
-    journals.push({ index: l.index, accountCode: l.accountCode, payer: l.payer, payee: l.payee, gross: l.gross, netOfTax: l.netOfTax, netOfReclaim: l.netOfReclaim, taxes: links[i]! });
+    journals.push({
+      index: l.index,
+      accountCode: l.accountCode,
+      payer: l.payer,
+      payee: l.payee,
+      gross: l.gross,
+      netOfTax: l.netOfTax,
+      netOfReclaim: l.netOfReclaim,
+      taxes: links[i]!,
+    });
   }
   const allocationId = r.optionalString(o['allocationId'], path, 'allocationId');
   return { allocationId, ref: allocationId ?? `#${position}`, percentage, journals, taxes, fields: o };

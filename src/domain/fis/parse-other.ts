@@ -27,7 +27,9 @@ export function parseCashAdvance(header: Omit<FisItemHeader, 'currency'>, doc: F
     kind: 'cashadvance',
     employee,
     cashAdvanceId: r.string(...r.requiredFirst(data, CA_ID, 'document.cashAdvanceData')),
-    name: r.optionalString(data['cashAdvanceName'], 'document.cashAdvanceData', 'cashAdvanceName') ?? r.optionalString(data['name'], 'document.cashAdvanceData', 'name'),
+    name:
+      r.optionalString(data['cashAdvanceName'], 'document.cashAdvanceData', 'cashAdvanceName') ??
+      r.optionalString(data['name'], 'document.cashAdvanceData', 'name'),
     amount,
     issuedDate: r.optionalString(...r.first(data, CA_DATE, 'document.cashAdvanceData')),
     fields: data,
@@ -76,7 +78,14 @@ function parseInvoiceLine(r: FisReader, raw: unknown, path: string, position: nu
     const amount = r.optionalAmount(ao['amount'], p, 'amount');
     if (percentage === null && amount === null) r.fail(`${p}.amount`, `is missing, and so is ${p}.percentage`);
     const allocationId = r.optionalString(ao['allocationId'], p, 'allocationId');
-    return { allocationId, ref: allocationId ?? `#${i + 1}`, percentage, amount, accountCode: r.optionalString(ao['journalAccountCode'], p, 'journalAccountCode'), fields: ao };
+    return {
+      allocationId,
+      ref: allocationId ?? `#${i + 1}`,
+      percentage,
+      amount,
+      accountCode: r.optionalString(ao['journalAccountCode'], p, 'journalAccountCode'),
+      fields: ao,
+    };
   });
   const lineId = r.optionalString(o['lineItemId'], path, 'lineItemId');
   return {

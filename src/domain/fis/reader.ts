@@ -99,7 +99,14 @@ export class FisReader {
   /** Like `first`, but one of the names must be given; the failure names every path looked at. */
   requiredFirst(obj: FisFields, keys: readonly string[], path: string): [unknown, string, string] {
     const found = this.first(obj, keys, path);
-    if (!given(found[0])) this.fail(pathOf(path, keys[0]!), `is missing, and so is each of ${keys.slice(1).map((k) => pathOf(path, k)).join(', ')}`);
+    if (!given(found[0]))
+      this.fail(
+        pathOf(path, keys[0]!),
+        `is missing, and so is each of ${keys
+          .slice(1)
+          .map((k) => pathOf(path, k))
+          .join(', ')}`,
+      );
     return found;
   }
 }

@@ -10,10 +10,11 @@
  * Where several names are accepted for one fact, each is listed with the same reason.
  */
 
-const ID = 'it is the document\'s key: the event stream, the posting key sent to Intacct and the acknowledgement to Concur are built from it';
-const LINK = 'Concur sends a recalled and resubmitted document under a new FIS id; this id links the versions so that only the newest posts (without it both would)';
+const ID = "it is the document's key: the event stream, the posting key sent to Intacct and the acknowledgement to Concur are built from it";
+const LINK =
+  'Concur sends a recalled and resubmitted document under a new FIS id; this id links the versions so that only the newest posts (without it both would)';
 const CURRENCY = 'every amount in the document is in this currency, so no amount can be read without it';
-const EMPLOYEE = 'the employee\'s lines (what the company owes them or they owe it, cash advances) carry their EMPLOYEEID';
+const EMPLOYEE = "the employee's lines (what the company owes them or they owe it, cash advances) carry their EMPLOYEEID";
 const PARTY = 'payer and payee decide which side the company is on and which counterparty account takes the line';
 
 export const REQUIRED_FIELDS: Readonly<Record<string, string>> = {
@@ -35,7 +36,8 @@ export const REQUIRED_FIELDS: Readonly<Record<string, string>> = {
   'document.expenseEntry[].allocation[].journal[].journalPayee': PARTY,
   'document.expenseEntry[].allocation[].journal[].amountGross': 'it is the amount the counterparty is credited (or debited) with',
   'document.expenseEntry[].allocation[].tax': 'a journal line references tax items by taxGuid: their amounts are in this list',
-  'document.expenseEntry[].allocation[].tax[].amountTax': 'a journal line references this tax item: its reclaim and non-deductible lines are computed from the tax amount',
+  'document.expenseEntry[].allocation[].tax[].amountTax':
+    'a journal line references this tax item: its reclaim and non-deductible lines are computed from the tax amount',
   'document.cashAdvanceApplication[].cashAdvanceApplicationAmount': 'it is the amount moved between the cash advance account and the employee',
 
   // Invoice / payment request.

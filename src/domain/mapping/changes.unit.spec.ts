@@ -57,7 +57,11 @@ const refused = (fn: () => unknown): string => {
 describe('importMappings: merge by default, REPLACE on request', () => {
   it('a file without an accounts section keeps every account mapping (merge)', () => {
     const current = demo();
-    const plan = planMapping({ type: 'importMappings', json: JSON.stringify({ journal: 'GJ', accounts: { '474230': '6401', NEW: '6500' } }), reason: 'q3', actor }, current, { now: at });
+    const plan = planMapping(
+      { type: 'importMappings', json: JSON.stringify({ journal: 'GJ', accounts: { '474230': '6401', NEW: '6500' } }), reason: 'q3', actor },
+      current,
+      { now: at },
+    );
     expect(plan.next.accounts.get('474210')).toBe('6410'); // absent key kept
     expect(plan.next.accounts.get('474230')).toBe('6401'); // present key overrides
     expect(plan.next.counterparties).toEqual(current.counterparties); // absent section kept
@@ -89,7 +93,10 @@ describe('importMappings: merge by default, REPLACE on request', () => {
   });
 
   it('REPLACE makes the file the whole set, and the diff lists what goes', () => {
-    const plan = planMapping({ type: 'importMappings', json: JSON.stringify({ journal: 'EXPJ', accounts: { '474230': '6400' } }), reason: 'r', actor, mode: 'replace' }, demo());
+    const plan = planMapping(
+      { type: 'importMappings', json: JSON.stringify({ journal: 'EXPJ', accounts: { '474230': '6400' } }), reason: 'r', actor, mode: 'replace' },
+      demo(),
+    );
     expect([...plan.next.accounts]).toEqual([['474230', '6400']]);
     expect(plan.next.counterparties.size).toBe(0);
     expect(plan.diff.filter((d) => d.change === 'removed').map((d) => `${d.section}.${d.key ?? ''}`)).toContain('accounts.474210');
@@ -113,14 +120,35 @@ describe('diff of two sets', () => {
       dimensions: [...before.dimensions, { source: 'b', target: 'LOCATION' as const, values: new Map<string, string>(), passThrough: true }].reverse(),
     };
     expect(diffMappingSets(before, after)).toEqual([
-      { change: 'changed', section: 'taxAccounts', key: 'DEVAT', oldValue: { reclaim: '1410', nonDeductible: '6990' }, newValue: { reclaim: '1411', nonDeductible: '6990' } },
+      {
+        change: 'changed',
+        section: 'taxAccounts',
+        key: 'DEVAT',
+        oldValue: { reclaim: '1410', nonDeductible: '6990' },
+        newValue: { reclaim: '1411', nonDeductible: '6990' },
+      },
       { change: 'removed', section: 'cashAdvanceAccount', key: null, oldValue: '1310', newValue: null },
-      { change: 'added', section: 'dimensions', key: 'b->LOCATION', oldValue: null, newValue: { source: 'b', target: 'LOCATION', values: {}, passThrough: true } },
+      {
+        change: 'added',
+        section: 'dimensions',
+        key: 'b->LOCATION',
+        oldValue: null,
+        newValue: { source: 'b', target: 'LOCATION', values: {}, passThrough: true },
+      },
     ]);
-    const reordered: MappingSet = { ...before, dimensions: [{ source: 'b', target: 'LOCATION', values: new Map<string, string>(), passThrough: true }, ...before.dimensions] };
+    const reordered: MappingSet = {
+      ...before,
+      dimensions: [{ source: 'b', target: 'LOCATION', values: new Map<string, string>(), passThrough: true }, ...before.dimensions],
+    };
     const swapped: MappingSet = { ...reordered, dimensions: [...reordered.dimensions].reverse() };
     expect(diffMappingSets(reordered, swapped)).toEqual([
-      { change: 'changed', section: 'dimensions', key: null, oldValue: ['b->LOCATION', 'allocationCustom4Code->DEPARTMENT'], newValue: ['allocationCustom4Code->DEPARTMENT', 'b->LOCATION'] },
+      {
+        change: 'changed',
+        section: 'dimensions',
+        key: null,
+        oldValue: ['b->LOCATION', 'allocationCustom4Code->DEPARTMENT'],
+        newValue: ['allocationCustom4Code->DEPARTMENT', 'b->LOCATION'],
+      },
     ]);
     expect(diffMappingSets(emptyMappingSet(), emptyMappingSet())).toEqual([]);
   });
@@ -130,36 +158,82 @@ describe('values are checked against the reference cache', () => {
   const ref = reference({ GLACCOUNT: { '6400': true, '6410': true, '6500': true, '9999': false, '2050': true }, VENDORID: { AMEX: true } });
 
   it('refuses an unknown account with the closest active ones, and an inactive one', () => {
-    const unknown = refused(() => decideMapping({ type: 'setMapping', section: 'accounts', key: '474230', value: '6401', reason: 'r', actor }, emptyMappingSet(), at, ref));
+    const unknown = refused(() =>
+      decideMapping({ type: 'setMapping', section: 'accounts', key: '474230', value: '6401', reason: 'r', actor }, emptyMappingSet(), at, ref),
+    );
     expect(unknown).toBe(
       'Mapping change refused: accounts.474230 names GL account 6401, which does not exist in Intacct (closest active: 6400, 6410, 6500): use an active GL account, sync reference data if it was just created in Intacct, or pass force: true with a reason (CLI: --force --reason TEXT) to record it anyway',
     );
-    const inactive = refused(() => decideMapping({ type: 'setMapping', section: 'accounts', key: '474230', value: '9999', reason: 'r', actor }, emptyMappingSet(), at, ref));
-    expect(inactive).toMatch(/accounts\.474230 names GL account 9999, which is inactive in Intacct: use an active GL account, sync reference data if it was just reactivated/);
+    const inactive = refused(() =>
+      decideMapping({ type: 'setMapping', section: 'accounts', key: '474230', value: '9999', reason: 'r', actor }, emptyMappingSet(), at, ref),
+    );
+    expect(inactive).toMatch(
+      /accounts\.474230 names GL account 9999, which is inactive in Intacct: use an active GL account, sync reference data if it was just reactivated/,
+    );
     // Nested values name their path.
-    const vendor = refused(() => decideMapping({ type: 'setMapping', section: 'counterparties', key: 'IBCP', value: { account: '2050', vendorId: 'AMEXX' }, reason: 'r', actor }, emptyMappingSet(), at, ref));
-    expect(vendor).toMatch(/^Mapping change refused: counterparties\.IBCP\.vendorId names vendor AMEXX, which does not exist in Intacct \(closest active: AMEX\)/);
+    const vendor = refused(() =>
+      decideMapping(
+        { type: 'setMapping', section: 'counterparties', key: 'IBCP', value: { account: '2050', vendorId: 'AMEXX' }, reason: 'r', actor },
+        emptyMappingSet(),
+        at,
+        ref,
+      ),
+    );
+    expect(vendor).toMatch(
+      /^Mapping change refused: counterparties\.IBCP\.vendorId names vendor AMEXX, which does not exist in Intacct \(closest active: AMEX\)/,
+    );
   });
 
   it('force: true records the refused value and lists it as forced in the event', () => {
-    const plan = planMapping({ type: 'setMapping', section: 'accounts', key: '474230', value: '99999', reason: 'account created in Intacct today', actor, force: true }, emptyMappingSet(), { reference: ref });
-    expect(plan.events[0]!.data).toEqual({ section: 'accounts', key: '474230', value: '99999', reason: 'account created in Intacct today', forced: [{ path: 'accounts.474230', target: 'GLACCOUNT', value: '99999', status: 'missing' }] });
+    const plan = planMapping(
+      { type: 'setMapping', section: 'accounts', key: '474230', value: '99999', reason: 'account created in Intacct today', actor, force: true },
+      emptyMappingSet(),
+      { reference: ref },
+    );
+    expect(plan.events[0]!.data).toEqual({
+      section: 'accounts',
+      key: '474230',
+      value: '99999',
+      reason: 'account created in Intacct today',
+      forced: [{ path: 'accounts.474230', target: 'GLACCOUNT', value: '99999', status: 'missing' }],
+    });
     expect(plan.forced.map((f) => f.value)).toEqual(['99999']);
   });
 
   it('accepts values of a kind the cache holds nothing for, reported as unchecked', () => {
-    const plan = planMapping({ type: 'setMapping', section: 'dimensions', key: 'a->DEPARTMENT', value: { source: 'a', target: 'DEPARTMENT', values: { X: 'D999' } }, reason: 'r', actor }, emptyMappingSet(), { reference: ref });
+    const plan = planMapping(
+      {
+        type: 'setMapping',
+        section: 'dimensions',
+        key: 'a->DEPARTMENT',
+        value: { source: 'a', target: 'DEPARTMENT', values: { X: 'D999' } },
+        reason: 'r',
+        actor,
+      },
+      emptyMappingSet(),
+      { reference: ref },
+    );
     expect(plan.unchecked).toEqual([{ path: 'dimensions.a->DEPARTMENT.values.X', target: 'DEPARTMENT', value: 'D999' }]);
     expect(plan.events[0]!.data).toMatchObject({ unchecked: plan.unchecked });
   });
 
   it('checks only what a change brings in: an earlier forced value does not block an unrelated edit', () => {
-    const forced = planMapping({ type: 'setMapping', section: 'taxAccounts', key: 'DEVAT', value: { reclaim: '1999', nonDeductible: '6400' }, reason: 'forced', actor, force: true }, emptyMappingSet(), { reference: ref }).next;
-    const edit = planMapping({ type: 'setMapping', section: 'taxAccounts', key: 'DEVAT', value: { reclaim: '1999', nonDeductible: '6500' }, reason: 'edit', actor }, forced, { reference: ref });
+    const forced = planMapping(
+      { type: 'setMapping', section: 'taxAccounts', key: 'DEVAT', value: { reclaim: '1999', nonDeductible: '6400' }, reason: 'forced', actor, force: true },
+      emptyMappingSet(),
+      { reference: ref },
+    ).next;
+    const edit = planMapping(
+      { type: 'setMapping', section: 'taxAccounts', key: 'DEVAT', value: { reclaim: '1999', nonDeductible: '6500' }, reason: 'edit', actor },
+      forced,
+      { reference: ref },
+    );
     expect(edit.events).toHaveLength(1);
     expect(edit.forced).toEqual([]);
     // An import checks every value it adds or changes, and lists them all.
-    const message = refused(() => planMapping({ type: 'importMappings', json: { accounts: { A: '1', B: '6400', C: '2' } }, reason: 'r', actor }, emptyMappingSet(), { reference: ref }));
+    const message = refused(() =>
+      planMapping({ type: 'importMappings', json: { accounts: { A: '1', B: '6400', C: '2' } }, reason: 'r', actor }, emptyMappingSet(), { reference: ref }),
+    );
     expect(message).toMatch(/accounts\.A names GL account 1, .*; accounts\.C names GL account 2, /);
   });
 });

@@ -9,23 +9,40 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../events/envelope.js';
 import { CODE_NAMES, pick } from '../../../test/support/code-names.js';
 import { mulberry32 } from '../../../test/posting/random-documents.js';
-import { decideMapping, exportMappingsJson, MappingCommandRejected, mappingSetFromEvents, parseMappingsJson, type MappingCommand, type MappingEvent } from './index.js';
+import {
+  decideMapping,
+  exportMappingsJson,
+  MappingCommandRejected,
+  mappingSetFromEvents,
+  parseMappingsJson,
+  type MappingCommand,
+  type MappingEvent,
+} from './index.js';
 
 const actor = 'user:alice';
 const RULE = 'allocationCustom4Code->DEPARTMENT';
 
 function record(events: MappingEvent[], from: RecordedEvent[]): RecordedEvent[] {
-  return [...from, ...events.map((e, i) => ({ ...e, streamId: 'mappings', revision: from.length + i, position: BigInt(from.length + i), recordedAt: e.metadata.occurredAt }))];
+  return [
+    ...from,
+    ...events.map((e, i) => ({ ...e, streamId: 'mappings', revision: from.length + i, position: BigInt(from.length + i), recordedAt: e.metadata.occurredAt })),
+  ];
 }
 
-const sortedEntries = (o: unknown): [string, unknown][] => Object.entries((o ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const sortedEntries = (o: unknown): [string, unknown][] =>
+  Object.entries((o ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 const sortedModel = (m: Map<string, unknown>): [string, unknown][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe('mapping commands with codes named like Object.prototype members (seeded random)', () => {
   it('store, export and remove every key; refuse keys a section cannot take, with a reason', () => {
     const rand = mulberry32(4242);
     let history: RecordedEvent[] = [];
-    const model = { accounts: new Map<string, unknown>(), employees: new Map<string, unknown>(), taxAccounts: new Map<string, unknown>(), values: new Map<string, unknown>() };
+    const model = {
+      accounts: new Map<string, unknown>(),
+      employees: new Map<string, unknown>(),
+      taxAccounts: new Map<string, unknown>(),
+      values: new Map<string, unknown>(),
+    };
     let refused = 0;
     for (let step = 0; step < 400; step++) {
       const key = pick(rand, CODE_NAMES);
@@ -43,7 +60,14 @@ describe('mapping commands with codes named like Object.prototype members (seede
         const values = new Map(model.values);
         if (op < 0.7) values.set(key, value);
         else values.delete(key);
-        command = { type: 'setMapping', section, key: RULE, value: { source: 'allocationCustom4Code', target: 'DEPARTMENT', values: Object.fromEntries(values), passThrough: false }, reason: 'rule', actor };
+        command = {
+          type: 'setMapping',
+          section,
+          key: RULE,
+          value: { source: 'allocationCustom4Code', target: 'DEPARTMENT', values: Object.fromEntries(values), passThrough: false },
+          reason: 'rule',
+          actor,
+        };
         apply = () => void (model.values = values);
       } else {
         const target = model[section];
@@ -88,7 +112,8 @@ describe('mapping commands with codes named like Object.prototype members (seede
   });
 
   it('setMapping accounts "__proto__" records the value, exports it as an own key, and removeMapping removes it', () => {
-    const set = (history: RecordedEvent[], command: MappingCommand) => record(decideMapping(command, mappingSetFromEvents(history).set, '2026-07-01T10:00:00.000Z'), history);
+    const set = (history: RecordedEvent[], command: MappingCommand) =>
+      record(decideMapping(command, mappingSetFromEvents(history).set, '2026-07-01T10:00:00.000Z'), history);
     let history = set([], { type: 'setMapping', section: 'accounts', key: '__proto__', value: '6400', reason: 'odd code', actor });
     expect(history).toHaveLength(1);
     const exported = JSON.parse(exportMappingsJson(mappingSetFromEvents(history).set)) as { accounts: Record<string, string> };
@@ -98,6 +123,8 @@ describe('mapping commands with codes named like Object.prototype members (seede
     history = set(history, { type: 'removeMapping', section: 'accounts', key: '__proto__', reason: 'cleanup', actor });
     expect(JSON.parse(exportMappingsJson(mappingSetFromEvents(history).set)).accounts).toEqual({});
     // A key never set is not "there" because Object.prototype has it.
-    expect(() => set(history, { type: 'removeMapping', section: 'accounts', key: 'toString', reason: 'cleanup', actor })).toThrow('accounts.toString has no mapping to remove');
+    expect(() => set(history, { type: 'removeMapping', section: 'accounts', key: 'toString', reason: 'cleanup', actor })).toThrow(
+      'accounts.toString has no mapping to remove',
+    );
   });
 });

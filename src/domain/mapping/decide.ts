@@ -11,7 +11,15 @@ import type { MappingChanged, MappingsImported, MappingValueChecks } from './eve
 import { mappingSetToJson, parseMappingsJson } from './json.js';
 import { dimensionKey, SCALAR_SECTIONS, isCodeSection, type DimensionRule, type MappingSection, type MappingSet } from './model.js';
 import { validateMappingSet, validateSectionValue, type MappingIssue } from './validate.js';
-import { checkMappingValues, describeProblem, introducedValues, NO_REFERENCE, type MappingReference, type MappingValueProblem, type MappingValueRef } from './value-check.js';
+import {
+  checkMappingValues,
+  describeProblem,
+  introducedValues,
+  NO_REFERENCE,
+  type MappingReference,
+  type MappingValueProblem,
+  type MappingValueRef,
+} from './value-check.js';
 
 /** `merge`: sections and keys in the file override, the rest is kept. `replace`: the file is the whole set. */
 export type MappingImportMode = 'merge' | 'replace';
@@ -54,7 +62,12 @@ export interface MappingDecideOptions {
 }
 
 /** The events of a command (see `planMapping` for the whole decision). */
-export function decideMapping(command: MappingCommand, current: MappingSet, now: string | Date = new Date(), reference: MappingReference = NO_REFERENCE): MappingEvent[] {
+export function decideMapping(
+  command: MappingCommand,
+  current: MappingSet,
+  now: string | Date = new Date(),
+  reference: MappingReference = NO_REFERENCE,
+): MappingEvent[] {
   return planMapping(command, current, { now, reference }).events;
 }
 
@@ -62,7 +75,8 @@ export function decideMapping(command: MappingCommand, current: MappingSet, now:
 export function planMapping(command: MappingCommand, current: MappingSet, options: MappingDecideOptions = {}): MappingDecision {
   const reason = command.reason?.trim() ?? '';
   const opts = { actor: command.actor, occurredAt: options.now ?? new Date() };
-  if (reason === '') throw new MappingCommandRejected([{ path: 'reason', message: 'is required: say why the mapping changes (it is kept in the audit trail)' }]);
+  if (reason === '')
+    throw new MappingCommandRejected([{ path: 'reason', message: 'is required: say why the mapping changes (it is kept in the audit trail)' }]);
   if (!command.actor) throw new MappingCommandRejected([{ path: 'actor', message: 'is required' }]);
 
   let next: MappingSet;
@@ -135,7 +149,8 @@ export function mergeMappingSets(current: MappingSet, incoming: MappingSet, file
   const fileOptions = file['options'];
   const optionKeys = fileOptions !== null && typeof fileOptions === 'object' ? Object.keys(fileOptions) : [];
   const options = { ...current.options };
-  for (const k of optionKeys) if (Object.hasOwn(incoming.options, k)) (options as Record<string, unknown>)[k] = (incoming.options as unknown as Record<string, unknown>)[k];
+  for (const k of optionKeys)
+    if (Object.hasOwn(incoming.options, k)) (options as Record<string, unknown>)[k] = (incoming.options as unknown as Record<string, unknown>)[k];
   return {
     journal: has('journal') ? incoming.journal : current.journal,
     accounts: has('accounts') ? merged(current.accounts, incoming.accounts) : current.accounts,

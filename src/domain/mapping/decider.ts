@@ -11,7 +11,10 @@ import type { MappingSet } from './model.js';
  * The rest of a decision (its diff, what was forced or left unchecked) is handed to `observe`, because
  * the command handler may decide more than once (a concurrent change) and only the last one counts.
  */
-export function mappingDecider(options: MappingDecideOptions = {}, observe?: (decision: MappingDecision) => void): Decider<MappingSet, MappingCommand, MappingEvent> {
+export function mappingDecider(
+  options: MappingDecideOptions = {},
+  observe?: (decision: MappingDecision) => void,
+): Decider<MappingSet, MappingCommand, MappingEvent> {
   return {
     initialState: () => mappingSetFromJson({}),
     evolve: (set, event) => evolveMappingSet(set, event),

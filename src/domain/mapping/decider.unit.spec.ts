@@ -31,8 +31,14 @@ describe('the mapping decider', () => {
   });
 
   it('refuses a change without a reason, and removing what is not there', () => {
-    spec.given().when({ type: 'setMapping', section: 'accounts', key: 'AIRFR', value: '6400', reason: ' ', actor: 'user:ops' }).thenThrows(MappingCommandRejected, /reason/);
-    spec.given().when({ type: 'removeMapping', section: 'accounts', key: 'AIRFR', reason: 'why', actor: 'user:ops' }).thenThrows(MappingCommandRejected, /no mapping to remove/);
+    spec
+      .given()
+      .when({ type: 'setMapping', section: 'accounts', key: 'AIRFR', value: '6400', reason: ' ', actor: 'user:ops' })
+      .thenThrows(MappingCommandRejected, /reason/);
+    spec
+      .given()
+      .when({ type: 'removeMapping', section: 'accounts', key: 'AIRFR', reason: 'why', actor: 'user:ops' })
+      .thenThrows(MappingCommandRejected, /no mapping to remove/);
   });
 
   it('folds events into the set: a `__proto__` key is data', () => {

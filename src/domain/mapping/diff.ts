@@ -22,7 +22,9 @@ export interface MappingDiffEntry {
 /** JSON text with object keys sorted: equal values give equal text whatever order their keys came in. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 
@@ -61,7 +63,8 @@ export function diffMappingJson(before: MappingSetJson, after: MappingSetJson): 
   const oldKeys = before.dimensions.map(dimensionKey);
   const newKeys = after.dimensions.map(dimensionKey);
   const kept = (keys: string[], other: string[]) => keys.filter((k) => other.includes(k));
-  if (!same(kept(oldKeys, newKeys), kept(newKeys, oldKeys))) out.push({ change: 'changed', section: 'dimensions', key: null, oldValue: oldKeys, newValue: newKeys });
+  if (!same(kept(oldKeys, newKeys), kept(newKeys, oldKeys)))
+    out.push({ change: 'changed', section: 'dimensions', key: null, oldValue: oldKeys, newValue: newKeys });
   keyed('employees', before.employees, after.employees, out);
   keyed('defaults', before.defaults, after.defaults, out);
   keyed('options', before.options as unknown as Record<string, unknown>, after.options as unknown as Record<string, unknown>, out);

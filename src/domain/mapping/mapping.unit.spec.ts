@@ -15,7 +15,10 @@ import { DEMO_MAPPINGS_JSON } from '../../../test/posting/fixtures.js';
 
 /** Records decided events the way a store would (stream `mappings`, consecutive revisions). */
 function record(events: MappingEvent[], from: RecordedEvent[] = []): RecordedEvent[] {
-  return [...from, ...events.map((e, i) => ({ ...e, streamId: 'mappings', revision: from.length + i, position: BigInt(from.length + i), recordedAt: e.metadata.occurredAt }))];
+  return [
+    ...from,
+    ...events.map((e, i) => ({ ...e, streamId: 'mappings', revision: from.length + i, position: BigInt(from.length + i), recordedAt: e.metadata.occurredAt })),
+  ];
 }
 
 function given(history: RecordedEvent[], command: MappingCommand, at = '2026-07-01T10:00:00.000Z'): MappingEvent[] {
@@ -47,18 +50,28 @@ describe('mapping JSON validation', () => {
     });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.issues).toEqual([
-      { path: '(root).extra', message: 'is not a known field (expected one of journal, cashAdvanceAccount, accounts, counterparties, taxAccounts, dimensions, employees, defaults, options)' },
+      {
+        path: '(root).extra',
+        message:
+          'is not a known field (expected one of journal, cashAdvanceAccount, accounts, counterparties, taxAccounts, dimensions, employees, defaults, options)',
+      },
       { path: 'journal', message: 'must not be empty' },
       { path: 'accounts.474230', message: 'must be a non-empty string, got a number' },
       { path: 'accounts.X', message: '" 6500" has leading or trailing spaces' },
-      { path: 'defaults.LOCATON', message: 'is not a dimension (expected one of DEPARTMENT, LOCATION, PROJECTID, CUSTOMERID, CLASSID, ITEMID, VENDORID, EMPLOYEEID)' },
+      {
+        path: 'defaults.LOCATON',
+        message: 'is not a dimension (expected one of DEPARTMENT, LOCATION, PROJECTID, CUSTOMERID, CLASSID, ITEMID, VENDORID, EMPLOYEEID)',
+      },
       { path: 'options.mergeLines', message: 'must be true or false, got the string "no"' },
       { path: 'options.batchDatePolicy', message: 'must be one of paymentProcessingDate, submitDate, userDefinedDate, got the string "postingDate"' },
       { path: 'counterparties.IBCP.account', message: 'is missing' },
       { path: 'counterparties.EMLP', message: 'is not a payment-type code (expected one of EMPL, COPD, IBIP, IBCP, CBCP, VENDOR)' },
       { path: 'counterparties.EMPL.employeeDimension', message: 'must be true or false, got the string "yes"' },
       { path: 'taxAccounts.*.nonDeductible', message: 'is missing' },
-      { path: 'dimensions[0].target', message: 'must be one of DEPARTMENT, LOCATION, PROJECTID, CUSTOMERID, CLASSID, ITEMID, VENDORID, EMPLOYEEID, got the string "DEPT"' },
+      {
+        path: 'dimensions[0].target',
+        message: 'must be one of DEPARTMENT, LOCATION, PROJECTID, CUSTOMERID, CLASSID, ITEMID, VENDORID, EMPLOYEEID, got the string "DEPT"',
+      },
       { path: 'dimensions[1].source', message: '"employeeOrgUnit4Code" is an employee field; dimensions must come from the allocation, entry or report' },
       { path: 'dimensions[2].passThrough', message: 'must be true or false, got a number' },
       { path: 'dimensions[3]', message: 'repeats entryOrgUnit2Code->LOCATION already defined at dimensions[2]' },
@@ -89,7 +102,11 @@ describe('mapping decider and history', () => {
   it('setMapping -> MappingChanged with actor and reason; no event when nothing changes', () => {
     const events = given([], { type: 'setMapping', section: 'accounts', key: '474230', value: '6400', reason: 'new chart', actor });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'MappingChanged', data: { section: 'accounts', key: '474230', value: '6400', reason: 'new chart' }, metadata: { actor, occurredAt: '2026-07-01T10:00:00.000Z' } });
+    expect(events[0]).toMatchObject({
+      type: 'MappingChanged',
+      data: { section: 'accounts', key: '474230', value: '6400', reason: 'new chart' },
+      metadata: { actor, occurredAt: '2026-07-01T10:00:00.000Z' },
+    });
     const history = record(events);
     expect(given(history, { type: 'setMapping', section: 'accounts', key: '474230', value: '6400', reason: 'again', actor })).toEqual([]);
   });
@@ -104,19 +121,58 @@ describe('mapping decider and history', () => {
       }
       throw new Error('expected a rejection');
     };
-    expect(attempt({ type: 'setMapping', section: 'counterparties', key: 'IBCP', value: { account: '' }, reason: 'x', actor })).toEqual([{ path: 'counterparties.IBCP.account', message: 'must not be empty' }]);
-    expect(attempt({ type: 'setMapping', section: 'accounts', key: '1', value: '6400', reason: ' ', actor })).toEqual([{ path: 'reason', message: 'is required: say why the mapping changes (it is kept in the audit trail)' }]);
-    expect(attempt({ type: 'removeMapping', section: 'accounts', key: 'nope', reason: 'cleanup', actor })).toEqual([{ path: 'accounts.nope', message: 'has no mapping to remove' }]);
-    expect(attempt({ type: 'setMapping', section: 'dimensions', key: 'a->LOCATION', value: { source: 'b', target: 'LOCATION' }, reason: 'x', actor })).toEqual([{ path: 'dimensions.a->LOCATION', message: 'key must be "b->LOCATION" (source->target of the rule)' }]);
-    expect(attempt({ type: 'importMappings', json: { accounts: [] }, reason: 'x', actor })).toEqual([{ path: 'accounts', message: 'must be an object of code -> value, got an array' }]);
+    expect(attempt({ type: 'setMapping', section: 'counterparties', key: 'IBCP', value: { account: '' }, reason: 'x', actor })).toEqual([
+      { path: 'counterparties.IBCP.account', message: 'must not be empty' },
+    ]);
+    expect(attempt({ type: 'setMapping', section: 'accounts', key: '1', value: '6400', reason: ' ', actor })).toEqual([
+      { path: 'reason', message: 'is required: say why the mapping changes (it is kept in the audit trail)' },
+    ]);
+    expect(attempt({ type: 'removeMapping', section: 'accounts', key: 'nope', reason: 'cleanup', actor })).toEqual([
+      { path: 'accounts.nope', message: 'has no mapping to remove' },
+    ]);
+    expect(attempt({ type: 'setMapping', section: 'dimensions', key: 'a->LOCATION', value: { source: 'b', target: 'LOCATION' }, reason: 'x', actor })).toEqual([
+      { path: 'dimensions.a->LOCATION', message: 'key must be "b->LOCATION" (source->target of the rule)' },
+    ]);
+    expect(attempt({ type: 'importMappings', json: { accounts: [] }, reason: 'x', actor })).toEqual([
+      { path: 'accounts', message: 'must be an object of code -> value, got an array' },
+    ]);
   });
 
   it('reads the set as of any time and knows its revision', () => {
-    let history = record(given([], { type: 'importMappings', json: JSON.stringify(DEMO_MAPPINGS_JSON), reason: 'initial load', actor }, '2026-07-01T08:00:00.000Z'));
-    history = record(given(history, { type: 'setMapping', section: 'accounts', key: '474230', value: '6401', reason: 'split travel', actor }, '2026-07-02T08:00:00.000Z'), history);
-    history = record(given(history, { type: 'removeMapping', section: 'defaults', key: 'LOCATION', reason: 'single entity', actor }, '2026-07-03T08:00:00.000Z'), history);
-    history = record(given(history, { type: 'setMapping', section: 'dimensions', key: 'entryOrgUnit2Code->LOCATION', value: { source: 'entryOrgUnit2Code', target: 'LOCATION', values: {}, passThrough: true }, reason: 'by org unit', actor }, '2026-07-04T08:00:00.000Z'), history);
-    history = record(given(history, { type: 'setMapping', section: 'options', key: 'mergeLines', value: false, reason: 'audit wants detail', actor }, '2026-07-05T08:00:00.000Z'), history);
+    let history = record(
+      given([], { type: 'importMappings', json: JSON.stringify(DEMO_MAPPINGS_JSON), reason: 'initial load', actor }, '2026-07-01T08:00:00.000Z'),
+    );
+    history = record(
+      given(history, { type: 'setMapping', section: 'accounts', key: '474230', value: '6401', reason: 'split travel', actor }, '2026-07-02T08:00:00.000Z'),
+      history,
+    );
+    history = record(
+      given(history, { type: 'removeMapping', section: 'defaults', key: 'LOCATION', reason: 'single entity', actor }, '2026-07-03T08:00:00.000Z'),
+      history,
+    );
+    history = record(
+      given(
+        history,
+        {
+          type: 'setMapping',
+          section: 'dimensions',
+          key: 'entryOrgUnit2Code->LOCATION',
+          value: { source: 'entryOrgUnit2Code', target: 'LOCATION', values: {}, passThrough: true },
+          reason: 'by org unit',
+          actor,
+        },
+        '2026-07-04T08:00:00.000Z',
+      ),
+      history,
+    );
+    history = record(
+      given(
+        history,
+        { type: 'setMapping', section: 'options', key: 'mergeLines', value: false, reason: 'audit wants detail', actor },
+        '2026-07-05T08:00:00.000Z',
+      ),
+      history,
+    );
 
     expect(mappingSetFromEvents(history, '2026-06-30T00:00:00Z')).toMatchObject({ revision: -1, set: { accounts: new Map() } });
     const day1 = mappingSetFromEvents(history, '2026-07-01T23:59:59Z');
@@ -153,10 +209,26 @@ describe('mapping decider and history', () => {
           reason: 'initial load',
         },
       },
-      { type: 'MappingChanged', data: { section: 'dimensions', key: 'entryOrgUnit2Code->LOCATION', value: { source: 'entryOrgUnit2Code', target: 'LOCATION', values: { B: '200' }, passThrough: true }, reason: 'x' } },
+      {
+        type: 'MappingChanged',
+        data: {
+          section: 'dimensions',
+          key: 'entryOrgUnit2Code->LOCATION',
+          value: { source: 'entryOrgUnit2Code', target: 'LOCATION', values: { B: '200' }, passThrough: true },
+          reason: 'x',
+        },
+      },
       { type: 'MappingChanged', data: { section: 'employees', key: '49038128', value: 'E1017', reason: 'x' } },
       { type: 'MappingChanged', data: { section: 'accounts', key: '11', value: null, reason: 'x' } },
-    ].map((e, i) => ({ ...e, streamId: 'mappings', revision: i, position: BigInt(i), recordedAt: '2026-07-01T10:00:00.000Z', metadata: { actor, occurredAt: '2026-07-01T10:00:00.000Z', correlationId: 'c', causationId: null, schemaVersion: 1 }, id: `e${i}` })) as unknown as RecordedEvent[];
+    ].map((e, i) => ({
+      ...e,
+      streamId: 'mappings',
+      revision: i,
+      position: BigInt(i),
+      recordedAt: '2026-07-01T10:00:00.000Z',
+      metadata: { actor, occurredAt: '2026-07-01T10:00:00.000Z', correlationId: 'c', causationId: null, schemaVersion: 1 },
+      id: `e${i}`,
+    })) as unknown as RecordedEvent[];
     const state = mappingSetFromEvents(events);
     expect(state.revision).toBe(3);
     expect(exportMappingsJson(state.set)).toBe(

@@ -84,7 +84,8 @@ function counterparty(v: unknown, path: string, issues: Issues): CounterpartyMap
   onlyKeys(v, ['account', 'employeeDimension', 'vendorId'], path, issues);
   const out: CounterpartyMapping = { account: code(v['account'], `${path}.account`, issues) };
   if (v['employeeDimension'] !== undefined) {
-    if (typeof v['employeeDimension'] !== 'boolean') issues.push({ path: `${path}.employeeDimension`, message: `must be true or false, got ${kind(v['employeeDimension'])}` });
+    if (typeof v['employeeDimension'] !== 'boolean')
+      issues.push({ path: `${path}.employeeDimension`, message: `must be true or false, got ${kind(v['employeeDimension'])}` });
     else out.employeeDimension = v['employeeDimension'];
   }
   if (v['vendorId'] !== undefined) out.vendorId = code(v['vendorId'], `${path}.vendorId`, issues);
@@ -110,7 +111,8 @@ function dimensionRule(v: unknown, path: string, issues: Issues): DimensionRule 
   onlyKeys(v, ['source', 'target', 'values', 'passThrough'], path, issues);
   rule.source = code(v['source'], `${path}.source`, issues);
   // docs/posting-rules.md, Dimensions: cost dimensions never come from the employee section (it describes the person, not the spend).
-  if (/^employee/i.test(rule.source)) issues.push({ path: `${path}.source`, message: `"${rule.source}" is an employee field; dimensions must come from the allocation, entry or report` });
+  if (/^employee/i.test(rule.source))
+    issues.push({ path: `${path}.source`, message: `"${rule.source}" is an employee field; dimensions must come from the allocation, entry or report` });
   const target = v['target'];
   if (typeof target !== 'string' || !DIMENSION_TARGETS.includes(target as DimensionTarget)) {
     issues.push({ path: `${path}.target`, message: `must be one of ${DIMENSION_TARGETS.join(', ')}, got ${kind(target)}` });
@@ -126,7 +128,8 @@ function dimensionRule(v: unknown, path: string, issues: Issues): DimensionRule 
 function defaults(v: unknown, path: string, issues: Issues): Map<DimensionTarget, string> {
   const map = stringMap(v, path, issues);
   for (const k of map.keys()) {
-    if (!DIMENSION_TARGETS.includes(k as DimensionTarget)) issues.push({ path: `${path}.${k}`, message: `is not a dimension (expected one of ${DIMENSION_TARGETS.join(', ')})` });
+    if (!DIMENSION_TARGETS.includes(k as DimensionTarget))
+      issues.push({ path: `${path}.${k}`, message: `is not a dimension (expected one of ${DIMENSION_TARGETS.join(', ')})` });
   }
   return map as Map<DimensionTarget, string>;
 }
@@ -141,7 +144,8 @@ function optionValue(key: string, v: unknown, path: string, issues: Issues): unk
     return v;
   }
   if (key === 'closedPeriodPolicy') {
-    if (!CLOSED_PERIOD_POLICIES.includes(v as ClosedPeriodPolicy)) issues.push({ path, message: `must be one of ${CLOSED_PERIOD_POLICIES.join(', ')}, got ${kind(v)}` });
+    if (!CLOSED_PERIOD_POLICIES.includes(v as ClosedPeriodPolicy))
+      issues.push({ path, message: `must be one of ${CLOSED_PERIOD_POLICIES.join(', ')}, got ${kind(v)}` });
     return v;
   }
   issues.push({ path, message: `is not a known option (expected one of ${MAPPING_OPTION_KEYS.join(', ')})` });
@@ -186,7 +190,8 @@ export function validateMappingSet(json: unknown): MappingValidation<MappingSet>
     if (!isObject(json['counterparties'])) issues.push({ path: 'counterparties', message: `must be an object, got ${kind(json['counterparties'])}` });
     else {
       for (const [k, v] of Object.entries(json['counterparties'])) {
-        if (!(COUNTERPARTY_CODES as readonly string[]).includes(k)) issues.push({ path: `counterparties.${k}`, message: `is not a payment-type code (expected one of ${COUNTERPARTY_CODES.join(', ')})` });
+        if (!(COUNTERPARTY_CODES as readonly string[]).includes(k))
+          issues.push({ path: `counterparties.${k}`, message: `is not a payment-type code (expected one of ${COUNTERPARTY_CODES.join(', ')})` });
         counterparties.set(k, counterparty(v, `counterparties.${k}`, issues));
       }
     }
@@ -215,7 +220,8 @@ export function validateMappingSet(json: unknown): MappingValidation<MappingSet>
 /** Validates the value of one `setMapping` change (`value` null = removal, checked elsewhere); the value returned is its JSON form. */
 export function validateSectionValue(section: MappingSection, key: string | null, value: unknown): MappingValidation<unknown> {
   const issues: Issues = [];
-  if (!MAPPING_SECTIONS.includes(section)) return { ok: false, issues: [{ path: String(section), message: `is not a mapping section (expected one of ${MAPPING_SECTIONS.join(', ')})` }] };
+  if (!MAPPING_SECTIONS.includes(section))
+    return { ok: false, issues: [{ path: String(section), message: `is not a mapping section (expected one of ${MAPPING_SECTIONS.join(', ')})` }] };
   const scalar = SCALAR_SECTIONS.includes(section);
   if (scalar && key !== null) issues.push({ path: section, message: 'takes no key' });
   if (!scalar && (key === null || key.trim() === '')) return { ok: false, issues: [{ path: section, message: 'needs a key (which code to map)' }] };
@@ -229,11 +235,13 @@ export function validateSectionValue(section: MappingSection, key: string | null
       out = code(value, path, issues);
       break;
     case 'defaults':
-      if (!DIMENSION_TARGETS.includes(key as DimensionTarget)) issues.push({ path, message: `is not a dimension (expected one of ${DIMENSION_TARGETS.join(', ')})` });
+      if (!DIMENSION_TARGETS.includes(key as DimensionTarget))
+        issues.push({ path, message: `is not a dimension (expected one of ${DIMENSION_TARGETS.join(', ')})` });
       out = code(value, path, issues);
       break;
     case 'counterparties':
-      if (!(COUNTERPARTY_CODES as readonly string[]).includes(key!)) issues.push({ path, message: `is not a payment-type code (expected one of ${COUNTERPARTY_CODES.join(', ')})` });
+      if (!(COUNTERPARTY_CODES as readonly string[]).includes(key!))
+        issues.push({ path, message: `is not a payment-type code (expected one of ${COUNTERPARTY_CODES.join(', ')})` });
       out = counterparty(value, path, issues);
       break;
     case 'taxAccounts':

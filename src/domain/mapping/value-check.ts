@@ -93,7 +93,8 @@ export function introducedValues(diff: readonly MappingDiffEntry[]): MappingValu
   for (const entry of diff) {
     if (entry.change === 'removed' || (entry.section === 'dimensions' && entry.key === null)) continue;
     const before = new Set(valuesOfEntry(entry.section, entry.key, entry.oldValue).map((r) => `${r.path}\u0000${r.target}\u0000${r.value}`));
-    for (const ref of valuesOfEntry(entry.section, entry.key, entry.newValue)) if (!before.has(`${ref.path}\u0000${ref.target}\u0000${ref.value}`)) out.push(ref);
+    for (const ref of valuesOfEntry(entry.section, entry.key, entry.newValue))
+      if (!before.has(`${ref.path}\u0000${ref.target}\u0000${ref.value}`)) out.push(ref);
   }
   return out;
 }
@@ -101,7 +102,10 @@ export function introducedValues(diff: readonly MappingDiffEntry[]): MappingValu
 /** Suggestions cost an edit-distance scan over the kind's values: only this many problems get them. */
 const SUGGESTED_PROBLEMS = 20;
 
-export function checkMappingValues(refs: readonly MappingValueRef[], reference: MappingReference): { problems: MappingValueProblem[]; unchecked: MappingValueRef[] } {
+export function checkMappingValues(
+  refs: readonly MappingValueRef[],
+  reference: MappingReference,
+): { problems: MappingValueProblem[]; unchecked: MappingValueRef[] } {
   const problems: MappingValueProblem[] = [];
   const unchecked: MappingValueRef[] = [];
   for (const ref of refs) {

@@ -15,7 +15,10 @@ export class MoneyError extends ConnectorError {
  * comes from the document, and no code (`constructor`, `__proto__`) may find an Object.prototype member.
  */
 const EXPONENTS: ReadonlyMap<string, number> = new Map([
-  ...['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((c): [string, number] => [c, 0]),
+  ...['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((c): [string, number] => [
+    c,
+    0,
+  ]),
   ...['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((c): [string, number] => [c, 3]),
   ...['CLF', 'UYW'].map((c): [string, number] => [c, 4]),
 ]);
@@ -201,4 +204,3 @@ export function allocateByPercentages(totalMinor: number, percentages: readonly 
   shares[largest] = shares[largest]! + remainder;
   return shares.map(Number);
 }
-

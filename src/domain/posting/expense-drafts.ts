@@ -63,13 +63,37 @@ function journalDrafts(
   for (const tax of journal.taxes) taxTotal += tax.amountTax;
   // Without amountNetOfTax the net is what the gross leaves after the line's taxes (G when none).
   const net = journal.netOfTax ?? journal.gross - taxTotal;
-  push(drafts, { kind: 'expense', amount: net, account: { type: 'expense', code: journal.accountCode, fallback: entry.expenseTypeCode }, cost: levels, memo, source, scope });
+  push(drafts, {
+    kind: 'expense',
+    amount: net,
+    account: { type: 'expense', code: journal.accountCode, fallback: entry.expenseTypeCode },
+    cost: levels,
+    memo,
+    source,
+    scope,
+  });
   for (const tax of journal.taxes) {
     const label = tax.taxAuthorityLabel;
     const taxSource = `${source} / tax ${tax.ref}`;
     const taxMemo = cleanText(`Tax ${label ?? ''} ${memo}`, MEMO_MAX);
-    push(drafts, { kind: 'tax-reclaim', amount: tax.amountReclaim, account: { type: 'tax', which: 'reclaim', label }, cost: null, memo: taxMemo, source: taxSource, scope });
-    push(drafts, { kind: 'tax-nondeductible', amount: tax.amountTax - tax.amountReclaim, account: { type: 'tax', which: 'nonDeductible', label }, cost: levels, memo: cleanText(`Non-deductible tax ${label ?? ''} ${memo}`, MEMO_MAX), source: taxSource, scope });
+    push(drafts, {
+      kind: 'tax-reclaim',
+      amount: tax.amountReclaim,
+      account: { type: 'tax', which: 'reclaim', label },
+      cost: null,
+      memo: taxMemo,
+      source: taxSource,
+      scope,
+    });
+    push(drafts, {
+      kind: 'tax-nondeductible',
+      amount: tax.amountTax - tax.amountReclaim,
+      account: { type: 'tax', which: 'nonDeductible', label },
+      cost: levels,
+      memo: cleanText(`Non-deductible tax ${label ?? ''} ${memo}`, MEMO_MAX),
+      source: taxSource,
+      scope,
+    });
   }
   const party = journal.payer === 'COMP' ? journal.payee : journal.payee === 'COMP' ? journal.payer : null;
   if (party === null || party === 'COMP') {

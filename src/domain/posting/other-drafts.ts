@@ -25,7 +25,10 @@ export function invoiceDrafts(doc: FisInvoiceDocument): OtherDrafts {
     const lineLevel = { prefix: 'lineItem', fields: line.fields };
     const memo = expenseMemo(line.description ?? line.expenseTypeCode, doc.vendorName ?? doc.vendorCode);
     // A line without allocations is one allocation of the whole line, named like the line.
-    const allocations = line.allocations.length > 0 ? line.allocations : [{ allocationId: line.lineId, ref: line.ref, percentage: '100', amount: line.amount, accountCode: null, fields: {} }];
+    const allocations =
+      line.allocations.length > 0
+        ? line.allocations
+        : [{ allocationId: line.lineId, ref: line.ref, percentage: '100', amount: line.amount, accountCode: null, fields: {} }];
     let amounts: number[];
     if (allocations.every((a) => a.amount !== null)) {
       amounts = allocations.map((a) => a.amount!);
@@ -33,7 +36,10 @@ export function invoiceDrafts(doc: FisInvoiceDocument): OtherDrafts {
       if (sum !== line.amount) unbalanced.push(`line ${line.ref}: allocations add up to ${formatMinor(sum, c)}, the line is ${formatMinor(line.amount, c)}`);
     } else if (allocations.every((a) => a.percentage !== null)) {
       try {
-        amounts = allocateByPercentages(line.amount, allocations.map((a) => a.percentage!));
+        amounts = allocateByPercentages(
+          line.amount,
+          allocations.map((a) => a.percentage!),
+        );
       } catch (error) {
         if (!(error instanceof MoneyError)) throw error;
         unbalanced.push(`line ${line.ref}: ${error.message}`);
@@ -60,7 +66,15 @@ export function invoiceDrafts(doc: FisInvoiceDocument): OtherDrafts {
   }
   if (doc.totalAmount !== 0) {
     const memo = cleanText(`Invoice ${doc.invoiceNumber ?? doc.requestId} ${doc.vendorName ?? doc.vendorCode}`, MEMO_MAX);
-    drafts.push({ kind: 'vendor-payable', amount: -doc.totalAmount, account: { type: 'vendor-payable', vendorCode: doc.vendorCode }, cost: null, memo, source: `invoice ${doc.requestId}`, scope: 'invoice' });
+    drafts.push({
+      kind: 'vendor-payable',
+      amount: -doc.totalAmount,
+      account: { type: 'vendor-payable', vendorCode: doc.vendorCode },
+      cost: null,
+      memo,
+      source: `invoice ${doc.requestId}`,
+      scope: 'invoice',
+    });
   }
   return { drafts, unbalanced, cost };
 }

@@ -47,8 +47,17 @@ export function preparePosting(doc: FisDocument, mappings: MappingSet, dimension
   let sum = 0;
   for (const d of drafts) sum += d.amount;
   if (sum !== 0 || unbalanced.length > 0) {
-    const head = sum === 0 ? `Document ${doc.id} has journal lines whose amounts do not add up` : `Document ${doc.id} does not balance: debits ${sum > 0 ? 'exceed' : 'fall short of'} credits by ${formatMinor(Math.abs(sum), c)} ${c}`;
-    return { ok: false, rejected: { reason: `${head}. ${unbalanced.slice(0, 5).join('; ')}${unbalanced.length > 5 ? `; and ${unbalanced.length - 5} more` : ''}`.trim(), difference: formatMinor(sum, c) } };
+    const head =
+      sum === 0
+        ? `Document ${doc.id} has journal lines whose amounts do not add up`
+        : `Document ${doc.id} does not balance: debits ${sum > 0 ? 'exceed' : 'fall short of'} credits by ${formatMinor(Math.abs(sum), c)} ${c}`;
+    return {
+      ok: false,
+      rejected: {
+        reason: `${head}. ${unbalanced.slice(0, 5).join('; ')}${unbalanced.length > 5 ? `; and ${unbalanced.length - 5} more` : ''}`.trim(),
+        difference: formatMinor(sum, c),
+      },
+    };
   }
   const expected = doc.kind === 'expense' ? doc.report.totalApprovedAmount : doc.kind === 'invoice' ? doc.totalAmount : null;
   if (expected !== null && cost !== expected) {
@@ -77,7 +86,8 @@ export function preparePosting(doc: FisDocument, mappings: MappingSet, dimension
   if (gaps.length > 0) return { ok: false, gaps };
 
   const final = (mappings.options.mergeLines ? merge(resolved) : resolved).filter((l) => l.amount !== 0);
-  if (final.length === 0) return { ok: false, rejected: { reason: `Document ${doc.id}: every amount nets to zero, there is nothing to post.`, difference: null } };
+  if (final.length === 0)
+    return { ok: false, rejected: { reason: `Document ${doc.id}: every amount nets to zero, there is nothing to post.`, difference: null } };
   let debits = 0;
   let credits = 0;
   for (const l of final) {
@@ -86,7 +96,13 @@ export function preparePosting(doc: FisDocument, mappings: MappingSet, dimension
   }
   if (debits !== credits) {
     // Cannot happen when the drafts balanced (netting and merging only add); checked, never patched.
-    return { ok: false, rejected: { reason: `Document ${doc.id}: the prepared entry does not balance (debits ${formatMinor(debits, c)}, credits ${formatMinor(credits, c)}).`, difference: formatMinor(debits - credits, c) } };
+    return {
+      ok: false,
+      rejected: {
+        reason: `Document ${doc.id}: the prepared entry does not balance (debits ${formatMinor(debits, c)}, credits ${formatMinor(credits, c)}).`,
+        difference: formatMinor(debits - credits, c),
+      },
+    };
   }
   const summary = summarizeFisDocument(doc);
   const name = doc.kind === 'expense' ? doc.report.reportName : doc.kind === 'invoice' ? (doc.name ?? doc.invoiceNumber) : `Cash advance ${doc.name ?? ''}`;

@@ -68,7 +68,13 @@ export class Resolver {
     }
     if (status === 'ok') return true;
     const what = target === 'GLACCOUNT' ? 'GL account' : target;
-    this.gap(REF_KIND.get(target) ?? 'unknown-value', value, field, sources, `${what} ${value} (from ${field}) ${status === 'missing' ? 'does not exist in Intacct' : 'is inactive in Intacct'}: map to another value or ${status === 'missing' ? 'create it in Intacct' : 'reactivate it'}, then sync reference data.`);
+    this.gap(
+      REF_KIND.get(target) ?? 'unknown-value',
+      value,
+      field,
+      sources,
+      `${what} ${value} (from ${field}) ${status === 'missing' ? 'does not exist in Intacct' : 'is inactive in Intacct'}: map to another value or ${status === 'missing' ? 'create it in Intacct' : 'reactivate it'}, then sync reference data.`,
+    );
     return false;
   }
 
@@ -82,7 +88,15 @@ export class Resolver {
         field = ref.code !== null ? 'accounts' : 'accounts (by expenseTypeCode)';
         account = code === null ? undefined : s.accounts.get(code);
         if (account === undefined) {
-          this.gap('account', code ?? '', field, sources, code === null ? 'The journal line has neither journalAccountCode nor expenseTypeCode: no expense account can be chosen.' : `Concur account code ${code} has no Intacct account in accounts.`);
+          this.gap(
+            'account',
+            code ?? '',
+            field,
+            sources,
+            code === null
+              ? 'The journal line has neither journalAccountCode nor expenseTypeCode: no expense account can be chosen.'
+              : `Concur account code ${code} has no Intacct account in accounts.`,
+          );
           return null;
         }
         field = `accounts.${code}`;
@@ -93,7 +107,13 @@ export class Resolver {
         const mapping = own ?? s.taxAccounts.get('*');
         account = mapping?.[ref.which];
         if (account === undefined) {
-          this.gap('tax-account', ref.label ?? '*', 'taxAccounts', sources, `Tax authority ${ref.label ?? '(none)'} has no entry in taxAccounts (nor a "*" entry).`);
+          this.gap(
+            'tax-account',
+            ref.label ?? '*',
+            'taxAccounts',
+            sources,
+            `Tax authority ${ref.label ?? '(none)'} has no entry in taxAccounts (nor a "*" entry).`,
+          );
           return null;
         }
         field = `taxAccounts.${own !== undefined ? ref.label : '*'}.${ref.which}`;
@@ -112,7 +132,13 @@ export class Resolver {
       }
       case 'cash-advance':
         if (s.cashAdvanceAccount === null) {
-          this.gap('cash-advance-account', ref.id, 'cashAdvanceAccount', sources, 'The document moves a cash advance but the mapping set has no cashAdvanceAccount.');
+          this.gap(
+            'cash-advance-account',
+            ref.id,
+            'cashAdvanceAccount',
+            sources,
+            'The document moves a cash advance but the mapping set has no cashAdvanceAccount.',
+          );
           return null;
         }
         account = s.cashAdvanceAccount;
@@ -153,7 +179,13 @@ export class Resolver {
       const field = `dimensions[${dimensionKey(rule)}]`;
       const value = rule.values.get(code) ?? (rule.passThrough ? code : undefined);
       if (value === undefined) {
-        this.gap('dimension', code, field, sources, `Concur code ${code} of ${rule.source} has no ${rule.target} value in the mapping (and passThrough is off).`);
+        this.gap(
+          'dimension',
+          code,
+          field,
+          sources,
+          `Concur code ${code} of ${rule.source} has no ${rule.target} value in the mapping (and passThrough is off).`,
+        );
         dims[rule.target] = ''; // blocks later rules for this target: the gap must be fixed, not bypassed
         continue;
       }

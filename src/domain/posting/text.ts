@@ -29,7 +29,19 @@ export const TITLE_MAX = 80;
 
 /** JavaScript's `\s` (WhiteSpace + LineTerminator) for one UTF-16 code unit. */
 function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /**
@@ -52,7 +64,10 @@ export function needsCleaning(text: string): boolean {
 /** One line of well-formed text: control characters and runs of whitespace become one space, trimmed. */
 export function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return toWellFormed(text).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return toWellFormed(text)
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -143,7 +158,8 @@ export function redatedEntry(entry: JournalEntry, batchDate: string): JournalEnt
   const original = entry.originalBatchDate ?? entry.batchDate;
   const id = entry.reportId ?? entry.concurDocumentId;
   // Entries recorded before `titleName` existed: their title is "<name> (<id>)".
-  const name = entry.titleName !== undefined ? entry.titleName : entry.batchTitle.endsWith(` (${id})`) ? entry.batchTitle.slice(0, -(id.length + 3)) : entry.batchTitle;
+  const name =
+    entry.titleName !== undefined ? entry.titleName : entry.batchTitle.endsWith(` (${id})`) ? entry.batchTitle.slice(0, -(id.length + 3)) : entry.batchTitle;
   if (batchDate === original) {
     const { originalBatchDate: _o, ...rest } = entry;
     return { ...rest, batchDate, batchTitle: batchTitle(name, id), titleName: name };

@@ -7,7 +7,36 @@ const REFERENCE = /[\u0000-\u001f\u007f]|\s\s|^\s|\s$/;
 
 describe('memo texts', () => {
   it('detects text to clean exactly like the regex it replaced', () => {
-    const alphabet = ['a', 'Z', '-', ' ', '\t', '\n', '\r', '\u000b', '\u000c', '\u0000', '\u001f', '\u007f', '\u0080', '\u00a0', '\u1680', '\u2000', '\u200a', '\u200b', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', 'é', '…', '\ud83d', '\ude00'];
+    const alphabet = [
+      'a',
+      'Z',
+      '-',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\u000b',
+      '\u000c',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u0080',
+      '\u00a0',
+      '\u1680',
+      '\u2000',
+      '\u200a',
+      '\u200b',
+      '\u2028',
+      '\u2029',
+      '\u202f',
+      '\u205f',
+      '\u3000',
+      '\ufeff',
+      'é',
+      '…',
+      '\ud83d',
+      '\ude00',
+    ];
     const samples = ['', ' ', 'a', 'a ', ' a', 'a  b', 'a b', 'Meals - Some Vendor Inc.', 'x\u00a0 y', 'x\u3000'];
     let seed = 7;
     for (let i = 0; i < 20000; i++) {

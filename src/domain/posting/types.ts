@@ -22,10 +22,7 @@ export interface PostingOptions {
 
 export type PostingRejection = { reason: string; difference: string | null };
 
-export type PostingResult =
-  | { ok: true; entry: JournalEntry }
-  | { ok: false; gaps: MappingGap[] }
-  | { ok: false; rejected: PostingRejection };
+export type PostingResult = { ok: true; entry: JournalEntry } | { ok: false; gaps: MappingGap[] } | { ok: false; rejected: PostingRejection };
 
 /** Levels a dimension source is read from, most granular first (allocation, entry, report). */
 export interface DimensionLevels {

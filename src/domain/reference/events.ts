@@ -46,7 +46,8 @@ export const KIND_OF_TARGET: Readonly<Record<ReferenceTarget, ReferenceKind | nu
 };
 
 /** `KIND_OF_TARGET` for any string: own keys only (null when the target is not checkable or unknown). */
-export const kindOfTarget = (target: string): ReferenceKind | null => (Object.hasOwn(KIND_OF_TARGET, target) ? KIND_OF_TARGET[target as ReferenceTarget] : null);
+export const kindOfTarget = (target: string): ReferenceKind | null =>
+  Object.hasOwn(KIND_OF_TARGET, target) ? KIND_OF_TARGET[target as ReferenceTarget] : null;
 
 /** Validates a ReferenceDataSynced payload (it comes from an adapter reading Intacct XML). */
 export function referenceDataProblems(data: ReferenceDataSynced): string[] {

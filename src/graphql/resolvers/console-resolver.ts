@@ -25,11 +25,18 @@ export class ConsoleResolver {
   }
 
   @Authorized('viewer')
-  @Query(() => OverviewType, { description: 'Documents by status today and this month, postings per hour, the oldest waiting document, the latest rejections, connection health and Intacct usage.' })
+  @Query(() => OverviewType, {
+    description:
+      'Documents by status today and this month, postings per hour, the oldest waiting document, the latest rejections, connection health and Intacct usage.',
+  })
   async overview(
     @Ctx() ctx: GraphqlContext,
-    @Arg('dayStart', () => DateTimeScalar, { nullable: true, description: 'Start of "today" in the caller\'s time zone (default: UTC midnight).' }) dayStart: string | null,
-    @Arg('monthStart', () => DateTimeScalar, { nullable: true, description: 'Start of "this month" in the caller\'s time zone (default: UTC).' }) monthStart: string | null,
+    @Arg('dayStart', () => DateTimeScalar, { nullable: true, description: 'Start of "today" in the caller\'s time zone (default: UTC midnight).' }) dayStart:
+      | string
+      | null,
+    @Arg('monthStart', () => DateTimeScalar, { nullable: true, description: 'Start of "this month" in the caller\'s time zone (default: UTC).' }) monthStart:
+      | string
+      | null,
   ): Promise<OverviewType> {
     const o = await ctx.api.reporting.overview({ dayStart: dayStart ?? undefined, monthStart: monthStart ?? undefined });
     return {
@@ -56,8 +63,15 @@ export class ConsoleResolver {
   }
 
   @Authorized('viewer')
-  @Query(() => AuditReportType, { description: 'Every entry with an Intacct RECORDNO whose GL batch date is from..to, totals per account and dimension, and who changed which mapping when; also as CSV.' })
-  async auditReport(@Ctx() ctx: GraphqlContext, @Arg('from', () => DateScalar) from: string, @Arg('to', () => DateScalar) to: string): Promise<AuditReportType> {
+  @Query(() => AuditReportType, {
+    description:
+      'Every entry with an Intacct RECORDNO whose GL batch date is from..to, totals per account and dimension, and who changed which mapping when; also as CSV.',
+  })
+  async auditReport(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('from', () => DateScalar) from: string,
+    @Arg('to', () => DateScalar) to: string,
+  ): Promise<AuditReportType> {
     if (from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
     const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
     if (days > MAX_REPORT_DAYS) throw badInput(`The range ${from}..${to} spans ${days} days; a report covers at most ${MAX_REPORT_DAYS} days`, 'to');
@@ -80,7 +94,10 @@ export class ConsoleResolver {
 /** Posting fields the console shows beside the read model's. */
 @Resolver(() => Posting)
 export class PostingConsoleFields {
-  @FieldResolver(() => String, { nullable: true, description: "The employee's name from the Intacct employee cache (Concur id mapped through the employees section)." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "The employee's name from the Intacct employee cache (Concur id mapped through the employees section).",
+  })
   employeeName(@Root() posting: PostingRow, @Ctx() ctx: GraphqlContext): string | null {
     return posting.employeeId ? ctx.api.reporting.employeeName(posting.employeeId) : null;
   }

@@ -24,7 +24,8 @@ export function toMappingSet(set: { json: string; revision: number; asOf: string
 
 function checkSection(section: string): string {
   const s = section.trim();
-  if (!(MAPPING_SECTIONS as readonly string[]).includes(s)) throw badInput(`Unknown mapping section "${section}": use one of ${MAPPING_SECTIONS.join(', ')}`, 'section');
+  if (!(MAPPING_SECTIONS as readonly string[]).includes(s))
+    throw badInput(`Unknown mapping section "${section}": use one of ${MAPPING_SECTIONS.join(', ')}`, 'section');
   return s;
 }
 
@@ -87,7 +88,9 @@ export class MappingResolver {
     @Arg('key', () => String) key: string,
     @Arg('value', () => JSONScalar) value: unknown,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
-    @Arg('force', () => Boolean, { nullable: true, defaultValue: false, description: 'Record values the reference cache refuses (needs a reason).' }) force: boolean | null,
+    @Arg('force', () => Boolean, { nullable: true, defaultValue: false, description: 'Record values the reference cache refuses (needs a reason).' }) force:
+      | boolean
+      | null,
   ): Promise<MappingChangeType> {
     if (value === null || value === undefined) throw badInput('value must not be null: use removeMapping to delete an entry', 'value');
     const why = force ? forcedReason(reason) : reasonOr(reason, 'set through the GraphQL API');
@@ -120,7 +123,9 @@ export class MappingResolver {
     @Arg('mode', () => MappingImportMode, { nullable: true, defaultValue: MappingImportMode.MERGE }) mode: MappingImportMode | null,
     @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false }) dryRun: boolean | null,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
-    @Arg('force', () => Boolean, { nullable: true, defaultValue: false, description: 'Record values the reference cache refuses (needs a reason).' }) force: boolean | null,
+    @Arg('force', () => Boolean, { nullable: true, defaultValue: false, description: 'Record values the reference cache refuses (needs a reason).' }) force:
+      | boolean
+      | null,
   ): Promise<MappingChangeType> {
     let parsed: unknown;
     try {
@@ -128,7 +133,8 @@ export class MappingResolver {
     } catch (error) {
       throw badInput(`json is not valid JSON (${(error as Error).message}): pass the mapping set as exported by the mappings query or the CLI`, 'json');
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badInput('json must be a JSON object with the mapping set sections (journal, accounts, …)', 'json');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw badInput('json must be a JSON object with the mapping set sections (journal, accounts, …)', 'json');
     const why = force ? forcedReason(reason) : reasonOr(reason, 'imported through the GraphQL API');
     const result = await ctx.api.importMappings(json, why, ctx.principal.actor, {
       mode: mode === MappingImportMode.REPLACE ? 'replace' : 'merge',
@@ -141,8 +147,14 @@ export class MappingResolver {
 
 /** A forced value goes into the audit trail: the person must say why, no default reason stands in. */
 function forcedReason(reason: string | null | undefined): string {
-  if (!reason || !reason.trim()) throw badInput('force: true needs a reason: say why the value is recorded although Intacct does not have it (it is kept in the audit trail)', 'reason');
+  if (!reason || !reason.trim())
+    throw badInput('force: true needs a reason: say why the value is recorded although Intacct does not have it (it is kept in the audit trail)', 'reason');
   return reason.trim();
 }
 
-const toChange = (result: MappingChangeResult, actor: string, reason: string): MappingChangeType => ({ ...result, diff: toDiffEntries(result.diff), actor, reason });
+const toChange = (result: MappingChangeResult, actor: string, reason: string): MappingChangeType => ({
+  ...result,
+  diff: toDiffEntries(result.diff),
+  actor,
+  reason,
+});

@@ -27,7 +27,9 @@ export class OperationsResolver {
   @Query(() => [DimensionType], { description: 'Cached Intacct dimension values and master records, optionally of one kind.' })
   dimensions(@Ctx() ctx: GraphqlContext, @Arg('kind', () => ReferenceKind, { nullable: true }) kind: ReferenceKind | null): DimensionType[] {
     if (kind === ReferenceKind.DIMENSIONS) {
-      const dimensionKinds = new Set(['GLACCOUNT', 'DEPARTMENT', 'LOCATION', 'PROJECT', 'CUSTOMER', 'CLASS'].map((k) => REFERENCE_KIND_NAMES[k as ReferenceKind]));
+      const dimensionKinds = new Set(
+        ['GLACCOUNT', 'DEPARTMENT', 'LOCATION', 'PROJECT', 'CUSTOMER', 'CLASS'].map((k) => REFERENCE_KIND_NAMES[k as ReferenceKind]),
+      );
       return ctx.api.dimensions().filter((d) => dimensionKinds.has(d.kind.toLowerCase()));
     }
     return ctx.api.dimensions(kind ? REFERENCE_KIND_NAMES[kind] : undefined);
@@ -91,7 +93,9 @@ export class OperationsResolver {
     @Ctx() ctx: GraphqlContext,
     @Arg('kinds', () => [ReferenceKind], { nullable: true }) kinds: ReferenceKind[] | null,
   ): Promise<JobType> {
-    const names = [...new Set((kinds?.length ? kinds : [ReferenceKind.EMPLOYEE, ReferenceKind.VENDOR, ReferenceKind.DIMENSIONS]).map((k) => REFERENCE_KIND_NAMES[k]))];
+    const names = [
+      ...new Set((kinds?.length ? kinds : [ReferenceKind.EMPLOYEE, ReferenceKind.VENDOR, ReferenceKind.DIMENSIONS]).map((k) => REFERENCE_KIND_NAMES[k])),
+    ];
     return toJob(await ctx.api.syncReferenceData(names, ctx.principal.actor), ctx.secrets);
   }
 }

@@ -66,9 +66,13 @@ export class PostingResolver {
     const current = ctx.api.getPosting(id);
     if (!current) throw notFound(`No posting with id "${id}": use a posting id, posting key or Concur document id from the postings query`);
     if (!RETRYABLE.has(current.status)) {
-      throw apiError('CONFLICT', `Posting ${current.id} is ${current.status}${current.intacctRecordNo ? ` (Intacct RECORDNO ${current.intacctRecordNo})` : ''}: only FAILED, REJECTED or AWAITING_MAPPING postings can be retried`, {
-        status: current.status,
-      });
+      throw apiError(
+        'CONFLICT',
+        `Posting ${current.id} is ${current.status}${current.intacctRecordNo ? ` (Intacct RECORDNO ${current.intacctRecordNo})` : ''}: only FAILED, REJECTED or AWAITING_MAPPING postings can be retried`,
+        {
+          status: current.status,
+        },
+      );
     }
     return (await ctx.api.retryPosting(current.id, ctx.principal.actor, { batchDate, reason })) as Posting;
   }

@@ -28,7 +28,11 @@ export class MappingDiffEntryType {
   change!: MappingDiffChange;
   @Field(() => String, { description: 'Mapping section, e.g. accounts, dimensions, options.' })
   section!: string;
-  @Field(() => String, { nullable: true, description: 'The key (a Concur code, a dimension rule source->target, an option name); null for journal, cashAdvanceAccount and for the dimension rule order.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The key (a Concur code, a dimension rule source->target, an option name); null for journal, cashAdvanceAccount and for the dimension rule order.',
+  })
   key!: string | null;
   @Field(() => JSONScalar, { nullable: true, description: 'The value before; null when added.' })
   oldValue!: unknown;
@@ -36,11 +40,15 @@ export class MappingDiffEntryType {
   newValue!: unknown;
 }
 
-@ObjectType('MappingValueNote', { description: 'An Intacct value of a mapping change that was not checked against the reference cache, or was forced past it.' })
+@ObjectType('MappingValueNote', {
+  description: 'An Intacct value of a mapping change that was not checked against the reference cache, or was forced past it.',
+})
 export class MappingValueNoteType {
   @Field(() => String, { description: 'Where the value sits, e.g. accounts.474230 or counterparties.IBCP.vendorId.' })
   path!: string;
-  @Field(() => String, { description: 'What it must be in Intacct: GLACCOUNT, DEPARTMENT, LOCATION, PROJECTID, CUSTOMERID, CLASSID, ITEMID, VENDORID or EMPLOYEEID.' })
+  @Field(() => String, {
+    description: 'What it must be in Intacct: GLACCOUNT, DEPARTMENT, LOCATION, PROJECTID, CUSTOMERID, CLASSID, ITEMID, VENDORID or EMPLOYEEID.',
+  })
   target!: string;
   @Field(() => String)
   value!: string;
@@ -49,5 +57,6 @@ export class MappingValueNoteType {
 }
 
 /** Domain diff entries (lower-case change) as the API shows them. */
-export const toDiffEntries = (diff: ReadonlyArray<{ change: 'added' | 'changed' | 'removed'; section: string; key: string | null; oldValue: unknown; newValue: unknown }>): MappingDiffEntryType[] =>
-  diff.map((d) => ({ ...d, change: d.change.toUpperCase() as MappingDiffChange }));
+export const toDiffEntries = (
+  diff: ReadonlyArray<{ change: 'added' | 'changed' | 'removed'; section: string; key: string | null; oldValue: unknown; newValue: unknown }>,
+): MappingDiffEntryType[] => diff.map((d) => ({ ...d, change: d.change.toUpperCase() as MappingDiffChange }));

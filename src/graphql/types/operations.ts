@@ -32,9 +32,13 @@ export class MappingChangeType {
   message!: string;
   @Field(() => [MappingDiffEntryType], { description: 'What the change added, changed or removed (for a dry run: would).' })
   diff!: MappingDiffEntryType[];
-  @Field(() => [MappingValueNoteType], { description: 'Values accepted without a check: the reference cache holds nothing for their kind yet. They are checked as gaps when documents arrive.' })
+  @Field(() => [MappingValueNoteType], {
+    description: 'Values accepted without a check: the reference cache holds nothing for their kind yet. They are checked as gaps when documents arrive.',
+  })
   unchecked!: MappingValueNoteType[];
-  @Field(() => [MappingValueNoteType], { description: 'Values the reference cache refused, recorded because force was true (listed in the event, for the audit trail).' })
+  @Field(() => [MappingValueNoteType], {
+    description: 'Values the reference cache refused, recorded because force was true (listed in the event, for the audit trail).',
+  })
   forced!: MappingValueNoteType[];
 }
 
@@ -120,7 +124,9 @@ export class SyncRunType {
   finishedAt!: string | null;
   @Field(() => JSONScalar, { description: 'Records created/updated/deactivated per kind.' })
   counts!: Record<string, number>;
-  @Field(() => JSONScalar, { description: 'Per step (EMPLOYEE, GLACCOUNT, …, employees, vendors): {step, direction, failed, counts: {read, created, updated, removed, conflicts}}.' })
+  @Field(() => JSONScalar, {
+    description: 'Per step (EMPLOYEE, GLACCOUNT, …, employees, vendors): {step, direction, failed, counts: {read, created, updated, removed, conflicts}}.',
+  })
   report!: unknown[];
   @Field(() => [String])
   errors!: string[];
@@ -174,7 +180,8 @@ export class JobType {
   step!: string | null;
   @Field(() => JSONScalar, {
     nullable: true,
-    description: 'Counts per part: per sync step {read, created, updated, removed, conflicts}; per backfill document type {found, wouldPost, recorded, alreadyKnown, …}.',
+    description:
+      'Counts per part: per sync step {read, created, updated, removed, conflicts}; per backfill document type {found, wouldPost, recorded, alreadyKnown, …}.',
   })
   counts!: Record<string, Record<string, number>> | null;
 }

@@ -80,7 +80,7 @@ export class JournalEntryType {
   reverses!: string | null;
 }
 
-@ObjectType('GatewayExchange', { description: "One round trip with Intacct for this document: its part of the request and of the answer, secrets redacted." })
+@ObjectType('GatewayExchange', { description: 'One round trip with Intacct for this document: its part of the request and of the answer, secrets redacted.' })
 export class GatewayExchangeType {
   @Field(() => String, { description: "The request envelope with this document's <function> only." })
   requestXml!: string;
@@ -121,7 +121,8 @@ export class PostingAttemptType {
   @Field(() => String, { nullable: true, description: "Intacct's response XML, session ids redacted." })
   responseXml!: string | null;
   @Field(() => [GatewayExchangeType], {
-    description: 'The round trips of this attempt in order: the one that decided it last (requestXml/responseXml), preceded by a create left unanswered or called a duplicate before a read-back.',
+    description:
+      'The round trips of this attempt in order: the one that decided it last (requestXml/responseXml), preceded by a create left unanswered or called a duplicate before a read-back.',
   })
   exchanges!: GatewayExchangeType[];
 }

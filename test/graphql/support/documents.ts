@@ -29,7 +29,15 @@ export function entryFor(spec: DocSpec): JournalEntry {
     currency: 'USD',
     total: spec.amount,
     lines: [
-      { accountNo: '6500', trType: 1, amount: spec.amount, memo: 'Airfare - Delta', dimensions: { DEPARTMENT: 'D100', LOCATION: '100' }, kind: 'expense', sources: ['entry 1'] },
+      {
+        accountNo: '6500',
+        trType: 1,
+        amount: spec.amount,
+        memo: 'Airfare - Delta',
+        dimensions: { DEPARTMENT: 'D100', LOCATION: '100' },
+        kind: 'expense',
+        sources: ['entry 1'],
+      },
       { accountNo: '2050', trType: -1, amount: spec.amount, memo: 'Employee payable', dimensions: { EMPLOYEEID: spec.employeeId }, kind: 'counterparty' },
     ],
   };
@@ -55,14 +63,33 @@ export async function seedDocument(connector: TestConnector, spec: DocSpec): Pro
   const stream = documentStreamId('expense', spec.id);
   const entry = entryFor(spec);
   const events: Array<{ type: string; data: unknown; actor?: string }> = [
-    { type: 'ConcurDocumentReceived', data: { docType: 'expense', concurDocumentId: spec.id, channel: 'webhook', notificationId: `n-${spec.id}`, href: null, reportId: `R-${spec.id}` } },
+    {
+      type: 'ConcurDocumentReceived',
+      data: { docType: 'expense', concurDocumentId: spec.id, channel: 'webhook', notificationId: `n-${spec.id}`, href: null, reportId: `R-${spec.id}` },
+    },
     {
       type: 'ConcurDocumentFetched',
-      data: { docType: 'expense', concurDocumentId: spec.id, reportId: `R-${spec.id}`, reportName: spec.reportName, employeeId: spec.employeeId, amount: spec.amount, currency: 'USD', version: '1', document: { id: spec.id } },
+      data: {
+        docType: 'expense',
+        concurDocumentId: spec.id,
+        reportId: `R-${spec.id}`,
+        reportName: spec.reportName,
+        employeeId: spec.employeeId,
+        amount: spec.amount,
+        currency: 'USD',
+        version: '1',
+        document: { id: spec.id },
+      },
     },
   ];
   if (spec.outcome === 'gap') {
-    const gap: MappingGap = { kind: 'account', code: spec.gapCode ?? '01028', field: 'accounts', lines: ['entry 1 / allocation 1 / journal 1'], message: `No Intacct account for Concur account code ${spec.gapCode ?? '01028'}` };
+    const gap: MappingGap = {
+      kind: 'account',
+      code: spec.gapCode ?? '01028',
+      field: 'accounts',
+      lines: ['entry 1 / allocation 1 / journal 1'],
+      message: `No Intacct account for Concur account code ${spec.gapCode ?? '01028'}`,
+    };
     events.push({ type: 'MappingGapFound', data: { gaps: [gap], mappingRevision: 0 }, actor: 'system:posting-rules' });
   } else if (spec.outcome !== 'received') {
     events.push({ type: 'JournalEntryPrepared', data: { postingKey: entry.postingKey, entry, mappingRevision: 0 }, actor: 'system:posting-rules' });
@@ -70,12 +97,35 @@ export async function seedDocument(connector: TestConnector, spec: DocSpec): Pro
     if (spec.outcome === 'posted') {
       // The shape the Intacct worker records: an unanswered create (HTTP 524), then the read that settled it.
       const exchange = { request: requestXml(entry.postingKey), response: responseXml(`RN${spec.id}`), sentAt: '2026-11-20T10:00:05.000Z', durationMs: 87 };
-      const earlierExchange = { request: requestXml(entry.postingKey), response: null, reason: 'HTTP 524 from the gateway', sentAt: '2026-11-20T10:00:00.000Z', durationMs: 4012 };
-      events.push({ type: 'PostingSucceeded', data: { postingKey: entry.postingKey, recordNo: `RN${spec.id}`, outcome: 'created', exchange, earlierExchange }, actor: 'system:intacct' });
+      const earlierExchange = {
+        request: requestXml(entry.postingKey),
+        response: null,
+        reason: 'HTTP 524 from the gateway',
+        sentAt: '2026-11-20T10:00:00.000Z',
+        durationMs: 4012,
+      };
+      events.push({
+        type: 'PostingSucceeded',
+        data: { postingKey: entry.postingKey, recordNo: `RN${spec.id}`, outcome: 'created', exchange, earlierExchange },
+        actor: 'system:intacct',
+      });
     } else if (spec.outcome === 'rejected') {
-      events.push({ type: 'PostingRejected', data: { postingKey: entry.postingKey, attempt: 1, error: closedPeriod, requestXml: requestXml(entry.postingKey) }, actor: 'system:intacct' });
+      events.push({
+        type: 'PostingRejected',
+        data: { postingKey: entry.postingKey, attempt: 1, error: closedPeriod, requestXml: requestXml(entry.postingKey) },
+        actor: 'system:intacct',
+      });
     } else {
-      events.push({ type: 'PostingFailed', data: { postingKey: entry.postingKey, attempt: 1, error: { ...closedPeriod, category: 'transient', message: 'Intacct answered 503' }, nextAttemptAt: '2030-01-01T00:00:00.000Z' }, actor: 'system:intacct' });
+      events.push({
+        type: 'PostingFailed',
+        data: {
+          postingKey: entry.postingKey,
+          attempt: 1,
+          error: { ...closedPeriod, category: 'transient', message: 'Intacct answered 503' },
+          nextAttemptAt: '2030-01-01T00:00:00.000Z',
+        },
+        actor: 'system:intacct',
+      });
     }
   }
   await connector.append(stream, events);

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { ConnectorApi, DimensionRecord, JobStatus, MappingChangeResult, MappingHistoryEntry, ProjectionStatus, SyncRunSummary } from '../../../src/application/connector-api.js';
+import type {
+  ConnectorApi,
+  DimensionRecord,
+  JobStatus,
+  MappingChangeResult,
+  MappingHistoryEntry,
+  ProjectionStatus,
+  SyncRunSummary,
+} from '../../../src/application/connector-api.js';
 import { historyEntry, MappingChanges } from '../../../src/application/mapping-changes.js';
 import { ReportingService } from '../../../src/application/reporting.js';
 import { MemoryEventStore } from '../../../src/adapters/eventstore/memory/memory-event-store.js';
@@ -141,7 +149,15 @@ export class TestConnector implements ConnectorApi {
     const wanted = source.filter((d) => kinds.includes(d.kind) || (kinds.includes('dimensions') && !['employees', 'vendors'].includes(d.kind)));
     for (const d of wanted) if (!this.dimensionCache.some((x) => x.kind === d.kind && x.id === d.id)) this.dimensionCache.push(d);
     const at = new Date().toISOString();
-    this.runs.push({ id: `sync-${this.runs.length + 1}`, kinds, state: 'succeeded', startedAt: at, finishedAt: at, counts: { upserted: wanted.length }, errors: [] });
+    this.runs.push({
+      id: `sync-${this.runs.length + 1}`,
+      kinds,
+      state: 'succeeded',
+      startedAt: at,
+      finishedAt: at,
+      counts: { upserted: wanted.length },
+      errors: [],
+    });
     return this.addJob({ kind: 'sync', dryRun: false, processed: wanted.length, total: wanted.length, items: wanted.map((d) => `${d.kind} ${d.id}`), actor });
   }
 
@@ -171,7 +187,14 @@ export class TestConnector implements ConnectorApi {
   }
   async backfill(from: string, to: string, dryRun: boolean, actor: string): Promise<JobStatus> {
     const rows = this.queries.list({ updatedFrom: from, updatedTo: to }, 1000).rows;
-    return this.addJob({ kind: 'backfill', dryRun, processed: rows.length, total: rows.length, items: rows.map((r) => `${dryRun ? 'would post' : 'posted'} ${r.concurDocumentId}`), actor });
+    return this.addJob({
+      kind: 'backfill',
+      dryRun,
+      processed: rows.length,
+      total: rows.length,
+      items: rows.map((r) => `${dryRun ? 'would post' : 'posted'} ${r.concurDocumentId}`),
+      actor,
+    });
   }
   job(id: string): JobStatus | null {
     return this.jobs.get(id) ?? null;
@@ -182,7 +205,18 @@ export class TestConnector implements ConnectorApi {
 
   private addJob(j: { kind: JobStatus['kind']; dryRun: boolean; processed: number; total: number; items: string[]; actor: string }): JobStatus {
     const at = new Date().toISOString();
-    const job: JobStatus = { id: `job-${this.jobs.size + 1}`, kind: j.kind, state: 'succeeded', dryRun: j.dryRun, processed: j.processed, total: j.total, startedAt: at, finishedAt: at, items: j.items, error: null };
+    const job: JobStatus = {
+      id: `job-${this.jobs.size + 1}`,
+      kind: j.kind,
+      state: 'succeeded',
+      dryRun: j.dryRun,
+      processed: j.processed,
+      total: j.total,
+      startedAt: at,
+      finishedAt: at,
+      items: j.items,
+      error: null,
+    };
     this.jobs.set(job.id, job);
     return job;
   }

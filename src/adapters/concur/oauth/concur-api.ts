@@ -30,17 +30,27 @@ export class ConcurApi {
     this.fetchImpl = options.fetch ?? fetch;
   }
 
-  async request(method: 'GET' | 'POST' | 'PUT', path: string, init: { query?: Record<string, string | number | boolean | undefined>; json?: unknown } = {}): Promise<ConcurApiResponse> {
+  async request(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    init: { query?: Record<string, string | number | boolean | undefined>; json?: unknown } = {},
+  ): Promise<ConcurApiResponse> {
     let token = await this.options.tokens.getAccessToken();
     let response = await this.send(method, token.geolocation, token.accessToken, path, init);
     if (response.status === 401) {
       token = await this.options.tokens.forceRefresh(token.accessToken);
       response = await this.send(method, token.geolocation, token.accessToken, path, init);
-      if (response.status === 401) throw new ConcurAuthError(`Concur refused ${method} ${path} even with a fresh access token (HTTP 401): check the app's scopes (FISVC for FIS) and the company connection`);
+      if (response.status === 401)
+        throw new ConcurAuthError(
+          `Concur refused ${method} ${path} even with a fresh access token (HTTP 401): check the app's scopes (FISVC for FIS) and the company connection`,
+        );
     }
     if (response.status === 429) {
       const retryAfterS = Number(response.headers.get('retry-after'));
-      throw new ConcurUnavailableError(`Concur rate-limited ${method} ${path} (HTTP 429); retrying later`, Number.isFinite(retryAfterS) ? retryAfterS * 1000 : null);
+      throw new ConcurUnavailableError(
+        `Concur rate-limited ${method} ${path} (HTTP 429); retrying later`,
+        Number.isFinite(retryAfterS) ? retryAfterS * 1000 : null,
+      );
     }
     if (response.status >= 500) throw new ConcurUnavailableError(`Concur answered HTTP ${response.status} to ${method} ${path}; retrying later`);
     let text: string;
@@ -58,7 +68,13 @@ export class ConcurApi {
     return { status: response.status, body, correlationId: response.headers.get('concur-correlationid') };
   }
 
-  private async send(method: string, geolocation: string, accessToken: string, path: string, init: { query?: Record<string, string | number | boolean | undefined>; json?: unknown }): Promise<Response> {
+  private async send(
+    method: string,
+    geolocation: string,
+    accessToken: string,
+    path: string,
+    init: { query?: Record<string, string | number | boolean | undefined>; json?: unknown },
+  ): Promise<Response> {
     const url = new URL(path, `${geolocation}/`);
     for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const started = Date.now();

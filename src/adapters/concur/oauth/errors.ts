@@ -4,7 +4,9 @@ import { ConnectorError } from '../../../domain/errors.js';
 export class ConcurReconnectRequiredError extends ConnectorError {
   override readonly name = 'ConcurReconnectRequiredError';
   constructor(detail: string) {
-    super(`Concur refused the stored refresh token (${detail}). Reconnect Concur: set a new CONCUR_REFRESH_TOKEN, or CONCUR_COMPANY_UUID and CONCUR_COMPANY_REQUEST_TOKEN, and restart. No further token requests are made until then.`);
+    super(
+      `Concur refused the stored refresh token (${detail}). Reconnect Concur: set a new CONCUR_REFRESH_TOKEN, or CONCUR_COMPANY_UUID and CONCUR_COMPANY_REQUEST_TOKEN, and restart. No further token requests are made until then.`,
+    );
   }
 }
 
@@ -18,7 +20,9 @@ export class ConcurMaintenanceError extends ConnectorError {
 export class ConcurNotConfiguredError extends ConnectorError {
   override readonly name = 'ConcurNotConfiguredError';
   constructor() {
-    super('No Concur credentials: set CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET plus CONCUR_REFRESH_TOKEN, or CONCUR_COMPANY_UUID and CONCUR_COMPANY_REQUEST_TOKEN');
+    super(
+      'No Concur credentials: set CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET plus CONCUR_REFRESH_TOKEN, or CONCUR_COMPANY_UUID and CONCUR_COMPANY_REQUEST_TOKEN',
+    );
   }
 }
 

@@ -147,7 +147,8 @@ export class ConcurTokenManager {
     }
     if (!seed) throw new ConcurNotConfiguredError();
     const base = { client_id: c.clientId, client_secret: c.clientSecret };
-    if (seed.kind === 'refresh') return this.tokenRequest(c.authBaseUrl, { ...base, grant_type: 'refresh_token', refresh_token: c.refreshToken! }, seed.fingerprint);
+    if (seed.kind === 'refresh')
+      return this.tokenRequest(c.authBaseUrl, { ...base, grant_type: 'refresh_token', refresh_token: c.refreshToken! }, seed.fingerprint);
     return this.tokenRequest(
       c.authBaseUrl,
       { ...base, grant_type: 'password', username: c.companyUuid!, password: c.companyRequestToken!, credtype: 'authtoken' },
@@ -185,7 +186,13 @@ export class ConcurTokenManager {
       if (response.ok && typeof body.access_token === 'string') return this.accept(base, body, params.refresh_token ?? null, seedFingerprint, correlationId);
       const err = body as TokenErrorBody;
       const code = Number(err.code);
-      this.logger.log('warn', 'Concur token request refused', { host: base, status: response.status, code: err.code ?? null, error: err.error ?? null, correlationId });
+      this.logger.log('warn', 'Concur token request refused', {
+        host: base,
+        status: response.status,
+        code: err.code ?? null,
+        error: err.error ?? null,
+        correlationId,
+      });
       if (code === 16 && err.geolocation) {
         base = trimSlash(err.geolocation);
         continue;
@@ -205,12 +212,20 @@ export class ConcurTokenManager {
         this.blocked = new ConcurMaintenanceError(new Date(this.retryAt));
         throw this.blocked;
       }
-      throw new ConcurUnavailableError(`Concur token endpoint ${base} answered HTTP ${response.status} (code ${err.code ?? 'none'}: ${err.error_description ?? err.error ?? 'no description'}); retrying later`);
+      throw new ConcurUnavailableError(
+        `Concur token endpoint ${base} answered HTTP ${response.status} (code ${err.code ?? 'none'}: ${err.error_description ?? err.error ?? 'no description'}); retrying later`,
+      );
     }
     throw new ConcurUnavailableError(`Concur redirected the token request across more than ${MAX_DATACENTER_HOPS} datacenters; retrying later`);
   }
 
-  private async accept(host: string, body: Record<string, unknown>, usedRefreshToken: string | null, seedFingerprint: string, correlationId: string | null): Promise<AccessToken> {
+  private async accept(
+    host: string,
+    body: Record<string, unknown>,
+    usedRefreshToken: string | null,
+    seedFingerprint: string,
+    correlationId: string | null,
+  ): Promise<AccessToken> {
     const accessToken = body.access_token as string;
     const refreshToken = typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : usedRefreshToken;
     const geolocation = trimSlash(typeof body.geolocation === 'string' && body.geolocation ? body.geolocation : host);
@@ -232,11 +247,24 @@ export class ConcurTokenManager {
     // over the stored chain (someone changed CONCUR_REFRESH_TOKEN / the company token), or Concur
     // rotating the refresh token. The values themselves never reach the log.
     const previous = this.stored;
-    if (!previous) this.logger.log('info', 'Concur credential stored: first connection with the configured credential; the refresh token is kept encrypted in ML_DATA_DIR', { actor: 'config', action: 'credential-change', geolocation });
+    if (!previous)
+      this.logger.log('info', 'Concur credential stored: first connection with the configured credential; the refresh token is kept encrypted in ML_DATA_DIR', {
+        actor: 'config',
+        action: 'credential-change',
+        geolocation,
+      });
     else if (previous.seedFingerprint !== seedFingerprint) {
-      this.logger.log('info', 'Concur credential changed: the newly configured credential replaces the stored refresh-token chain', { actor: 'config', action: 'credential-change', geolocation });
+      this.logger.log('info', 'Concur credential changed: the newly configured credential replaces the stored refresh-token chain', {
+        actor: 'config',
+        action: 'credential-change',
+        geolocation,
+      });
     } else if (refreshToken !== usedRefreshToken) {
-      this.logger.log('info', 'Concur refresh token rotated by Concur; the new one is stored encrypted', { actor: 'system:concur-oauth', action: 'credential-change', geolocation });
+      this.logger.log('info', 'Concur refresh token rotated by Concur; the new one is stored encrypted', {
+        actor: 'system:concur-oauth',
+        action: 'credential-change',
+        geolocation,
+      });
     }
     // Persist before use: the refresh token we just presented is already invalid at Concur. If the
     // write fails the new token is still kept in memory (the process keeps working) and the failure

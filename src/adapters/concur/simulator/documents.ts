@@ -34,7 +34,8 @@ export async function loadFixtureDocuments(dir: string): Promise<SimFisItem[]> {
 
 const hexId = (bytes = 16): string => randomBytes(bytes).toString('hex').toUpperCase();
 /** Integer cents rendered the way Concur's JSON carries amounts (a number). */
-const amountOf = (cents: number): number => Number(`${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`);
+const amountOf = (cents: number): number =>
+  Number(`${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`);
 
 export interface GeneratedExpenseOptions {
   reportId?: string;

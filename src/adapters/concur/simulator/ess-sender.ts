@@ -73,7 +73,12 @@ export class EssSender {
     return this.envelope({
       id,
       eventType: `${docType}.readyForIntegration`,
-      facts: { companyId: '821599', documentId: docId, entityId: 'sim-entity', href: `${baseUrl}/financialintegration/fi/v4/companies/transactiontypes/${docType}/transactions?docId=${docId}` },
+      facts: {
+        companyId: '821599',
+        documentId: docId,
+        entityId: 'sim-entity',
+        href: `${baseUrl}/financialintegration/fi/v4/companies/transactiontypes/${docType}/transactions?docId=${docId}`,
+      },
     });
   }
 
@@ -106,12 +111,16 @@ export class EssSender {
 
 function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

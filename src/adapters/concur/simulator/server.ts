@@ -12,7 +12,8 @@ export interface SimulatorServerContext {
   now: () => number;
 }
 
-const FIS = /^\/financialintegration\/fi\/v4\/companies\/transactiontypes\/([a-z]+)\/transactions(?:\/(acknowledgements|postingconfirmations|paymentconfirmations))?$/;
+const FIS =
+  /^\/financialintegration\/fi\/v4\/companies\/transactiontypes\/([a-z]+)\/transactions(?:\/(acknowledgements|postingconfirmations|paymentconfirmations))?$/;
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -37,7 +38,8 @@ export function createDatacenterServer(dc: Datacenter, ctx: SimulatorServerConte
       const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
       const tok = auth ? ctx.state.accessTokens.get(auth[1]!) : undefined;
       // A token is only good at the datacenter that issued it, and only until it expires.
-      if (!tok || tok.datacenter !== dc || tok.expiresAt <= ctx.now()) return send(res, 401, { error: 'invalid_token', message: 'Access token missing, expired or issued elsewhere' });
+      if (!tok || tok.datacenter !== dc || tok.expiresAt <= ctx.now())
+        return send(res, 401, { error: 'invalid_token', message: 'Access token missing, expired or issued elsewhere' });
       if (ctx.faults.apiFailures.count > 0) {
         ctx.faults.apiFailures.count--;
         return send(res, ctx.faults.apiFailures.status, { message: 'simulated failure' }, ctx.faults.apiFailures.status === 429 ? { 'retry-after': '1' } : {});
@@ -47,7 +49,11 @@ export function createDatacenterServer(dc: Datacenter, ctx: SimulatorServerConte
       if (req.method === 'GET' && url.pathname === '/api/v3.0/expense/reports') return reportSearch(url, res, ctx, dc);
       if (url.pathname === '/api/v3.1/invoice/vendors') {
         const reply =
-          req.method === 'GET' ? listVendors(ctx.state, url, ctx.urlOf(dc)) : req.method === 'POST' || req.method === 'PUT' ? writeVendors(ctx.state, req.method, body) : { status: 405, body: { Message: 'method not allowed' } };
+          req.method === 'GET'
+            ? listVendors(ctx.state, url, ctx.urlOf(dc))
+            : req.method === 'POST' || req.method === 'PUT'
+              ? writeVendors(ctx.state, req.method, body)
+              : { status: 405, body: { Message: 'method not allowed' } };
         return send(res, reply.status, reply.body);
       }
       return send(res, 404, { message: `simulator: no route ${req.method} ${url.pathname}` });
@@ -115,15 +121,19 @@ function fisRoute(docType: string, action: string | null, method: string, url: U
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 25), 100);
     // The swagger documents yes/no; the connector sends true. Both mean: whatever the document's status.
     const ignoreStatus = ['true', 'yes'].includes(url.searchParams.get('ignoreDocumentStatus') ?? '');
-    const selected = docId
-      ? ofType.filter((d) => d.item.id === docId)
-      : ofType.filter((d) => ignoreStatus || d.status === 'READY');
+    const selected = docId ? ofType.filter((d) => d.item.id === docId) : ofType.filter((d) => ignoreStatus || d.status === 'READY');
     const slice = docId ? selected : selected.slice(page * limit, page * limit + limit);
     const items = slice.map((d) => ({ ...structuredClone(d.item), docStatus: d.status }));
     const totalPages = docId ? 1 : Math.ceil(selected.length / limit);
-    if (state.responseShape === 'content') return send(res, 200, { content: items, page: { size: limit, totalElements: selected.length, totalPages, number: page }, links: [] });
+    if (state.responseShape === 'content')
+      return send(res, 200, { content: items, page: { size: limit, totalElements: selected.length, totalPages, number: page }, links: [] });
     const hasNext = !docId && page + 1 < totalPages;
-    return send(res, 200, { fIDocuments: items, offset: page * limit, nextPage: hasNext ? `${url.pathname}?page=${page + 1}&limit=${limit}` : null, numberReturned: items.length });
+    return send(res, 200, {
+      fIDocuments: items,
+      offset: page * limit,
+      nextPage: hasNext ? `${url.pathname}?page=${page + 1}&limit=${limit}` : null,
+      numberReturned: items.length,
+    });
   }
   if (method !== 'POST' || action === null) return send(res, 405, { message: 'method not allowed' });
   let body: Record<string, unknown>;
@@ -153,16 +163,37 @@ function fisRoute(docType: string, action: string | null, method: string, url: U
       const ok = c.overallPostingStatusCode === 'success' || c.overallPostingStatusCode === 'error';
       const docs = Array.isArray(c.postingDocs) ? (c.postingDocs as Record<string, unknown>[]) : [];
       if (typeof c.docId !== 'string' || !ok) return send(res, 400, { message: 'each confirmation needs docId and overallPostingStatusCode success|error' });
-      if (c.overallPostingStatusCode === 'success' && !(typeof docs[0]?.documentNumber === 'string' && docs[0].documentNumber)) return send(res, 400, { message: `confirmation for ${c.docId}: a success needs postingDocs[0].documentNumber` });
-      if (c.overallPostingStatusCode === 'error' && !(Array.isArray(c.systemMessages) && c.systemMessages.length > 0)) return send(res, 400, { message: `confirmation for ${c.docId}: an error needs systemMessages` });
+      if (c.overallPostingStatusCode === 'success' && !(typeof docs[0]?.documentNumber === 'string' && docs[0].documentNumber))
+        return send(res, 400, { message: `confirmation for ${c.docId}: a success needs postingDocs[0].documentNumber` });
+      if (c.overallPostingStatusCode === 'error' && !(Array.isArray(c.systemMessages) && c.systemMessages.length > 0))
+        return send(res, 400, { message: `confirmation for ${c.docId}: an error needs systemMessages` });
     }
     const out = (list as Record<string, unknown>[]).map((c) => {
       const id = c.docId as string;
       const doc = find(id);
-      const code = retryLater() ? 199 : !doc ? 116 : doc.status === 'RECALLED' ? 112 : doc.status === 'READY' ? 111 : doc.status.startsWith('POSTING_CONFIRMED') ? 113 : 0;
+      const code = retryLater()
+        ? 199
+        : !doc
+          ? 116
+          : doc.status === 'RECALLED'
+            ? 112
+            : doc.status === 'READY'
+              ? 111
+              : doc.status.startsWith('POSTING_CONFIRMED')
+                ? 113
+                : 0;
       if (code === 0) doc!.status = c.overallPostingStatusCode === 'success' ? 'POSTING_CONFIRMED_SUCCESS' : 'POSTING_CONFIRMED_FAILURE';
       state.fisCalls.push({ kind: 'postingconfirmation', docId: id, code, body: c });
-      const result = code === 0 || code === 113 ? 'SUCCESS' : code === 112 ? 'WAS_RECALLED' : code === 111 ? 'NOT_YET_ACKNOWLEDGED' : code === 116 ? 'DOCUMENT_NOT_FOUND' : 'SYSTEM_ERROR_OCCURRED';
+      const result =
+        code === 0 || code === 113
+          ? 'SUCCESS'
+          : code === 112
+            ? 'WAS_RECALLED'
+            : code === 111
+              ? 'NOT_YET_ACKNOWLEDGED'
+              : code === 116
+                ? 'DOCUMENT_NOT_FOUND'
+                : 'SYSTEM_ERROR_OCCURRED';
       return itemResult(ctx, id, code, 'postingConfirmationResult', result);
     });
     return send(res, 200, out);

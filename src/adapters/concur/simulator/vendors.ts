@@ -19,13 +19,17 @@ export interface VendorStatus {
 export function listVendors(state: ConcurSimulatorState, url: URL, baseUrl: string): SimReply {
   const limit = Number(url.searchParams.get('limit') ?? 25);
   const offset = Number(url.searchParams.get('offset') ?? 0);
-  if (!Number.isInteger(limit) || limit < 1 || limit > VENDOR_LIMIT_MAX) return { status: 400, body: { Message: `limit must be an integer from 1 to ${VENDOR_LIMIT_MAX}` } };
+  if (!Number.isInteger(limit) || limit < 1 || limit > VENDOR_LIMIT_MAX)
+    return { status: 400, body: { Message: `limit must be an integer from 1 to ${VENDOR_LIMIT_MAX}` } };
   if (!Number.isInteger(offset) || offset < 0) return { status: 400, body: { Message: 'offset must be a non-negative integer' } };
   const code = url.searchParams.get('vendorCode');
   const all = [...state.vendors.values()]
     .filter((v) => code === null || v.VendorCode === code)
     .sort((a, b) => vendorKey(a.VendorCode, a.AddressCode).localeCompare(vendorKey(b.VendorCode, b.AddressCode)));
-  const next = offset + limit < all.length ? `${baseUrl}/api/v3.1/invoice/vendors?offset=${offset + limit}&limit=${limit}${code === null ? '' : `&vendorCode=${encodeURIComponent(code)}`}` : null;
+  const next =
+    offset + limit < all.length
+      ? `${baseUrl}/api/v3.1/invoice/vendors?offset=${offset + limit}&limit=${limit}${code === null ? '' : `&vendorCode=${encodeURIComponent(code)}`}`
+      : null;
   return { status: 200, body: { Items: all.slice(offset, offset + limit).map((v) => structuredClone(v)), NextPage: next } };
 }
 

@@ -6,8 +6,7 @@ import { toClientExpectedRevision } from './revision.js';
 
 export type AppendPlan =
   /** Every event is already stored: succeed without a revision check (a retried append). */
-  | { kind: 'already-stored' }
-  | { kind: 'append'; fresh: NewEvent[]; expectedRevision: AppendExpectedRevision };
+  { kind: 'already-stored' } | { kind: 'append'; fresh: NewEvent[]; expectedRevision: AppendExpectedRevision };
 
 /**
  * Decides what to send for an append, given the ids already in the stream and its last revision.

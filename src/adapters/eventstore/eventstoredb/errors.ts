@@ -26,12 +26,7 @@ export function isWrongExpectedVersion(error: unknown): boolean {
 export function isUnavailable(error: unknown): boolean {
   const e = shape(error);
   if (!e) return false;
-  return (
-    e.type === ErrorType.UNAVAILABLE ||
-    e.type === ErrorType.DEADLINE_EXCEEDED ||
-    e.code === GRPC_UNAVAILABLE ||
-    e.code === GRPC_DEADLINE_EXCEEDED
-  );
+  return e.type === ErrorType.UNAVAILABLE || e.type === ErrorType.DEADLINE_EXCEEDED || e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED;
 }
 
 /**
@@ -39,10 +34,7 @@ export function isUnavailable(error: unknown): boolean {
  * (actual -1 when the stream does not exist), an unreachable server EventStoreUnavailableError
  * naming the server (never its credentials); anything else is returned unchanged.
  */
-export function toDomainError(
-  error: unknown,
-  context: { server: string; streamId?: string; expected?: ExpectedRevision; operation: string },
-): Error {
+export function toDomainError(error: unknown, context: { server: string; streamId?: string; expected?: ExpectedRevision; operation: string }): Error {
   const e = shape(error);
   if (isWrongExpectedVersion(error) && context.streamId !== undefined) {
     const actual = e?.actualVersion === NO_STREAM || typeof e?.actualVersion === 'bigint' ? fromClientCurrentRevision(e.actualVersion) : -1;

@@ -1,11 +1,4 @@
-import {
-  BACKWARDS,
-  END,
-  EventStoreDBClient,
-  FORWARDS,
-  excludeSystemEvents,
-  type AllStreamResolvedEvent,
-} from '@eventstore/db-client';
+import { BACKWARDS, END, EventStoreDBClient, FORWARDS, excludeSystemEvents, type AllStreamResolvedEvent } from '@eventstore/db-client';
 import type { NewEvent, RecordedEvent } from '../../../domain/events/envelope.js';
 import type {
   AppendOptions,

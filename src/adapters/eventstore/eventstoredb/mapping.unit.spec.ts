@@ -103,7 +103,11 @@ describe('bigint JSON', () => {
 });
 
 describe('event round trip', () => {
-  const original = newEvent('PostingSucceeded', { amount: '12.50', big: 10n }, { id: 'not-a-uuid', actor: 'system:poster', schemaVersion: 3, causationId: 'c-1', correlationId: 'k-1', occurredAt: '2026-01-02T03:04:05.000Z' });
+  const original = newEvent(
+    'PostingSucceeded',
+    { amount: '12.50', big: 10n },
+    { id: 'not-a-uuid', actor: 'system:poster', schemaVersion: 3, causationId: 'c-1', correlationId: 'k-1', occurredAt: '2026-01-02T03:04:05.000Z' },
+  );
 
   function resolvedFrom(data: ReturnType<typeof toEventData>, streamId = 'doc-7'): AllStreamResolvedEvent {
     return {

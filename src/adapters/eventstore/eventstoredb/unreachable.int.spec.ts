@@ -18,9 +18,7 @@ describe('EventStoreDbEventStore against an unreachable server', () => {
     const port = await closedPort();
     const store = EventStoreDbEventStore.connect(`esdb://admin:s3cret@127.0.0.1:${port}?tls=false&defaultDeadline=3000`);
     try {
-      const error = await store
-        .appendToStream('doc-1', [newEvent('T', {}, { actor: 'test' })], { expectedRevision: 'no_stream' })
-        .catch((e: unknown) => e);
+      const error = await store.appendToStream('doc-1', [newEvent('T', {}, { actor: 'test' })], { expectedRevision: 'no_stream' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EventStoreUnavailableError);
       expect((error as Error).message).toContain(`esdb://127.0.0.1:${port}`);
       expect((error as Error).message).not.toContain('s3cret');

@@ -112,7 +112,7 @@ function assertNotAnotherDatabase(db: Database.Database, path: string): void {
 
 const WHAT_TO_DO =
   'The service does not start on a damaged log. Stop it, keep a copy of the file (with its -wal file), and restore the last backup; ' +
-  "or recover what SQLite can read with \"sqlite3 <file> '.recover' | sqlite3 <new file>\" and point ML_STORE at the new file. Read models and the posting queue are rebuilt from the log by themselves.";
+  'or recover what SQLite can read with "sqlite3 <file> \'.recover\' | sqlite3 <new file>" and point ML_STORE at the new file. Read models and the posting queue are rebuilt from the log by themselves.';
 
 /**
  * A bounded check at open, so a damaged log is refused at start instead of accepting webhooks whose
@@ -131,7 +131,11 @@ function verifyIntegrity(db: Database.Database, path: string, quickCheckMaxBytes
     const lines = problems.map((p) => Object.values(p)[0]).filter((l) => l !== 'ok');
     if (lines.length > 0) throw new EventStoreFileError(`The event store file ${path} failed SQLite's integrity check (${lines.join('; ')}). ${WHAT_TO_DO}`);
   }
-  const rows = db.prepare(`SELECT position, data, metadata FROM events ORDER BY position DESC LIMIT ${TAIL_CHECK_EVENTS}`).raw().safeIntegers(true).all() as [bigint, string, string][];
+  const rows = db.prepare(`SELECT position, data, metadata FROM events ORDER BY position DESC LIMIT ${TAIL_CHECK_EVENTS}`).raw().safeIntegers(true).all() as [
+    bigint,
+    string,
+    string,
+  ][];
   for (let i = 0; i < rows.length; i++) {
     const [position, data, metadata] = rows[i]!;
     if (i > 0 && rows[i - 1]![0] !== position + 1n) {

@@ -77,23 +77,12 @@ export class SqliteEventStore implements EventStore {
   ) {
     this.stmt = {
       head: db.prepare('SELECT coalesce(max(position), -1) FROM events').pluck().safeIntegers(true),
-      streamHead: db
-        .prepare('SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1')
-        .raw()
-        .safeIntegers(true),
+      streamHead: db.prepare('SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').raw().safeIntegers(true),
       hasId: db.prepare('SELECT 1 FROM events WHERE id = ?').pluck(),
       storedIds: db.prepare('SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))').pluck(),
-      insert: db.prepare(
-        `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      readAll: db
-        .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
-        .raw()
-        .safeIntegers(true),
-      readStream: db
-        .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
-        .raw()
-        .safeIntegers(true),
+      insert: db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw().safeIntegers(true),
+      readStream: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw().safeIntegers(true),
     };
     const appendOne = db.transaction((request: AppendRequest, position: { next: bigint }, recordedAt: string) =>
       this.appendInTransaction(request, position, recordedAt),
@@ -249,7 +238,8 @@ function serialize(streamId: string, events: readonly NewEvent[]): SerializedEve
   const seen = new Set<string>();
   const out: SerializedEvent[] = [];
   for (const e of events) {
-    if (typeof e.id !== 'string' || e.id === '') throw new TypeError(`An event of type ${e.type} for stream ${streamId} has no id; give every event an id (newEvent() does).`);
+    if (typeof e.id !== 'string' || e.id === '')
+      throw new TypeError(`An event of type ${e.type} for stream ${streamId} has no id; give every event an id (newEvent() does).`);
     if (typeof e.type !== 'string' || e.type === '') throw new TypeError(`Event ${e.id} for stream ${streamId} has no type; every event needs its type name.`);
     if (!Number.isInteger(e.schemaVersion) || e.schemaVersion < 1) {
       throw new TypeError(`Event ${e.id} (${e.type}) for stream ${streamId} has schema version ${String(e.schemaVersion)}; it must be an integer >= 1.`);

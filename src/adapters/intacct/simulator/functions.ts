@@ -63,7 +63,8 @@ export class FunctionRunner {
     if (object === 'EMPLOYEE') {
       if (!row['EMPLOYEEID']) return fail('Required field EMPLOYEEID is missing.');
       const contact = row['PERSONALINFO.CONTACTNAME'];
-      if (!contact || !this.table('CONTACT').has(contact)) return fail(`Contact ${contact ?? ''} does not exist; create the CONTACT first.`, 'Create the contact, then the employee.');
+      if (!contact || !this.table('CONTACT').has(contact))
+        return fail(`Contact ${contact ?? ''} does not exist; create the CONTACT first.`, 'Create the contact, then the employee.');
     } else if (object === 'VENDOR') {
       if (!row['VENDORID'] || !row['NAME']) return fail('Required fields VENDORID and NAME are needed.');
       if (!row['DISPLAYCONTACT.PRINTAS']) return fail('Required field DISPLAYCONTACT.PRINTAS is missing.');
@@ -83,7 +84,8 @@ export class FunctionRunner {
     const glentry = asRecord(record['ENTRIES'])['GLENTRY'];
     const entries = (Array.isArray(glentry) ? glentry : glentry ? [glentry] : []).map((e) => flatten(asRecord(e)));
     const errors = validateGlBatch(this.company, header, entries);
-    if (errors.length > 0) return { ok: false, errors: [...errors, { errorno: 'BL01001973', description: '', description2: 'Could not create GLBATCH record!', correction: '' }] };
+    if (errors.length > 0)
+      return { ok: false, errors: [...errors, { errorno: 'BL01001973', description: '', description2: 'Could not create GLBATCH record!', correction: '' }] };
     const recordNo = String(this.company.nextRecordNo++);
     const row: Row = { RECORDNO: recordNo, BATCHNO: recordNo, STATE: 'Posted', ...header };
     this.company.glbatches.push({ recordNo, controlId, header: row, entries });
@@ -107,9 +109,10 @@ export class FunctionRunner {
     if (idFieldOf(object) === undefined) return fail(`Object ${object} is not readable.`, '', 'DL02000001');
     const query = typeof body['query'] === 'string' ? body['query'] : '';
     const filter = parseQuery(query);
-    if (!filter) return fail(`Invalid query: ${query}`, 'Use FIELD = \'value\' or FIELD IN (...) joined with AND.', 'DL02000001');
+    if (!filter) return fail(`Invalid query: ${query}`, "Use FIELD = 'value' or FIELD IN (...) joined with AND.", 'DL02000001');
     const pageSize = Math.min(1000, Math.max(1, Number(body['pagesize'] ?? '100') || 100));
-    const fieldList = typeof body['fields'] === 'string' && body['fields'] !== '*' && body['fields'] !== '' ? body['fields'].split(',').map((f) => f.trim()) : null;
+    const fieldList =
+      typeof body['fields'] === 'string' && body['fields'] !== '*' && body['fields'] !== '' ? body['fields'].split(',').map((f) => f.trim()) : null;
     let rows = [...this.table(object).values()];
     // Like Intacct, an employee's PERSONALINFO fields come from its contact record.
     if (object === 'EMPLOYEE') {
@@ -139,7 +142,12 @@ export class FunctionRunner {
       this.resultSets.set(resultId, { ...set, rows: rest });
     }
     const render = (row: Row): XmlFragment =>
-      el(set.object, Object.entries(row).filter(([k]) => !set.fields || set.fields.includes(k)).map(([k, v]) => el(k, v)));
+      el(
+        set.object,
+        Object.entries(row)
+          .filter(([k]) => !set.fields || set.fields.includes(k))
+          .map(([k, v]) => el(k, v)),
+      );
     return {
       ok: true,
       data: el('data', rows.map(render), {

@@ -57,7 +57,8 @@ export function validateGlBatch(company: SimulatedCompany, header: Row, entries:
     if (!account) return [bl(`Line ${i + 1}: Required field ACCOUNTNO is missing.`, 'Provide an account number.')];
     if (!isActive(company, 'GLACCOUNT', account)) return [bl(`Account ${account} is not valid.`, 'Use an active GL account.')];
     const amount = cents(line['TRX_AMOUNT'] ?? '');
-    if (amount === null || amount === 0n) return [bl(`Line ${i + 1}: TRX_AMOUNT ${line['TRX_AMOUNT'] ?? ''} is not a valid positive amount.`, 'Send a positive amount with 2 decimals.')];
+    if (amount === null || amount === 0n)
+      return [bl(`Line ${i + 1}: TRX_AMOUNT ${line['TRX_AMOUNT'] ?? ''} is not a valid positive amount.`, 'Send a positive amount with 2 decimals.')];
     if (line['TR_TYPE'] === '1') debit += amount;
     else if (line['TR_TYPE'] === '-1') credit += amount;
     else return [bl(`Line ${i + 1}: TR_TYPE must be 1 or -1.`, 'Send 1 for a debit, -1 for a credit.')];

@@ -72,7 +72,12 @@ const rec = (v: XmlValue | undefined): XmlRecord => (v && typeof v === 'object' 
 const str = (v: XmlValue | undefined): string => (typeof v === 'string' ? v : '');
 
 function errorMessage(errors: SimError[]): XmlFragment {
-  return el('errormessage', errors.map((e) => el('error', [el('errorno', e.errorno), el('description', e.description), el('description2', e.description2), el('correction', e.correction)])));
+  return el(
+    'errormessage',
+    errors.map((e) =>
+      el('error', [el('errorno', e.errorno), el('description', e.description), el('description2', e.description2), el('correction', e.correction)]),
+    ),
+  );
 }
 
 function document(body: XmlFragment[]): string {
@@ -96,7 +101,17 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
   const executed = new Map<string, XmlFragment>();
   const lifetime = options.sessionLifetimeMs ?? 2 * 3600_000;
   const maxConcurrent = options.maxConcurrent ?? 2;
-  const stats: SimulatorStats = { requests: 0, inFlight: 0, maxInFlight: 0, rateLimited: 0, sessionsIssued: 0, authFailures: 0, duplicatesRefused: 0, functionsRun: 0, requestsByPath: {} };
+  const stats: SimulatorStats = {
+    requests: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    rateLimited: 0,
+    sessionsIssued: 0,
+    authFailures: 0,
+    duplicatesRefused: 0,
+    functionsRun: 0,
+    requestsByPath: {},
+  };
   let baseUrl = '';
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> => {
@@ -109,12 +124,25 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
 
     if (!body.trim() || XMLValidator.validate(body) !== true || /<!DOCTYPE|<!ENTITY/i.test(body)) {
-      return send(400, controlFailure([{ errorno: 'XL03000003', description: 'XML Parse error', description2: 'The request is not well-formed XML.', correction: '' }]));
+      return send(
+        400,
+        controlFailure([{ errorno: 'XL03000003', description: 'XML Parse error', description2: 'The request is not well-formed XML.', correction: '' }]),
+      );
     }
     const request = rec(rec(requestParser.parse(body) as XmlRecord)['request']);
     const control = rec(request['control']);
     if (str(control['senderid']) !== company.senderId || str(control['password']) !== company.senderPassword) {
-      return send(200, controlFailure([{ errorno: 'XL03000006', description: 'Incorrect Intacct XML Partner ID or password.', description2: '', correction: 'Check the Web Services sender credentials.' }]));
+      return send(
+        200,
+        controlFailure([
+          {
+            errorno: 'XL03000006',
+            description: 'Incorrect Intacct XML Partner ID or password.',
+            description2: '',
+            correction: 'Check the Web Services sender credentials.',
+          },
+        ]),
+      );
     }
     const uniqueId = str(control['uniqueid']) === 'true';
     const operation = rec(request['operation']);
@@ -155,7 +183,13 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
         sessions.set(id, { userId, expiresAt: newSessionTimeout });
         stats.sessionsIssued++;
         sessionIdsIssued.push(id);
-        results.push(el('result', [el('status', 'success'), ...head, el('data', el('api', [el('sessionid', id), el('endpoint', `${baseUrl}${SESSION_PATH}`), el('locationid', str(rec(payload)['locationid']))]))]));
+        results.push(
+          el('result', [
+            el('status', 'success'),
+            ...head,
+            el('data', el('api', [el('sessionid', id), el('endpoint', `${baseUrl}${SESSION_PATH}`), el('locationid', str(rec(payload)['locationid']))])),
+          ]),
+        );
         continue;
       }
       const previous = uniqueId ? executed.get(controlId) : undefined;
@@ -164,7 +198,18 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
         results.push(
           options.duplicateControlId === 'replay'
             ? el('result', [el('status', 'success'), ...head, previous])
-            : el('result', [el('status', 'failure'), ...head, errorMessage([{ errorno: 'XL03000009', description: 'Duplicate control id', description2: `The function with control id ${controlId} has already been executed; it was not run again.`, correction: 'Use a new control id to run the function again.' }])]),
+            : el('result', [
+                el('status', 'failure'),
+                ...head,
+                errorMessage([
+                  {
+                    errorno: 'XL03000009',
+                    description: 'Duplicate control id',
+                    description2: `The function with control id ${controlId} has already been executed; it was not run again.`,
+                    correction: 'Use a new control id to run the function again.',
+                  },
+                ]),
+              ]),
         );
         continue;
       }
@@ -176,9 +221,22 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
       } else results.push(el('result', [el('status', 'failure'), ...head, errorMessage(outcome.errors)]));
     }
     const xml = document([
-      el('control', [el('status', 'success'), el('senderid', company.senderId), el('controlid', str(control['controlid'])), el('uniqueid', uniqueId ? 'true' : 'false'), el('dtdversion', '3.0')]),
+      el('control', [
+        el('status', 'success'),
+        el('senderid', company.senderId),
+        el('controlid', str(control['controlid'])),
+        el('uniqueid', uniqueId ? 'true' : 'false'),
+        el('dtdversion', '3.0'),
+      ]),
       el('operation', [
-        el('authentication', [el('status', 'success'), el('userid', userId), el('companyid', company.companyId), el('locationid', ''), el('sessiontimestamp', new Date().toISOString()), el('sessiontimeout', new Date(newSessionTimeout).toISOString())]),
+        el('authentication', [
+          el('status', 'success'),
+          el('userid', userId),
+          el('companyid', company.companyId),
+          el('locationid', ''),
+          el('sessiontimestamp', new Date().toISOString()),
+          el('sessiontimeout', new Date(newSessionTimeout).toISOString()),
+        ]),
         ...results,
       ]),
     ]);
@@ -197,7 +255,14 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
       el('control', [el('status', 'success'), el('senderid', company.senderId)]),
       el('operation', [
         el('authentication', [el('status', 'failure'), el('userid', userId), el('companyid', company.companyId)]),
-        errorMessage([{ errorno: 'XL03000006', description: 'Sign-in information is incorrect or the session has expired.', description2: '', correction: 'Sign in again.' }]),
+        errorMessage([
+          {
+            errorno: 'XL03000006',
+            description: 'Sign-in information is incorrect or the session has expired.',
+            description2: '',
+            correction: 'Sign in again.',
+          },
+        ]),
       ]),
     ]);
   };
@@ -210,7 +275,16 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
       stats.rateLimited++;
       req.resume();
       res.writeHead(429, { 'content-type': 'text/xml' });
-      res.end(controlFailure([{ errorno: 'GW-0010', description: 'Too many concurrent requests for this company.', description2: `At most ${maxConcurrent} requests may run at once.`, correction: 'Retry later.' }]));
+      res.end(
+        controlFailure([
+          {
+            errorno: 'GW-0010',
+            description: 'Too many concurrent requests for this company.',
+            description2: `At most ${maxConcurrent} requests may run at once.`,
+            correction: 'Retry later.',
+          },
+        ]),
+      );
       return;
     }
     stats.inFlight++;

@@ -1,11 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import {
-  IntacctAuthenticationError,
-  IntacctControlError,
-  IntacctHttpError,
-  IntacctUnreadableResponseError,
-  type IntacctErrorDetail,
-} from '../errors.js';
+import { IntacctAuthenticationError, IntacctControlError, IntacctHttpError, IntacctUnreadableResponseError, type IntacctErrorDetail } from '../errors.js';
 
 export type XmlValue = string | XmlRecord | XmlValue[];
 export interface XmlRecord {
@@ -132,7 +126,14 @@ function parseData(value: XmlValue | undefined): ResultData | null {
     for (const row of asArray(v as XmlValue[])) rows.push({ object: name, fields: record(row) ?? {} });
   }
   const attr = (n: string): string | null => (typeof d[`@_${n}`] === 'string' ? (d[`@_${n}`] as string) : null);
-  return { listType: attr('listtype'), count: attr('count'), totalCount: attr('totalcount'), numRemaining: attr('numremaining'), resultId: attr('resultId'), rows };
+  return {
+    listType: attr('listtype'),
+    count: attr('count'),
+    totalCount: attr('totalcount'),
+    numRemaining: attr('numremaining'),
+    resultId: attr('resultId'),
+    rows,
+  };
 }
 
 /**

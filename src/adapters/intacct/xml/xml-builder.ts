@@ -20,7 +20,9 @@ export function escapeXml(value: string): string {
   // Most values (ids, amounts, dates) need nothing: skip the rewrite for them.
   if (!NEEDS_ESCAPE.test(value)) return value;
   // A lone surrogate is no XML character either: U+FFFD, as the UTF-8 encoder would make it anyway.
-  return toWellFormed(value).replace(INVALID_XML_CHARS, '').replace(/[&<>"']/g, (c) => ENTITY[c]!);
+  return toWellFormed(value)
+    .replace(INVALID_XML_CHARS, '')
+    .replace(/[&<>"']/g, (c) => ENTITY[c]!);
 }
 
 /** `<name attr="v">children</name>`; a string child is escaped text, absent children give `<name/>`. */
@@ -31,9 +33,7 @@ export function el(name: string, children?: XmlChild | readonly XmlChild[], attr
         .join('')
     : '';
   const list = children === undefined ? [] : Array.isArray(children) ? children : [children];
-  const inner = (list as readonly XmlChild[])
-    .map((c) => (c instanceof XmlFragment ? c.xml : typeof c === 'string' ? escapeXml(c) : ''))
-    .join('');
+  const inner = (list as readonly XmlChild[]).map((c) => (c instanceof XmlFragment ? c.xml : typeof c === 'string' ? escapeXml(c) : '')).join('');
   return new XmlFragment(inner === '' && children === undefined ? `<${name}${attrText}/>` : `<${name}${attrText}>${inner}</${name}>`);
 }
 
