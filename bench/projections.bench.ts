@@ -59,7 +59,7 @@ export async function run(emit: Emit, opts: { quick: boolean }): Promise<void> {
 
     // Baseline: the same rows read straight from the file with better-sqlite3, nothing decoded.
     const raw = new Database(eventsPath, { readonly: true });
-    let t = performance.now();
+    const t = performance.now();
     let rows = 0;
     for (const _row of raw
       .prepare('SELECT position, id, stream_id, revision, type, schema_version, data, metadata, recorded_at FROM events ORDER BY position')

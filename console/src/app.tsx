@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, gql, onUnauthenticated, session, type Me } from './api.js';
+import { type ApiError, gql, onUnauthenticated, session, type Me } from './api.js';
 import { forgetActiveValues } from './components.js';
 import { href, useRoute, type Route } from './router.js';
 import { AuditPage } from './pages/audit.js';

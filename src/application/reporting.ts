@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { JournalEntryPrepared, PostingRequested } from '../domain/document/events.js';
+import { isEvent } from '../domain/document/events.js';
 import type { RecordedEvent } from '../domain/events/envelope.js';
 import { decimalToUnits, unitsToDecimal } from '../domain/journal/balance.js';
 import type { DimensionTarget, JournalEntry } from '../domain/journal/journal-entry.js';
@@ -229,8 +229,8 @@ export function postedEntryOf(events: readonly RecordedEvent[]): JournalEntry | 
   let prepared: JournalEntry | null = null;
   let requested: JournalEntry | null = null;
   for (const e of events) {
-    if (e.type === 'JournalEntryPrepared') prepared = (e.data as JournalEntryPrepared).entry;
-    if (e.type === 'PostingRequested' && (e.data as PostingRequested).reverses === null) requested = (e.data as PostingRequested).entry;
+    if (isEvent(e, 'JournalEntryPrepared')) prepared = e.data.entry;
+    if (isEvent(e, 'PostingRequested') && e.data.reverses === null) requested = e.data.entry;
   }
   return requested ?? prepared;
 }

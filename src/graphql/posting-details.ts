@@ -1,13 +1,5 @@
 import type { RecordedEvent } from '../domain/events/envelope.js';
-import type {
-  JournalEntryPrepared,
-  MappingGapFound,
-  PostingConfirmedToConcur,
-  PostingFailed,
-  PostingRejected,
-  PostingRequested,
-  PostingSucceeded,
-} from '../domain/document/events.js';
+import { isEvent, type PostingRejected } from '../domain/document/events.js';
 import type { JournalEntry } from '../domain/journal/journal-entry.js';
 import { redactText, redactValue } from './redact.js';
 import type { ConcurConfirmationType, GatewayExchangeType, JournalEntryType, PostingAttemptType, TimelineEventType } from './types/posting.js';
@@ -58,8 +50,8 @@ export function journalEntryOf(events: readonly RecordedEvent[]): JournalEntryTy
   let prepared: JournalEntry | null = null;
   let requested: JournalEntry | null = null;
   for (const e of events) {
-    if (e.type === 'JournalEntryPrepared') prepared = (e.data as JournalEntryPrepared).entry;
-    if (e.type === 'PostingRequested' && (e.data as PostingRequested).reverses === null) requested = (e.data as PostingRequested).entry;
+    if (isEvent(e, 'JournalEntryPrepared')) prepared = e.data.entry;
+    if (isEvent(e, 'PostingRequested') && e.data.reverses === null) requested = e.data.entry;
   }
   const entry = requested ?? prepared;
   return entry ? toEntry(entry, null) : null;
@@ -67,14 +59,16 @@ export function journalEntryOf(events: readonly RecordedEvent[]): JournalEntryTy
 
 /** The reversal entry, when the posted entry was reversed after a recall/resubmission. */
 export function reversalEntryOf(events: readonly RecordedEvent[]): JournalEntryType | null {
-  const e = [...events].reverse().find((x) => x.type === 'PostingRequested' && (x.data as PostingRequested).reverses !== null);
-  return e ? toEntry((e.data as PostingRequested).entry, (e.data as PostingRequested).reverses) : null;
+  const e = [...events].reverse().find((x) => isEvent(x, 'PostingRequested') && x.data.reverses !== null);
+  return e && isEvent(e, 'PostingRequested') ? toEntry(e.data.entry, e.data.reverses) : null;
 }
 
 /** The mapping revision the last entry (or gap list) was computed with, and when. */
 export function mappingEvaluationOf(events: readonly RecordedEvent[]): { revision: number; at: string } | null {
-  const e = [...events].reverse().find((x) => x.type === 'JournalEntryPrepared' || x.type === 'MappingGapFound');
-  return e ? { revision: (e.data as JournalEntryPrepared | MappingGapFound).mappingRevision, at: e.recordedAt } : null;
+  for (const e of [...events].reverse()) {
+    if (isEvent(e, 'JournalEntryPrepared') || isEvent(e, 'MappingGapFound')) return { revision: e.data.mappingRevision, at: e.recordedAt };
+  }
+  return null;
 }
 
 /**
@@ -110,33 +104,33 @@ export function attemptsOf(events: readonly RecordedEvent[], secrets: readonly s
     attempts.push({ ...a, number: attempts.length + 1 });
   };
   for (const e of events) {
-    if (e.type === 'PostingRequested') {
-      const d = e.data as PostingRequested;
+    if (isEvent(e, 'PostingRequested')) {
+      const d = e.data;
       requestedAt.set(d.postingKey, e.recordedAt);
       if (d.reverses !== null) reversals.add(d.postingKey);
       pending.set(d.postingKey, blank(d.postingKey, d.reverses !== null, e.recordedAt));
       continue;
     }
-    if (e.type === 'PostingSucceeded' || e.type === 'PostingFailed' || e.type === 'PostingRejected') {
-      const key = (e.data as { postingKey: string }).postingKey;
+    if (isEvent(e, 'PostingSucceeded') || isEvent(e, 'PostingFailed') || isEvent(e, 'PostingRejected')) {
+      const key = e.data.postingKey;
       pending.delete(key);
       const base = {
         ...blank(key, reversals.has(key), requestedAt.get(key) ?? null),
         completedAt: e.recordedAt,
         requestXml: xmlOf(e.data, 'request', secrets),
         responseXml: xmlOf(e.data, 'response', secrets),
-        exchanges: [(e.data as PostingSucceeded).earlierExchange, (e.data as PostingSucceeded).exchange]
+        exchanges: ['earlierExchange' in e.data ? e.data.earlierExchange : undefined, e.data.exchange]
           .map((x) => exchangeOf(x, secrets))
           .filter((x): x is GatewayExchangeType => x !== null),
       };
-      if (e.type === 'PostingSucceeded') {
-        const d = e.data as PostingSucceeded;
+      if (isEvent(e, 'PostingSucceeded')) {
+        const d = e.data;
         push({ ...base, outcome: 'SUCCEEDED', recordNo: d.recordNo, result: d.outcome });
-      } else if (e.type === 'PostingFailed') {
-        const d = e.data as PostingFailed;
+      } else if (isEvent(e, 'PostingFailed')) {
+        const d = e.data;
         push({ ...base, outcome: 'FAILED', error: redactValue(d.error, secrets) as PostingAttemptType['error'], nextAttemptAt: d.nextAttemptAt });
       } else {
-        const d = e.data as PostingRejected;
+        const d = e.data as PostingRejected; // the third of the types above
         push({ ...base, outcome: 'REJECTED', error: redactValue(d.error, secrets) as PostingAttemptType['error'] });
       }
       // After a failure the worker tries again without a new PostingRequested: the next outcome is a new attempt.
@@ -164,8 +158,8 @@ function blank(postingKey: string, reversal: boolean, requestedAt: string | null
 }
 
 export function confirmationOf(events: readonly RecordedEvent[]): ConcurConfirmationType | null {
-  const e = [...events].reverse().find((x) => x.type === 'PostingConfirmedToConcur');
-  if (!e) return null;
-  const d = e.data as PostingConfirmedToConcur;
+  const e = [...events].reverse().find((x) => isEvent(x, 'PostingConfirmedToConcur'));
+  if (!e || !isEvent(e, 'PostingConfirmedToConcur')) return null;
+  const d = e.data;
   return { status: d.status, documentNumber: d.documentNumber, serviceCode: d.serviceCode, messages: d.messages, at: e.recordedAt };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentCommand, Preparation } from '../domain/document/decider.js';
 import { foldDocument } from '../domain/document/state.js';
+import { ofType } from '../domain/document/events.js';
 import type { EventStore, Subscription } from '../domain/eventstore/port.js';
 import type { ConcurDocType } from '../domain/journal/journal-entry.js';
 import type { PostingQueries, PostingRow } from '../projections/posting-queries.js';
@@ -139,9 +140,9 @@ export class DocumentPipeline {
     this.backoff.delete(row.id);
     const events = await this.options.store.readStream(row.id);
     const state = foldDocument(events);
-    const fetched = events.find((e) => e.type === 'ConcurDocumentFetched');
+    const fetched = events.find(ofType('ConcurDocumentFetched'));
     const batchDate = request.batchDate ?? state.batchDateOverride;
-    const preparation = fetched && state.status !== 'FAILED' ? this.evaluate(row, (fetched.data as { document: unknown }).document, batchDate) : null;
+    const preparation = fetched && state.status !== 'FAILED' ? this.evaluate(row, fetched.data.document, batchDate) : null;
     await runDocumentCommand(
       this.options.store,
       row.id,
@@ -310,13 +311,13 @@ export class DocumentPipeline {
 
   private async prepare(row: PostingRow): Promise<void> {
     const events = await this.options.store.readStream(row.id);
-    const fetched = events.find((e) => e.type === 'ConcurDocumentFetched');
+    const fetched = events.find(ofType('ConcurDocumentFetched'));
     if (!fetched) return;
     const generation = this.generation;
     const { batchDateOverride } = foldDocument(events);
     // Re-evaluations after every mapping or reference change are not logged again: the decider records
     // only changed gaps, and the first evaluation said what the document waits for.
-    const result = this.evaluate(row, (fetched.data as { document: unknown }).document, batchDateOverride, false);
+    const result = this.evaluate(row, fetched.data.document, batchDateOverride, false);
     await this.command(row, { type: 'RecordPreparation', data: result }, `prepare:${events.length}`);
     this.evaluatedAt.set(row.id, generation);
     if (row.reportId) await this.supersedeOlderVersions(row);

@@ -11,7 +11,7 @@ import type { HttpLimits } from '../../src/app/config.js';
  */
 const lines: string[] = [];
 const log = createLogger({ level: 'debug', json: true, write: (l) => lines.push(l) });
-let closers: Array<() => Promise<void>> = [];
+const closers: Array<() => Promise<void>> = [];
 const sockets: Socket[] = [];
 
 afterEach(async () => {

@@ -43,13 +43,13 @@ describe('the service log format', () => {
     expect(lines.length).toBeGreaterThan(5);
     for (const line of lines) expect(line, line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO |WARN |ERROR) \S/);
     expect(lines[0]).toMatch(
-      /^\S+ WARN  unknown variable CONCUR_CLIENTID \(did you mean CONCUR_CLIENT_ID\?\): ml-connector does not read it  variable=CONCUR_CLIENTID suggestion=CONCUR_CLIENT_ID$/,
+      /^\S+ WARN {2}unknown variable CONCUR_CLIENTID \(did you mean CONCUR_CLIENT_ID\?\): ml-connector does not read it {2}variable=CONCUR_CLIENTID suggestion=CONCUR_CLIENT_ID$/,
     );
     // The value of the misspelt variable is never echoed.
     expect(lines.join('\n')).not.toContain('typo-client');
-    expect(lines.some((l) => / INFO  ml-connector started: GraphQL http:\/\//.test(l))).toBe(true);
+    expect(lines.some((l) => / INFO {2}ml-connector started: GraphQL http:\/\//.test(l))).toBe(true);
     // A document line carries its fields as key=value.
-    expect(lines.some((l) => / waits for mappings: .*  .*actor=system:document-pipeline documentId=\S+ docType=expense .*reportName=/.test(l))).toBe(true);
+    expect(lines.some((l) => / waits for mappings: .* {2}.*actor=system:document-pipeline documentId=\S+ docType=expense .*reportName=/.test(l))).toBe(true);
   }, 120_000);
 
   it('JSON by default: one object per line; the typo is a warn line with variable and suggestion', async () => {

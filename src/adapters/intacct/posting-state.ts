@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { openRebuildableDatabase, type MovedAside } from '../sqlite-file/rebuildable.js';
 
 /** Where a subscriber resumes: the global position of the last event it handled. */

@@ -4,7 +4,7 @@ import { mayHaveRun } from '../../domain/errors.js';
 import { describeStorageFault, storageRetryDelayMs } from '../../domain/eventstore/storage-fault.js';
 import { runDocumentCommand } from '../../domain/document/command-handler.js';
 import { LifecycleError, type PostingOutcome } from '../../domain/document/decider.js';
-import type { PostingError, PostingExchange, PostingRequested } from '../../domain/document/events.js';
+import type { DocumentEventOf, PostingError, PostingExchange } from '../../domain/document/events.js';
 import { foldDocument, outstandingPosting } from '../../domain/document/state.js';
 import type { JournalEntry } from '../../domain/journal/journal-entry.js';
 import { classifyIntacctErrors, transientError } from './classify.js';
@@ -216,7 +216,7 @@ export class IntacctPostingWorker {
     if (event.type === 'PostingRequested') {
       // A new request (a first one, a re-evaluation after an operator's retry, a re-dated entry) is
       // due now; what exactly to send is read from the document's state when it goes out.
-      const data = event.data as PostingRequested;
+      const data = (event as DocumentEventOf<'PostingRequested'>).data;
       state.handled(this.name, event.position, () => state.makeDue(data.postingKey, event.streamId, this.now()));
       this.wake?.();
     } else if (event.type === 'PostingRetryRequested') {

@@ -231,6 +231,11 @@ export function isDocumentEvent(event: {
 /** The stored event of one document event type, with its data typed. */
 export type DocumentEventOf<K extends DocumentEventType> = { type: K; data: DocumentEventMap[K] };
 
+/** Whether a stored event is of one document event type, its data then typed: `if (isEvent(e, 'PostingRequested')) e.data.entry`. */
+export function isEvent<K extends DocumentEventType, E extends { type: string; data: unknown }>(event: E, type: K): event is E & DocumentEventOf<K> {
+  return event.type === type;
+}
+
 /** Narrows a stored event to one document event type: `events.filter(ofType('PostingSucceeded'))`. */
 export const ofType =
   <K extends DocumentEventType>(type: K) =>
