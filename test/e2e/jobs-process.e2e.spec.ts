@@ -138,8 +138,17 @@ describe('sync against the service configured as for real systems', () => {
 
   it('syncs asked for at the same time run one after the other: nothing is created twice', async () => {
     s.systems.intacct.state.objects.get('VENDOR')!.set('V400', { RECORDNO: '94003', VENDORID: 'V400', NAME: 'Harbour Taxis', STATUS: 'active' });
-    s.systems.intacct.faults.latencyMs = 800;
-    const [a, b] = await Promise.all([s.cli(['sync', 'vendors']), s.cli(['sync', 'vendors'])]);
+    s.systems.intacct.faults.latencyMs = 4_000;
+    // The second is asked for while the first runs: the first is slow (4 s per Intacct request) and the
+    // second CLI starts only once the first's job runs (two CLI processes start at different speeds on
+    // a loaded machine, and a second that arrives after the first finished proves nothing).
+    const running = async (): Promise<number> =>
+      ((await s.gql<{ jobs: Array<{ kind: string; state: string }> }>('{ jobs { kind state } }')).data?.jobs ?? []).filter(
+        (j) => j.kind === 'sync' && j.state === 'running',
+      ).length;
+    const first = s.cli(['sync', 'vendors']);
+    await s.waitFor('the first sync to run', async () => (await running()) > 0, 60_000);
+    const [a, b] = await Promise.all([first, s.cli(['sync', 'vendors'])]);
     s.systems.intacct.faults.latencyMs = 0;
     for (const run of [finished(a), finished(b)]) expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const created = [syncTable(a)['vendors']!.created, syncTable(b)['vendors']!.created].sort();
