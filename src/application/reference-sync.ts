@@ -14,45 +14,14 @@ import { pushVendorsToConcur, type ConcurVendorDirectory } from './vendor-push.j
 export const SYNC_RUNS_STREAM = 'reference-sync-runs';
 
 /** What one step of a run read and changed. */
-export interface SyncCounts {
-  read: number;
-  created: number;
-  updated: number;
-  /** Records gone from the source (cache kinds only; the sync never deletes anywhere else). */
-  removed: number;
-  conflicts: number;
-}
-
-/**
- * One step of a run: an Intacct kind read into its cache (`direction` intacct-to-cache), employees
- * created in Intacct from Concur documents, or vendors created in Concur from Intacct.
- */
-export interface SyncStepReport {
-  /** `EMPLOYEE`, `GLACCOUNT`, … for a cache kind; `employees` / `vendors` for the pushes. */
-  step: string;
-  direction: 'intacct-to-cache' | 'concur-to-intacct' | 'intacct-to-concur';
-  counts: SyncCounts;
-  /** The step failed (its error is in `errors`); the counts say how far it got. */
-  failed: boolean;
-}
-
-export interface ReferenceSyncCompleted {
-  runId: string;
-  kinds: string[];
-  startedAt: string;
-  finishedAt: string;
-  counts: Record<string, number>;
-  /** Per step, in the order run (absent in runs recorded before it existed). */
-  report?: SyncStepReport[];
-  changes: string[];
-  conflicts: string[];
-  errors: string[];
-}
 
 /**
  * Progress of a run: steps done of all steps (known from the start), and what is happening now
  * ("CUSTOMER: 2000/4500 read", "waiting for the sync run started by system:scheduler").
  */
+export type { EmployeeSynced, ReferenceSyncCompleted, SyncCounts, SyncStepReport } from '../domain/reference/events.js';
+import type { EmployeeSynced, ReferenceSyncCompleted, SyncCounts, SyncStepReport } from '../domain/reference/events.js';
+
 export type SyncProgress = (done: number, total: number, line: string) => void;
 
 /** API names (`glaccount`, `employees`, `dimensions`, …) to the kinds a run covers, in order. */
@@ -79,15 +48,6 @@ function toRecord(kind: ReferenceKind, row: ReferenceRow): ReferenceRecord | nul
     name: row[REFERENCE_NAME_FIELD[kind]] ?? row['NAME'] ?? id,
     status: (row['STATUS'] ?? 'active').toLowerCase() === 'inactive' ? 'inactive' : 'active',
   };
-}
-
-/** One employee aligned between the systems (stream `employee-<Concur employee id>`). */
-export interface EmployeeSynced {
-  concurEmployeeId: string;
-  intacctEmployeeId: string;
-  direction: 'concur-to-intacct';
-  action: 'created';
-  intacctRecordNo: string | null;
 }
 
 const sameRecords = (a: ReferenceRecord[], b: ReferenceRecord[]): boolean =>

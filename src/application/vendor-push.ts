@@ -2,6 +2,9 @@ import type { ReferenceRow } from '../adapters/intacct/reference.js';
 import type { ConcurVendor, ConcurVendorClient } from '../adapters/concur/vendors.js';
 import { newEvent } from '../domain/events/envelope.js';
 import type { EventStore } from '../domain/eventstore/port.js';
+import type { VendorSynced } from '../domain/reference/events.js';
+
+export type { VendorSynced };
 
 /**
  * Intacct has one remit-to per VENDORID while Concur keys vendors by VendorCode + AddressCode, so
@@ -12,15 +15,6 @@ export const DEFAULT_CONCUR_ADDRESS_CODE = 'MAIN';
 
 /** The part of the Concur vendor client the sync needs. */
 export type ConcurVendorDirectory = Pick<ConcurVendorClient, 'listAll' | 'create'>;
-
-/** One vendor created in Concur from Intacct (stream `vendor-<VENDORID>`). */
-export interface VendorSynced {
-  vendorCode: string;
-  addressCode: string;
-  vendorName: string;
-  direction: 'intacct-to-concur';
-  action: 'created';
-}
 
 export interface VendorPushOutcome {
   created: string[];

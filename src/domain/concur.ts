@@ -21,3 +21,22 @@ export type { ConcurDocType };
 export class NotificationValidationError extends ConnectorError {
   override readonly name = 'NotificationValidationError';
 }
+
+/** Recorded on `concur-notification-<id>` for `public.concur.expense.report` events. */
+export interface ConcurReportStatusChanged {
+  notificationId: string;
+  eventType: string;
+  topic: string;
+  reportId: string | null;
+  userId: string | null;
+  href: string | null;
+  facts: Record<string, unknown>;
+}
+
+/** Recorded on `concur-notification-<id>` for topics and event types the connector does not act on. */
+export interface ConcurNotificationIgnored {
+  notificationId: string;
+  eventType: string;
+  topic: string;
+  reason: string;
+}

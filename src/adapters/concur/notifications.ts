@@ -4,7 +4,9 @@ import { deterministicEventId, newEvent, type NewEvent } from '../../domain/even
 import type { EventStore } from '../../domain/eventstore/port.js';
 import { documentStreamId, type ConcurDocumentReceived, type InboundChannel } from '../../domain/document/events.js';
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
-import { NotificationValidationError } from '../../domain/concur.js';
+import { type ConcurNotificationIgnored, type ConcurReportStatusChanged, NotificationValidationError } from '../../domain/concur.js';
+
+export type { ConcurNotificationIgnored, ConcurReportStatusChanged };
 
 /**
  * Concur Event Subscription Service (ESS) notifications, whichever way they arrive (webhook, Kafka
@@ -24,25 +26,6 @@ export interface ConcurNotificationEnvelope {
   timeStamp: string;
   facts: Record<string, unknown>;
   data: unknown;
-}
-
-/** Recorded on `concur-notification-<id>` for `public.concur.expense.report` events. */
-export interface ConcurReportStatusChanged {
-  notificationId: string;
-  eventType: string;
-  topic: string;
-  reportId: string | null;
-  userId: string | null;
-  href: string | null;
-  facts: Record<string, unknown>;
-}
-
-/** Recorded on `concur-notification-<id>` for topics and event types the connector does not act on. */
-export interface ConcurNotificationIgnored {
-  notificationId: string;
-  eventType: string;
-  topic: string;
-  reason: string;
 }
 
 export const notificationStreamId = (notificationId: string): string => `concur-notification-${notificationId}`;

@@ -64,3 +64,56 @@ export function referenceDataProblems(data: ReferenceDataSynced): string[] {
   });
   return problems;
 }
+
+/**
+ * One step of a run: an Intacct kind read into its cache (`direction` intacct-to-cache), employees
+ * created in Intacct from Concur documents, or vendors created in Concur from Intacct.
+ */
+export interface SyncStepReport {
+  /** `EMPLOYEE`, `GLACCOUNT`, … for a cache kind; `employees` / `vendors` for the pushes. */
+  step: string;
+  direction: 'intacct-to-cache' | 'concur-to-intacct' | 'intacct-to-concur';
+  counts: SyncCounts;
+  /** The step failed (its error is in `errors`); the counts say how far it got. */
+  failed: boolean;
+}
+
+export interface ReferenceSyncCompleted {
+  runId: string;
+  kinds: string[];
+  startedAt: string;
+  finishedAt: string;
+  counts: Record<string, number>;
+  /** Per step, in the order run (absent in runs recorded before it existed). */
+  report?: SyncStepReport[];
+  changes: string[];
+  conflicts: string[];
+  errors: string[];
+}
+
+/** One employee aligned between the systems (stream `employee-<Concur employee id>`). */
+export interface EmployeeSynced {
+  concurEmployeeId: string;
+  intacctEmployeeId: string;
+  direction: 'concur-to-intacct';
+  action: 'created';
+  intacctRecordNo: string | null;
+}
+
+/** One vendor created in Concur from Intacct (stream `vendor-<VENDORID>`). */
+export interface VendorSynced {
+  vendorCode: string;
+  addressCode: string;
+  vendorName: string;
+  direction: 'intacct-to-concur';
+  action: 'created';
+}
+
+export interface SyncCounts {
+  read: number;
+  created: number;
+  updated: number;
+  /** Records gone from the source (cache kinds only; the sync never deletes anywhere else). */
+  removed: number;
+  conflicts: number;
+}
