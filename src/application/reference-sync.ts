@@ -20,7 +20,7 @@ export const SYNC_RUNS_STREAM = 'reference-sync-runs';
  * ("CUSTOMER: 2000/4500 read", "waiting for the sync run started by system:scheduler").
  */
 export type { EmployeeSynced, ReferenceSyncCompleted, SyncCounts, SyncStepReport } from '../domain/reference/events.js';
-import type { EmployeeSynced, ReferenceSyncCompleted, SyncCounts, SyncStepReport } from '../domain/reference/events.js';
+import { type EmployeeSynced, isReferenceEvent, type ReferenceSyncCompleted, type SyncCounts, type SyncStepReport } from '../domain/reference/events.js';
 
 export type SyncProgress = (done: number, total: number, line: string) => void;
 
@@ -234,8 +234,8 @@ export class ReferenceSync {
     return events
       .slice(-limit)
       .reverse()
-      .map((e) => {
-        const r = e.data as ReferenceSyncCompleted;
+      .flatMap((e) => (isReferenceEvent(e, 'ReferenceSyncCompleted') ? [e.data] : []))
+      .map((r) => {
         return {
           id: r.runId,
           kinds: r.kinds,

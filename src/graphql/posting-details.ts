@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../domain/events/envelope.js';
-import { isEvent, type PostingRejected } from '../domain/document/events.js';
+import { isEvent } from '../domain/document/events.js';
 import type { JournalEntry } from '../domain/journal/journal-entry.js';
 import { redactText, redactValue } from './redact.js';
 import type { ConcurConfirmationType, GatewayExchangeType, JournalEntryType, PostingAttemptType, TimelineEventType } from './types/posting.js';
@@ -129,8 +129,8 @@ export function attemptsOf(events: readonly RecordedEvent[], secrets: readonly s
       } else if (isEvent(e, 'PostingFailed')) {
         const d = e.data;
         push({ ...base, outcome: 'FAILED', error: redactValue(d.error, secrets) as PostingAttemptType['error'], nextAttemptAt: d.nextAttemptAt });
-      } else {
-        const d = e.data as PostingRejected; // the third of the types above
+      } else if (isEvent(e, 'PostingRejected')) {
+        const d = e.data;
         push({ ...base, outcome: 'REJECTED', error: redactValue(d.error, secrets) as PostingAttemptType['error'] });
       }
       // After a failure the worker tries again without a new PostingRequested: the next outcome is a new attempt.

@@ -4,6 +4,7 @@ import type { MappingReference } from '../domain/mapping/value-check.js';
 import type { DimensionCheck, ReferenceStatus } from '../domain/posting/types.js';
 import { kindOfTarget, REFERENCE_EVENT_TYPES, type ReferenceDataSynced, type ReferenceKind, type ReferenceRecord } from '../domain/reference/events.js';
 import type { Projection, ProjectionContext } from './projection.js';
+import { isReferenceEvent } from '../domain/reference/events.js';
 
 /**
  * Dimension cache: the Intacct accounts, departments, locations, projects, customers, classes,
@@ -42,8 +43,8 @@ export const dimensionCacheProjection: Projection = {
 
   apply(event: RecordedEvent, ctx: ProjectionContext): void {
     const db = ctx.db;
-    if (event.type !== 'ReferenceDataSynced') return;
-    const data = event.data as ReferenceDataSynced;
+    if (!isReferenceEvent(event, 'ReferenceDataSynced')) return;
+    const data = event.data;
     const records = ctx.table('reference_records');
     const kinds = ctx.table('reference_kinds');
     const position = Number(event.position);

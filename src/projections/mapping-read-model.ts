@@ -5,6 +5,7 @@ import {
   emptyMappingSet,
   evolveMappingSet,
   MAPPING_EVENT_TYPES,
+  isMappingEvent,
   MAPPINGS_STREAM,
   mappingSetFromJson,
   mappingSetToJson,
@@ -76,10 +77,10 @@ export const mappingReadModelProjection: Projection = {
       `INSERT INTO ${current} (id, revision, mappings_json, updated_at, updated_by) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET revision = excluded.revision, mappings_json = excluded.mappings_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     ).run(event.revision, JSON.stringify(mappingSetToJson(after)), occurredAt, actor);
-    const d = event.data as MappingChanged | MappingsImported;
+    const d = isMappingEvent(event, 'MappingChanged') || isMappingEvent(event, 'MappingsImported') ? event.data : { forced: [], unchecked: [] };
     const checks = [JSON.stringify(diffMappingSets(before, after)), JSON.stringify(d.forced ?? []), JSON.stringify(d.unchecked ?? [])];
-    if (event.type === 'MappingChanged') {
-      const c = d as MappingChanged;
+    if (isMappingEvent(event, 'MappingChanged')) {
+      const c = event.data;
       db.prepare(`INSERT OR IGNORE INTO ${history} VALUES (?, ?, 'MappingChanged', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
         Number(event.position),
         event.revision,
@@ -92,8 +93,8 @@ export const mappingReadModelProjection: Projection = {
         correlationId,
         ...checks,
       );
-    } else {
-      const i = d as MappingsImported;
+    } else if (isMappingEvent(event, 'MappingsImported')) {
+      const i = event.data;
       db.prepare(`INSERT OR IGNORE INTO ${history} VALUES (?, ?, 'MappingsImported', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
         Number(event.position),
         event.revision,

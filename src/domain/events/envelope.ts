@@ -77,3 +77,13 @@ export function deterministicEventId(namespace: string, name: string): string {
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
+
+/**
+ * A type guard for one family of events, from its map of type name to data: `const isMappingEvent =
+ * eventGuard<MappingEventMap>(); if (isMappingEvent(e, 'MappingChanged')) e.data.section` — typed reads
+ * instead of `e.data as X` casts.
+ */
+export function eventGuard<DataByType>() {
+  return <K extends keyof DataByType & string, E extends { type: string; data: unknown }>(event: E, type: K): event is E & { type: K; data: DataByType[K] } =>
+    event.type === type;
+}

@@ -1,5 +1,6 @@
 import type { MappingSection, MappingSetJson } from './model.js';
 import type { MappingValueProblem, MappingValueRef } from './value-check.js';
+import { eventGuard } from '../events/envelope.js';
 
 /** All mapping changes live on one stream: the set's revision is that stream's revision. */
 export const MAPPINGS_STREAM = 'mappings';
@@ -42,3 +43,6 @@ export interface MappingEventMap {
 }
 
 export const MAPPING_EVENT_TYPES = ['MappingChanged', 'MappingsImported'] as const satisfies readonly (keyof MappingEventMap)[];
+
+/** `isMappingEvent(e, 'MappingChanged')`: a stored event of the mappings stream, its data typed. */
+export const isMappingEvent = eventGuard<MappingEventMap>();

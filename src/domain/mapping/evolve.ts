@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../events/envelope.js';
 import type { MappingChanged, MappingsImported } from './events.js';
 import { dimensionRuleFromJson, mappingSetFromJson } from './json.js';
 import { DEFAULT_MAPPING_OPTIONS, dimensionKey, isCodeSection, type DimensionRuleJson, type MappingSet } from './model.js';
+import { isMappingEvent } from './events.js';
 
 export interface MappingState {
   set: MappingSet;
@@ -31,8 +32,8 @@ export function mappingSetFromEvents(events: Iterable<MappingEvent>, asOf?: stri
 /** Applies one event (its data is the JSON form); unknown event types leave the set unchanged (same object). */
 export function evolveMappingSet(set: MappingSet, event: Pick<RecordedEvent, 'type' | 'data'>): MappingSet {
   // The conversions copy: a set never shares objects with event data, so later reads are not affected.
-  if (event.type === 'MappingsImported') return mappingSetFromJson((event.data as MappingsImported).mappings);
-  if (event.type === 'MappingChanged') return applyChange(set, event.data as MappingChanged);
+  if (isMappingEvent(event, 'MappingsImported')) return mappingSetFromJson(event.data.mappings);
+  if (isMappingEvent(event, 'MappingChanged')) return applyChange(set, event.data);
   return set;
 }
 

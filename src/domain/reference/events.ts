@@ -4,6 +4,7 @@
  * `DimensionCheck`.
  */
 import type { ReferenceTarget } from '../posting/types.js';
+import { eventGuard } from '../events/envelope.js';
 
 export type ReferenceKind = 'GLACCOUNT' | 'DEPARTMENT' | 'LOCATION' | 'PROJECT' | 'CUSTOMER' | 'CLASS' | 'EMPLOYEE' | 'VENDOR';
 
@@ -117,3 +118,13 @@ export interface SyncCounts {
   removed: number;
   conflicts: number;
 }
+
+export interface ReferenceEventMap {
+  ReferenceDataSynced: ReferenceDataSynced;
+  ReferenceSyncCompleted: ReferenceSyncCompleted;
+  EmployeeSynced: EmployeeSynced;
+  VendorSynced: VendorSynced;
+}
+
+/** `isReferenceEvent(e, 'ReferenceDataSynced')`: a reference-data event, its data typed. */
+export const isReferenceEvent = eventGuard<ReferenceEventMap>();
