@@ -39,6 +39,7 @@ import { registerSecret, type Logger } from '../observability/logger.js';
 import { connectorMetrics } from './metrics-wiring.js';
 import { DocumentPipeline } from '../processes/document-pipeline.js';
 import { ReferenceSync } from '../application/reference-sync.js';
+import { PostingReadWorker } from '../projections/query-pool.js';
 
 /** Endpoints and credentials of the two systems: real ones, or the sandbox simulators'. */
 export interface SystemEndpoints {
@@ -164,6 +165,9 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
     let pipeline!: DocumentPipeline;
     let employeeSync: Promise<unknown> | null = null;
     const health = new HealthMonitor(connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway, worker }), config.readiness);
+    // Postings lists and statistics on their own thread: a heavy query never holds webhook intake.
+    const reads = new PostingReadWorker(readModelPath(config.dataDir));
+    stoppers.push(() => reads.close());
     const service: ConnectorService = new ConnectorService(
       store,
       runner,
@@ -174,6 +178,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
         health,
         intacctTransactionsByMonth: () => gateway.metrics().apiTransactionsByMonth,
         log: log.child({ component: 'operator' }),
+        reads,
       },
     );
     pipeline = new DocumentPipeline({

@@ -108,12 +108,14 @@ export interface SyncRunSummary {
   errors: string[];
 }
 
+type StatisticsRows = ReturnType<import('../projections/posting-queries.js').PostingQueries['statistics']>;
+
 export interface ConnectorApi {
-  listPostings(filter: PostingFilter, first: number, after?: string, options?: ListOptions): PostingPage;
+  listPostings(filter: PostingFilter, first: number, after?: string, options?: ListOptions): PostingPage | Promise<PostingPage>;
   getPosting(id: string): PostingRow | null;
   /** The document stream: every fact about the document, in order. */
   timeline(postingId: string): Promise<RecordedEvent[]>;
-  statistics(from?: string, to?: string): ReturnType<import('../projections/posting-queries.js').PostingQueries['statistics']>;
+  statistics(from?: string, to?: string): StatisticsRows | Promise<StatisticsRows>;
 
   /** The mapping set as JSON text (docs/posting-rules.md, Mapping set) as of a time, with its revision. */
   mappings(asOf?: string): Promise<{ json: string; revision: number; asOf: string | null }>;

@@ -29,6 +29,7 @@ import { ReportingService } from './reporting.js';
 import { ConsoleQueries } from '../projections/console-queries.js';
 import { ConnectorError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { PostingReadWorker } from '../projections/query-pool.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
@@ -56,6 +57,7 @@ export interface JobRunner {
  */
 export class ConnectorService implements ConnectorApi {
   readonly queries: PostingQueries;
+  private readonly reads: PostingReadWorker | null;
   readonly reporting: ReportingService;
   private readonly jobs = new Map<string, JobStatus>();
   private readonly mappingChanges: MappingChanges;
@@ -68,9 +70,10 @@ export class ConnectorService implements ConnectorApi {
     private readonly pipeline: Pick<DocumentPipeline, 'kick' | 'retry'>,
     private readonly jobRunner: JobRunner,
     private readonly defaultJournal: string,
-    extras: { health?: HealthMonitor; intacctTransactionsByMonth?: () => Record<string, number>; log?: Logger } = {},
+    extras: { health?: HealthMonitor; intacctTransactionsByMonth?: () => Record<string, number>; log?: Logger; reads?: PostingReadWorker } = {},
   ) {
     this.log = extras.log ?? silent;
+    this.reads = extras.reads ?? null;
     this.queries = new PostingQueries(runner.db);
     this.mappingChanges = new MappingChanges({
       store,
@@ -127,8 +130,9 @@ export class ConnectorService implements ConnectorApi {
     };
   }
 
+  /** On the read worker when there is one (a heavy list never holds the event loop that takes webhooks). */
   listPostings(filter: PostingFilter, first: number, after?: string, options?: ListOptions) {
-    return this.queries.list(filter, first, after, options);
+    return this.reads ? this.reads.list(filter, first, after, options) : this.queries.list(filter, first, after, options);
   }
 
   getPosting(id: string) {
@@ -141,7 +145,7 @@ export class ConnectorService implements ConnectorApi {
   }
 
   statistics(from?: string, to?: string) {
-    return this.queries.statistics(from, to);
+    return this.reads ? this.reads.statistics(from, to) : this.queries.statistics(from, to);
   }
 
   async mappings(asOf?: string) {

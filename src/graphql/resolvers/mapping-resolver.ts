@@ -35,12 +35,12 @@ const reasonOr = (reason: string | null | undefined, fallback: string): string =
 export class MappingResolver {
   @Authorized('viewer')
   @Query(() => [MappingGapGroupType], { description: 'Missing mappings grouped by code and field, with the documents waiting for each, most documents first.' })
-  mappingGaps(@Ctx() ctx: GraphqlContext): MappingGapGroupType[] {
+  async mappingGaps(@Ctx() ctx: GraphqlContext): Promise<MappingGapGroupType[]> {
     const groups = new Map<string, MappingGapGroupType & { ids: Set<string> }>();
     let after: string | undefined;
     let scanned = 0;
     do {
-      const page = ctx.api.listPostings({ status: ['AWAITING_MAPPING'] }, 500, after);
+      const page = await ctx.api.listPostings({ status: ['AWAITING_MAPPING'] }, 500, after);
       for (const { cursor: _cursor, ...row } of page.rows) {
         for (const gap of row.gaps) {
           const key = `${gap.kind}\u0000${gap.field}\u0000${gap.code}`;

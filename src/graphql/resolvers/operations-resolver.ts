@@ -37,13 +37,13 @@ export class OperationsResolver {
 
   @Authorized('viewer')
   @Query(() => [StatisticsRowType], { description: 'Counts and exact amounts per day (of last change, UTC), status and currency.' })
-  statistics(
+  async statistics(
     @Ctx() ctx: GraphqlContext,
     @Arg('from', () => DateScalar, { nullable: true }) from: string | null,
     @Arg('to', () => DateScalar, { nullable: true }) to: string | null,
-  ): StatisticsRowType[] {
+  ): Promise<StatisticsRowType[]> {
     if (from && to && from > to) throw badInput(`"from" (${from}) is after "to" (${to})`, 'from');
-    return ctx.api.statistics(from ?? undefined, to ? endOfDay(to) : undefined).map((r) => ({ ...r, status: r.status as DocumentStatus }));
+    return (await ctx.api.statistics(from ?? undefined, to ? endOfDay(to) : undefined)).map((r) => ({ ...r, status: r.status as DocumentStatus }));
   }
 
   @Authorized('viewer')

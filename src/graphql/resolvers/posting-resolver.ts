@@ -28,16 +28,16 @@ const RETRYABLE = new Set(['FAILED', 'REJECTED', 'AWAITING_MAPPING']);
 export class PostingResolver {
   @Authorized('viewer')
   @Query(() => PostingConnection, { description: 'Postings, newest first, filtered; Relay cursor pagination (first ≤ 100).' })
-  postings(
+  async postings(
     @Ctx() ctx: GraphqlContext,
     @Arg('filter', () => PostingFilterInput, { nullable: true }) filter: PostingFilterInput | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Info() info: GraphQLResolveInfo,
-  ): PostingConnection {
+  ): Promise<PostingConnection> {
     const page = checkPage(first, after);
     const totalCount = selectsField(info, 'totalCount');
-    const result = ctx.api.listPostings(toPostingFilter(filter), page.first, page.after, { totalCount });
+    const result = await ctx.api.listPostings(toPostingFilter(filter), page.first, page.after, { totalCount });
     return {
       edges: result.rows.map(({ cursor, ...row }) => ({ cursor, node: row as Posting })),
       pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
