@@ -84,7 +84,7 @@ export class MappingChanges {
     const options = { reference: mappingReferenceFrom(this.deps.db()) };
     if (dryRun) {
       const current = mappingSetFromEvents(await this.deps.store.readStream(MAPPINGS_STREAM));
-      const plan = this.refusable(() => planMapping(command, current.set, options));
+      const plan = await this.refusable(() => planMapping(command, current.set, options));
       const message =
         plan.diff.length === 0
           ? 'Dry run: no changes (the mapping set already holds this); nothing was recorded.'
@@ -137,18 +137,11 @@ export class MappingChanges {
   }
 
   /** A refused command becomes the API's BAD_USER_INPUT; anything else stays what it is. */
-  private refusable<T>(run: () => T): T {
+  private async refusable<T>(run: () => T | Promise<T>): Promise<T> {
     try {
-      const result = run();
-      if (result instanceof Promise) {
-        return result.catch((error: unknown) => {
-          throw error instanceof MappingCommandRejected ? new MappingChangeRefused(error.message) : error;
-        }) as T;
-      }
-      return result;
+      return await run();
     } catch (error) {
-      if (error instanceof MappingCommandRejected) throw new MappingChangeRefused(error.message);
-      throw error;
+      throw error instanceof MappingCommandRejected ? new MappingChangeRefused(error.message) : error;
     }
   }
 

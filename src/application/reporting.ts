@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { isEvent } from '../domain/document/events.js';
+import { postedEntryOf } from '../domain/document/events.js';
 import type { RecordedEvent } from '../domain/events/envelope.js';
 import { decimalToUnits, unitsToDecimal } from '../domain/journal/balance.js';
 import type { DimensionTarget, JournalEntry } from '../domain/journal/journal-entry.js';
@@ -223,17 +223,6 @@ const counts = (byStatus: Record<string, number>): StatusCount[] =>
   Object.entries(byStatus)
     .map(([status, count]) => ({ status, count }))
     .sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
-
-/** The entry that was posted: the last posting request that is not a reversal, else the last prepared one. */
-export function postedEntryOf(events: readonly RecordedEvent[]): JournalEntry | null {
-  let prepared: JournalEntry | null = null;
-  let requested: JournalEntry | null = null;
-  for (const e of events) {
-    if (isEvent(e, 'JournalEntryPrepared')) prepared = e.data.entry;
-    if (isEvent(e, 'PostingRequested') && e.data.reverses === null) requested = e.data.entry;
-  }
-  return requested ?? prepared;
-}
 
 function namedDimensions(dims: Partial<Record<DimensionTarget, string>>, nameOf: (kind: ReferenceKind, id: string) => string | null): NamedDimension[] {
   return Object.entries(dims)

@@ -40,14 +40,7 @@ export async function handleCommands<State, Command, Event extends { type: strin
     // initial state and append at 'no_stream', saving the read. If the stream exists after all, or
     // the events were stored before, decide again the usual way, from what is stored.
     const state0 = decider.initialState();
-    const decided: Event[] = [];
-    let state = state0;
-    for (const command of commands) {
-      for (const event of decider.decide(command, state)) {
-        state = decider.evolve(state, event);
-        decided.push(event);
-      }
-    }
+    const { decided, state } = decideAll(decider, state0, commands);
     if (decided.length > 0) {
       try {
         const result = await store.appendToStream(streamId, toStored(decided, []), { expectedRevision: 'no_stream' });
@@ -60,16 +53,9 @@ export async function handleCommands<State, Command, Event extends { type: strin
   }
   for (let attempt = 0; ; attempt++) {
     const history = await store.readStream(streamId);
-    let state = decider.initialState();
-    for (const event of history) state = decider.evolve(state, event as unknown as Event);
-    const before = state;
-    const decided: Event[] = [];
-    for (const command of commands) {
-      for (const event of decider.decide(command, state)) {
-        state = decider.evolve(state, event);
-        decided.push(event);
-      }
-    }
+    let before = decider.initialState();
+    for (const event of history) before = decider.evolve(before, event as unknown as Event);
+    const { decided, state } = decideAll(decider, before, commands);
     const revision = history.length - 1;
     if (decided.length === 0) return { appended: [], before, state, revision, position: null };
     try {
@@ -80,4 +66,21 @@ export async function handleCommands<State, Command, Event extends { type: strin
       throw error;
     }
   }
+}
+
+/** Decides the commands in order, each against the state the previous ones left. */
+function decideAll<State, Command, Event extends { type: string; data: unknown }>(
+  decider: Decider<State, Command, Event>,
+  from: State,
+  commands: readonly Command[],
+): { decided: Event[]; state: State } {
+  let state = from;
+  const decided: Event[] = [];
+  for (const command of commands) {
+    for (const event of decider.decide(command, state)) {
+      state = decider.evolve(state, event);
+      decided.push(event);
+    }
+  }
+  return { decided, state };
 }

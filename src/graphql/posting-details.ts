@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../domain/events/envelope.js';
-import { isEvent } from '../domain/document/events.js';
+import { isEvent, postedEntryOf } from '../domain/document/events.js';
 import type { JournalEntry } from '../domain/journal/journal-entry.js';
 import { redactText, redactValue } from './redact.js';
 import type { ConcurConfirmationType, GatewayExchangeType, JournalEntryType, PostingAttemptType, TimelineEventType } from './types/posting.js';
@@ -47,13 +47,7 @@ function toEntry(entry: JournalEntry, reverses: string | null): JournalEntryType
 
 /** The entry as last sent for posting (not a reversal), or else as last prepared. */
 export function journalEntryOf(events: readonly RecordedEvent[]): JournalEntryType | null {
-  let prepared: JournalEntry | null = null;
-  let requested: JournalEntry | null = null;
-  for (const e of events) {
-    if (isEvent(e, 'JournalEntryPrepared')) prepared = e.data.entry;
-    if (isEvent(e, 'PostingRequested') && e.data.reverses === null) requested = e.data.entry;
-  }
-  const entry = requested ?? prepared;
+  const entry = postedEntryOf(events);
   return entry ? toEntry(entry, null) : null;
 }
 

@@ -54,11 +54,12 @@ export class PostingReadWorker {
         )
       : new Worker(source, { workerData: { path: this.path } });
     worker.unref();
-    worker.on('message', (m: { id: number; result?: unknown; error?: { name: string; message: string } }) => {
+    worker.on('message', (m: { id: number; result?: unknown; error?: { name: string; message: string; code?: unknown } }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (m.error) p.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
+      // The name and code travel, so the API classifies the error as it would on the main thread.
+      if (m.error) p.reject(Object.assign(new Error(m.error.message), { name: m.error.name, ...(m.error.code === undefined ? {} : { code: m.error.code }) }));
       else p.resolve(m.result);
     });
     const fail = (error: Error): void => {

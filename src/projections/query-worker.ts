@@ -21,6 +21,9 @@ parentPort!.on('message', (message: { id: number; method: 'list' | 'statistics';
         : queries.statistics(...(message.args as [string?, string?]));
     parentPort!.postMessage({ id: message.id, result });
   } catch (error) {
-    parentPort!.postMessage({ id: message.id, error: { name: (error as Error).name, message: (error as Error).message } });
+    parentPort!.postMessage({
+      id: message.id,
+      error: { name: (error as Error).name, message: (error as Error).message, code: (error as { code?: unknown }).code },
+    });
   }
 });

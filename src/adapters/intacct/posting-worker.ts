@@ -169,7 +169,7 @@ export class IntacctPostingWorker {
 
   private noteLocalFault(error: Error): void {
     const failures = (this.localFault?.failures ?? 0) + 1;
-    this.localFault = { since: this.localFault?.since ?? new Date(this.now()).toISOString(), message: error.message, failures };
+    this.localFault = { since: this.localFault?.since ?? new Date().toISOString(), message: error.message, failures };
     this.pausedUntil = this.now() + storageRetryDelayMs(failures);
   }
 
@@ -232,6 +232,9 @@ export class IntacctPostingWorker {
       await state.save(this.name, event.position);
     }
     this.handledUpTo = event.position;
+    // An event stored after the fault began, and handled: the store appends and the queue takes
+    // writes again. Without this an idle service would report the pause until its next posting.
+    if (this.localFault && event.recordedAt > this.localFault.since) this.clearLocalFault();
   }
 
   private async dispatch(): Promise<void> {

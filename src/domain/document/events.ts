@@ -236,6 +236,17 @@ export function isEvent<K extends DocumentEventType, E extends { type: string; d
   return event.type === type;
 }
 
+/** The entry that was posted: the last posting request that is not a reversal, else the last prepared one. */
+export function postedEntryOf(events: readonly { type: string; data: unknown }[]): JournalEntry | null {
+  let prepared: JournalEntry | null = null;
+  let requested: JournalEntry | null = null;
+  for (const e of events) {
+    if (isEvent(e, 'JournalEntryPrepared')) prepared = e.data.entry;
+    if (isEvent(e, 'PostingRequested') && e.data.reverses === null) requested = e.data.entry;
+  }
+  return requested ?? prepared;
+}
+
 /** Narrows a stored event to one document event type: `events.filter(ofType('PostingSucceeded'))`. */
 export const ofType =
   <K extends DocumentEventType>(type: K) =>
