@@ -31,6 +31,33 @@ export interface JournalLine {
   kind: JournalLineKind;
   /** Where the line came from in the Concur document (entry/allocation ids), for the audit trail. */
   sources?: string[];
+  /**
+   * The record's own payable: the employee (EEXPENSES), vendor (APBILL) or card liability
+   * (CCTRANSACTION) that Intacct books by itself from the record's header. Such lines are kept so
+   * every record balances like a journal, and are not sent for those objects. Never set on GLBATCH.
+   */
+  offset?: boolean;
+  /** EEXPENSES: the Intacct expense type of the line (mapped from the Concur expense type), instead of the account. */
+  expenseType?: string;
+}
+
+/** The Intacct object a record becomes (the mapping set's `targets`). */
+export type IntacctTarget = 'GLBATCH' | 'EEXPENSES' | 'APBILL' | 'CCTRANSACTION';
+export const INTACCT_TARGETS: readonly IntacctTarget[] = ['GLBATCH', 'EEXPENSES', 'APBILL', 'CCTRANSACTION'];
+
+/** The target of a record: entries recorded before targets existed are GLBATCH. */
+export const targetOf = (entry: Pick<JournalEntry, 'target'>): IntacctTarget => entry.target ?? 'GLBATCH';
+
+/** Who a non-journal record is with: exactly the field its object needs is set. */
+export interface RecordParty {
+  /** EEXPENSES: the Intacct EMPLOYEEID. */
+  employeeId?: string;
+  /** APBILL: the Intacct VENDORID. */
+  vendorId?: string;
+  /** CCTRANSACTION: the Intacct credit-card account (FINANCIALENTITY). */
+  cardAccount?: string;
+  /** CCTRANSACTION: who was paid (the merchant), for the PAYEE field. */
+  payee?: string;
 }
 
 export type ConcurDocType = 'expense' | 'invoice' | 'paymentrequest' | 'cashadvance';
@@ -55,6 +82,14 @@ export interface JournalEntry {
   lines: JournalLine[];
   /** Sum of debits (= sum of credits), decimal string. */
   total: string;
+  /** The Intacct object this record becomes; absent = GLBATCH (every entry before targets existed). */
+  target?: IntacctTarget;
+  /** EEXPENSES, APBILL, CCTRANSACTION: the employee, vendor or card account the record is with. */
+  party?: RecordParty;
+  /** APBILL: the bill number (RECORDID), the Concur invoice or request number. */
+  billNumber?: string | null;
+  /** APBILL: WHENDUE (YYYY-MM-DD), from the Concur payment terms or due date. */
+  dueDate?: string | null;
 }
 
 /**
@@ -64,6 +99,14 @@ export interface JournalEntry {
 export function postingKeyFor(docType: ConcurDocType, concurDocumentId: string, version: string | number): string {
   const prefix = { expense: 'EXP', invoice: 'INV', paymentrequest: 'PR', cashadvance: 'CA' }[docType];
   return `ML-${prefix}-${concurDocumentId}-${version}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+}
+
+/**
+ * The key of one record of a document that becomes several: the document's posting key with the
+ * record's own suffix (`-EE`, `-AP`, `-CC1`…). A document that is one GLBATCH keeps the plain key.
+ */
+export function recordKeyFor(postingKey: string, suffix: string | null): string {
+  return suffix === null ? postingKey : `${postingKey.slice(0, 95)}-${suffix}`;
 }
 
 /** The key of the reversal of a posted entry. */
