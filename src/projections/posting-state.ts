@@ -15,7 +15,7 @@ export const postingStateProjection: Projection = {
   // covering range indexes and the trigram text index (see posting-queries.ts for the plans they serve).
   // v4: a retry of a never-fetched document goes back to RECEIVED; re-dated entries move batch_date.
   // v5: every column is derived from the domain's `evolve` over the folded state kept in state_json.
-  version: 5,
+  version: 6,
   eventTypes: DOCUMENT_EVENT_TYPES,
   tables: ['postings', 'postings_text'],
 
@@ -136,7 +136,13 @@ export const postingStateProjection: Projection = {
  * document stream's to keep; no status rule of `evolve` reads them), so each row stays small.
  */
 function storedState(state: DocumentState): DocumentState {
-  return { ...state, entry: null, reversal: state.reversal ? { ...state.reversal, entry: null } : null };
+  return {
+    ...state,
+    entry: null,
+    reversal: state.reversal ? { ...state.reversal, entry: null } : null,
+    records: state.records.map((r) => ({ ...r, entry: null })),
+    reversals: state.reversals.map((r) => ({ ...r, entry: null })),
+  };
 }
 
 /** Keeps the text index row of a posting equal to its report name (a re-fetch may rename it). */

@@ -5,7 +5,7 @@ import { describeStorageFault, storageRetryDelayMs } from '../../domain/eventsto
 import { runDocumentCommand } from '../../domain/document/command-handler.js';
 import { LifecycleError, type PostingOutcome } from '../../domain/document/decider.js';
 import type { DocumentEventOf, PostingError, PostingExchange } from '../../domain/document/events.js';
-import { foldDocument, outstandingPosting } from '../../domain/document/state.js';
+import { failedPostingKeys, foldDocument, outstandingPosting, recordOf } from '../../domain/document/state.js';
 import type { JournalEntry } from '../../domain/journal/journal-entry.js';
 import { classifyIntacctErrors, transientError } from './classify.js';
 import { IntacctAuthenticationError, IntacctControlError, IntacctGatewayError, IntacctNetworkError, IntacctUncertainOutcomeError } from './errors.js';
@@ -224,7 +224,7 @@ export class IntacctPostingWorker {
       // document comes with its own new PostingRequested.)
       const document = foldDocument(await this.options.store.readStream(event.streamId));
       state.handled(this.name, event.position, () => {
-        if (document.status === 'FAILED' && document.postingKey) state.makeDue(document.postingKey, event.streamId, this.now());
+        for (const key of failedPostingKeys(document)) state.makeDue(key, event.streamId, this.now());
       });
       this.wake?.();
     } else if (event.position % 256n === 0n) {
@@ -444,7 +444,8 @@ export class IntacctPostingWorker {
     const document = foldDocument(stream);
     const outstanding = outstandingPosting(document, key);
     // Superseded while its posting was under way: an attempt may have landed all the same.
-    const mayHaveLanded = !outstanding && item.uncertain && document.postingKey === key && document.recordNo === null && document.entry !== null;
+    const record = recordOf(document, key);
+    const mayHaveLanded = !outstanding && item.uncertain && record !== null && record.reverses === null && record.recordNo === null && record.entry !== null;
     if (!outstanding && !mayHaveLanded) {
       this.guard();
       this.options.state.complete(key);
@@ -455,7 +456,7 @@ export class IntacctPostingWorker {
     const attempt = stream.filter((e) => (e.type === 'PostingFailed' || e.type === 'PostingRejected') && ofKey(e)).length + 1;
     return {
       item,
-      entry: outstanding?.entry ?? document.entry!,
+      entry: outstanding?.entry ?? record!.entry!,
       attempt,
       requestId: request?.id ?? null,
       correlationId: request?.metadata.correlationId ?? item.streamId,

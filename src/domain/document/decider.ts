@@ -4,7 +4,7 @@ import type { ClosedPeriodPolicy } from '../mapping/model.js';
 import { batchTitle, concurDateNote, redatedEntry, reversalTitle } from '../posting/text.js';
 import type { ConcurDocumentFetched, ConcurDocumentReceived, MappingGap, PostingConfirmedToConcur, PostingError, PostingExchange } from './events.js';
 import type { Decider } from '../decider.js';
-import { evolve, initialDocumentState, type DocumentEvent, type DocumentState } from './state.js';
+import { evolve, initialDocumentState, isKept, postedRecords, recordOf, type DocumentEvent, type DocumentState } from './state.js';
 import { ConnectorError } from '../errors.js';
 
 /**
@@ -14,7 +14,7 @@ import { ConnectorError } from '../errors.js';
  */
 /** What the posting rules made of the document, with the mappings and reference data of the moment. */
 export type Preparation =
-  | { result: 'entry'; entry: JournalEntry; mappingRevision: number; closedPeriodPolicy?: ClosedPeriodPolicy }
+  | { result: 'entry'; entry: JournalEntry; records?: JournalEntry[]; mappingRevision: number; closedPeriodPolicy?: ClosedPeriodPolicy }
   | { result: 'gaps'; gaps: MappingGap[]; mappingRevision: number }
   | { result: 'rejected'; reason: string; difference: string | null };
 
@@ -121,11 +121,9 @@ export function decide(command: DocumentCommand, state: DocumentState): Document
     case 'Supersede': {
       if (state.supersededBy) return [];
       const events: DocumentEvent[] = [{ type: 'DocumentSuperseded', data: command.data }];
-      if (state.recordNo && state.entry) {
-        // The old entry stays in the books and is reversed by a mirror entry, linked by its key.
-        const key = reversalKeyFor(state.entry.postingKey);
-        events.push({ type: 'PostingRequested', data: { postingKey: key, entry: reversalOf(state.entry, key), reverses: state.recordNo } });
-      }
+      // Each posted record stays in the books and is reversed by its object's own means (a mirror
+      // journal, a reversed expense report, bill or card transaction), linked by its key.
+      for (const record of postedRecords(state)) events.push(reversalRequest(record.entry!, record.recordNo!));
       return events;
     }
   }
@@ -142,47 +140,69 @@ function preparationEvents(data: Preparation, state: DocumentState, doc: string,
   if (data.result === 'rejected') {
     return [{ type: 'DocumentRejectedByRules', data: { reason: data.reason, difference: data.difference } }];
   }
-  const problem = journalProblem(data.entry);
-  if (problem) {
-    // Invariant: no posting request without a balanced journal entry. Never fixed silently.
-    return [{ type: 'DocumentRejectedByRules', data: { reason: `${doc}: ${problem}`, difference: null } }];
+  const planned = data.records ?? [data.entry];
+  for (const record of planned) {
+    const problem = journalProblem(record);
+    // Invariant: no posting request without a balanced record. Never fixed silently.
+    if (problem) {
+      const which = planned.length > 1 ? ` (${record.target ?? 'GLBATCH'} ${record.postingKey})` : '';
+      return [{ type: 'DocumentRejectedByRules', data: { reason: `${doc}${which}: ${problem}`, difference: null } }];
+    }
   }
+  // Records already posted, or sent without an answer yet, stay exactly as they were sent: nothing
+  // Intacct has (or may have) is sent again with other content.
+  const planKeys = new Set(planned.map((r) => r.postingKey));
+  const missing = state.records.filter((r) => isKept(r) && !planKeys.has(r.postingKey));
+  if (missing.length > 0) {
+    const list = missing.map((r) => `${r.target} ${r.postingKey}${r.recordNo ? ` (RECORDNO ${r.recordNo})` : ' (sent, outcome pending)'}`).join(', ');
+    throw new LifecycleError(
+      `${doc}: ${list} ${missing.length === 1 ? 'is' : 'are'} already in Intacct or on the way, but the mappings now make this document into other records (the targets changed). Restore the targets the document was posted with, then retry`,
+    );
+  }
+  const records = planned.map((r) => {
+    const prior = recordOf(state, r.postingKey);
+    return prior && isKept(prior) && prior.entry ? prior.entry : r;
+  });
+  const first = records[0]!;
+  const toSend = records.filter((r) => {
+    const prior = recordOf(state, r.postingKey);
+    return !(prior && isKept(prior));
+  });
   return [
     {
       type: 'JournalEntryPrepared',
       data: {
-        postingKey: data.entry.postingKey,
-        entry: data.entry,
+        postingKey: first.postingKey,
+        entry: first,
+        ...(records.length > 1 ? { records } : {}),
         mappingRevision: data.mappingRevision,
         closedPeriodPolicy: data.closedPeriodPolicy ?? 'reject',
       },
     },
-    { type: 'PostingRequested', data: { postingKey: data.entry.postingKey, entry: data.entry, reverses: null } },
+    ...toSend.map((r): DocumentEvent => ({ type: 'PostingRequested', data: { postingKey: r.postingKey, entry: r, reverses: null } })),
   ];
 }
 
 function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: string): DocumentEvent[] {
-  const expected = [state.postingKey, state.reversal?.postingKey].filter(Boolean);
-  if (!expected.includes(outcome.postingKey)) {
-    throw new LifecycleError(`${doc}: posting outcome for unknown posting key ${outcome.postingKey}`);
-  }
-  const isReversal = outcome.postingKey === state.reversal?.postingKey;
-  const recordedNo = isReversal ? (state.reversal?.recordNo ?? null) : state.recordNo;
+  const record = recordOf(state, outcome.postingKey);
+  if (!record) throw new LifecycleError(`${doc}: posting outcome for unknown posting key ${outcome.postingKey}`);
+  const isReversal = record.reverses !== null;
+  const recordedNo = record.recordNo;
   const { exchange, earlierExchange } = outcome as Exchanges;
   const recorded = { ...(exchange ? { exchange } : {}), ...(earlierExchange ? { earlierExchange } : {}) };
   if (outcome.outcome === 'succeeded') {
     if (recordedNo === outcome.recordNo) return [];
     if (recordedNo !== null) {
-      // Invariant: at most one success per document version.
-      throw new LifecycleError(`${doc} already posted as Intacct RECORDNO ${recordedNo}; refusing a second success (${outcome.recordNo})`);
+      // Invariant: at most one success per record of a document version.
+      throw new LifecycleError(`${doc}: ${outcome.postingKey} already posted as Intacct RECORDNO ${recordedNo}; refusing a second success (${outcome.recordNo})`);
     }
     const events: DocumentEvent[] = [
       { type: 'PostingSucceeded', data: { postingKey: outcome.postingKey, recordNo: outcome.recordNo, outcome: outcome.how, ...recorded } },
     ];
-    if (!isReversal && state.supersededBy && state.entry && !state.reversal) {
+    const reversed = state.reversals.some((r) => r.postingKey === reversalKeyFor(outcome.postingKey));
+    if (!isReversal && state.supersededBy && record.entry && !reversed) {
       // Superseded while this posting was under way: it landed all the same, so it is reversed at once.
-      const key = reversalKeyFor(state.entry.postingKey);
-      events.push({ type: 'PostingRequested', data: { postingKey: key, entry: reversalOf(state.entry, key), reverses: outcome.recordNo } });
+      events.push(reversalRequest(record.entry, outcome.recordNo));
     }
     return events;
   }
@@ -199,7 +219,7 @@ function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: strin
     type: 'PostingRejected',
     data: { postingKey: outcome.postingKey, attempt: outcome.attempt, error: outcome.error, ...recorded },
   };
-  const entry = isReversal ? state.reversal?.entry : state.entry;
+  const entry = record.entry;
   const firstOpen = outcome.error.firstOpenDate ?? null;
   if (outcome.error.category === 'closed-period' && state.closedPeriodPolicy === 'next-open-period' && entry && firstOpen && firstOpen > entry.batchDate) {
     // The mapping set asks to post in the first open period that Intacct named. Nothing was created by
@@ -213,10 +233,16 @@ function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: strin
         type: 'JournalEntryRedated',
         data: { postingKey: outcome.postingKey, originalBatchDate: original, batchDate: firstOpen, policy: 'next-open-period', reason },
       },
-      { type: 'PostingRequested', data: { postingKey: outcome.postingKey, entry: moved, reverses: isReversal ? state.recordNo : null } },
+      { type: 'PostingRequested', data: { postingKey: outcome.postingKey, entry: moved, reverses: record.reverses } },
     ];
   }
   return [rejected];
+}
+
+/** The request to reverse one posted record: its mirror, under the record's reversal key. */
+function reversalRequest(entry: JournalEntry, recordNo: string): DocumentEvent {
+  const key = reversalKeyFor(entry.postingKey);
+  return { type: 'PostingRequested', data: { postingKey: key, entry: reversalOf(entry, key), reverses: recordNo } };
 }
 
 /** The mirror entry that cancels `entry`: same lines, debit and credit swapped. */

@@ -53,7 +53,13 @@ export interface MappingGap {
 
 export interface JournalEntryPrepared {
   postingKey: string;
+  /** The first record (the only one of a document posted as one GLBATCH). */
   entry: JournalEntry;
+  /**
+   * Every Intacct record the document becomes, `entry` first, each balanced on its own, each with its
+   * own posting key. Absent when the document is the one `entry` (and in events recorded before targets).
+   */
+  records?: JournalEntry[];
   /** Revision of the mapping stream the entry was computed with. */
   mappingRevision: number;
   /** The mapping set's `options.closedPeriodPolicy` when the entry was computed (absent in older events: `reject`). */
@@ -236,15 +242,27 @@ export function isEvent<K extends DocumentEventType, E extends { type: string; d
   return event.type === type;
 }
 
-/** The entry that was posted: the last posting request that is not a reversal, else the last prepared one. */
+/** The entry that was posted: the last posting request of the first record that is not a reversal, else the last prepared one. */
 export function postedEntryOf(events: readonly { type: string; data: unknown }[]): JournalEntry | null {
-  let prepared: JournalEntry | null = null;
-  let requested: JournalEntry | null = null;
+  return postedRecordsOf(events)[0] ?? null;
+}
+
+/**
+ * The records of the document as last prepared, each as last requested (a re-dated record carries its
+ * new date): what was, or is being, posted. One entry for a document that is one GLBATCH.
+ */
+export function postedRecordsOf(events: readonly { type: string; data: unknown }[]): JournalEntry[] {
+  let records: JournalEntry[] = [];
   for (const e of events) {
-    if (isEvent(e, 'JournalEntryPrepared')) prepared = e.data.entry;
-    if (isEvent(e, 'PostingRequested') && e.data.reverses === null) requested = e.data.entry;
+    // A preparation lists every record, with the entries of those already sent kept as they were sent.
+    if (isEvent(e, 'JournalEntryPrepared')) records = [...(e.data.records ?? [e.data.entry])];
+    if (isEvent(e, 'PostingRequested') && e.data.reverses === null) {
+      const i = records.findIndex((r) => r.postingKey === e.data.postingKey);
+      if (i >= 0) records[i] = e.data.entry;
+      else records.push(e.data.entry);
+    }
   }
-  return requested ?? prepared;
+  return records;
 }
 
 /** Narrows a stored event to one document event type: `events.filter(ofType('PostingSucceeded'))`. */

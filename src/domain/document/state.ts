@@ -1,4 +1,4 @@
-import type { ConcurDocType, JournalEntry } from '../journal/journal-entry.js';
+import { targetOf, type ConcurDocType, type IntacctTarget, type JournalEntry } from '../journal/journal-entry.js';
 import type { ClosedPeriodPolicy } from '../mapping/model.js';
 import type { DocumentEventMap, MappingGap, PostingError } from './events.js';
 
@@ -30,6 +30,27 @@ export const DOCUMENT_STATUSES: readonly DocumentStatus[] = [
   'REVERSED',
 ];
 
+/** Where one Intacct record of a document stands. */
+export type RecordStatus = 'READY' | 'POSTING' | 'FAILED' | 'REJECTED' | 'POSTED';
+
+/**
+ * One Intacct record of a document (a document may become several: a GLBATCH, an EEXPENSES for the
+ * employee, a CCTRANSACTION per card account, an APBILL), or the reversal of one.
+ */
+export interface PostingRecord {
+  postingKey: string;
+  target: IntacctTarget;
+  /** The exact entry to send (null in the read model's copy, which drops entries). */
+  entry: JournalEntry | null;
+  status: RecordStatus;
+  recordNo: string | null;
+  attempts: number;
+  lastError: PostingError | null;
+  nextAttemptAt: string | null;
+  /** For a reversal: the RECORDNO it reverses. */
+  reverses: string | null;
+}
+
 export interface DocumentState {
   /** `null` before the first event. */
   status: DocumentStatus | null;
@@ -50,6 +71,13 @@ export interface DocumentState {
   supersededBy: string | null;
   /** The mirror entry of a superseded, posted entry; `rejected` until a new request when Intacct refused it. */
   reversal: { postingKey: string; recordNo: string | null; entry: JournalEntry | null; rejected: boolean } | null;
+  /**
+   * Every Intacct record of the current version, the first one being `postingKey`/`entry` (older
+   * streams: one GLBATCH). `recordNo` above is the first record's, set once every record is posted.
+   */
+  records: PostingRecord[];
+  /** The reversals of a superseded version's posted records, one per record; `reversal` is the first. */
+  reversals: PostingRecord[];
   /** The mapping option in force when the entry was prepared. */
   closedPeriodPolicy: ClosedPeriodPolicy;
   /** The BATCH_DATE an operator chose with a retry; later re-evaluations keep it. */
@@ -85,6 +113,8 @@ export const initialDocumentState = (): DocumentState => ({
   confirmation: null,
   supersededBy: null,
   reversal: null,
+  records: [],
+  reversals: [],
   closedPeriodPolicy: 'reject',
   batchDateOverride: null,
   reportName: null,
@@ -130,56 +160,94 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
       return { ...state, status: 'AWAITING_MAPPING', gaps: event.data.gaps, entry: null, rejectionReason: null };
     case 'DocumentRejectedByRules':
       return { ...state, status: 'REJECTED', gaps: [], lastError: null, rejectionReason: event.data.reason };
-    case 'JournalEntryPrepared':
+    case 'JournalEntryPrepared': {
+      const records = (event.data.records ?? [event.data.entry]).map((entry) => keptRecord(state, entry) ?? newRecord(entry));
       return {
         ...state,
         status: 'READY',
         gaps: [],
-        entry: event.data.entry,
-        postingKey: event.data.postingKey,
+        entry: records[0]!.entry ?? event.data.entry,
+        postingKey: records[0]!.postingKey,
+        records,
         closedPeriodPolicy: event.data.closedPeriodPolicy ?? 'reject',
         batchDate: event.data.entry.batchDate,
         rejectionReason: null,
       };
+    }
     case 'JournalEntryRedated':
       // The re-dated entry itself arrives with the PostingRequested that follows.
       return { ...state, batchDate: event.data.batchDate };
-    case 'PostingRequested':
-      if (event.data.reverses !== null)
-        return { ...state, reversal: { postingKey: event.data.postingKey, recordNo: null, entry: event.data.entry, rejected: false } };
-      return {
-        ...state,
-        status: 'POSTING',
-        postingKey: event.data.postingKey,
-        entry: event.data.entry,
-        batchDate: event.data.entry.batchDate,
-        nextAttemptAt: null,
-      };
-    case 'PostingSucceeded':
-      if (state.reversal && event.data.postingKey === state.reversal.postingKey) {
-        return { ...state, status: 'REVERSED', reversal: { ...state.reversal, recordNo: event.data.recordNo } };
+    case 'PostingRequested': {
+      if (event.data.reverses !== null) {
+        const reversal = { ...newRecord(event.data.entry), status: 'POSTING' as const, reverses: event.data.reverses };
+        const reversals = upsert(state.reversals, reversal);
+        return { ...state, reversals, reversal: firstReversal(reversals) };
       }
+      const prior = state.records.find((r) => r.postingKey === event.data.postingKey);
+      const record: PostingRecord = { ...(prior ?? newRecord(event.data.entry)), entry: event.data.entry, status: 'POSTING', nextAttemptAt: null };
+      const records = upsert(state.records, record);
+      const primary = records[0]!;
       return {
-        ...state,
-        status: state.supersededBy ? state.status : 'POSTED',
+        ...aggregate({ ...state, records }),
+        status: 'POSTING',
+        postingKey: primary.postingKey,
+        entry: primary.entry,
+        batchDate: primary.entry?.batchDate ?? state.batchDate,
+      };
+    }
+    case 'PostingSucceeded': {
+      const key = event.data.postingKey;
+      const reversal = state.reversals.find((r) => r.postingKey === key);
+      if (reversal) {
+        const reversals = upsert(state.reversals, { ...reversal, status: 'POSTED', recordNo: event.data.recordNo, lastError: null });
+        const all = reversals.every((r) => r.status === 'POSTED');
+        return { ...state, reversals, reversal: firstReversal(reversals), status: all ? 'REVERSED' : state.status };
+      }
+      const record = state.records.find((r) => r.postingKey === key) ?? (state.entry ? newRecord(state.entry, key) : null);
+      if (!record) return state;
+      const records = upsert(state.records, {
+        ...record,
+        status: 'POSTED',
         recordNo: event.data.recordNo,
-        attempts: state.attempts + 1,
+        attempts: record.attempts + 1,
         lastError: null,
         nextAttemptAt: null,
-      };
-    case 'PostingFailed':
-      if (isReversalKey(state, event.data.postingKey)) return { ...state, lastError: event.data.error };
-      return { ...state, status: 'FAILED', attempts: event.data.attempt, lastError: event.data.error, nextAttemptAt: event.data.nextAttemptAt };
-    case 'PostingRejected':
-      if (isReversalKey(state, event.data.postingKey)) return { ...state, reversal: { ...state.reversal!, rejected: true }, lastError: event.data.error };
-      return {
-        ...state,
-        status: 'REJECTED',
+      });
+      return { ...aggregate({ ...state, records }), attempts: state.attempts + 1 };
+    }
+    case 'PostingFailed': {
+      const reversal = state.reversals.find((r) => r.postingKey === event.data.postingKey);
+      if (reversal) {
+        const reversals = upsert(state.reversals, { ...reversal, status: 'FAILED', attempts: event.data.attempt, lastError: event.data.error });
+        return { ...state, reversals, reversal: firstReversal(reversals), lastError: event.data.error };
+      }
+      const record = state.records.find((r) => r.postingKey === event.data.postingKey) ?? (state.entry ? newRecord(state.entry, event.data.postingKey) : null);
+      if (!record) return state;
+      const records = upsert(state.records, {
+        ...record,
+        status: 'FAILED',
         attempts: event.data.attempt,
         lastError: event.data.error,
-        nextAttemptAt: null,
+        nextAttemptAt: event.data.nextAttemptAt,
+      });
+      return { ...aggregate({ ...state, records }), attempts: event.data.attempt, lastError: event.data.error };
+    }
+    case 'PostingRejected': {
+      const reversal = state.reversals.find((r) => r.postingKey === event.data.postingKey);
+      if (reversal) {
+        const reversals = upsert(state.reversals, { ...reversal, status: 'REJECTED', attempts: event.data.attempt, lastError: event.data.error });
+        return { ...state, reversals, reversal: firstReversal(reversals), lastError: event.data.error };
+      }
+      const record = state.records.find((r) => r.postingKey === event.data.postingKey) ?? (state.entry ? newRecord(state.entry, event.data.postingKey) : null);
+      if (!record) return state;
+      const records = upsert(state.records, { ...record, status: 'REJECTED', attempts: event.data.attempt, lastError: event.data.error, nextAttemptAt: null });
+      return {
+        ...aggregate({ ...state, records }),
+        attempts: event.data.attempt,
+        lastError: event.data.error,
         rejectionReason: event.data.error.message,
       };
+    }
     case 'PostingRetryRequested': {
       const next = event.data.batchDate ? { ...state, batchDateOverride: event.data.batchDate } : state;
       // A document Concur could not give us (FIS 116) is fetched again.
@@ -192,9 +260,10 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
         status: event.data.status === 'success' && state.status === 'POSTED' ? 'CONFIRMED' : state.status,
       };
     case 'DocumentRecalled': {
-      const recall = { serviceCode: event.data.serviceCode, afterPosting: state.recordNo !== null };
-      // Recalled after posting: the entry stays in the books (and the status with it) until someone decides.
-      if (state.recordNo) return { ...state, recall };
+      const afterPosting = state.records.some((r) => r.recordNo !== null) || state.recordNo !== null;
+      const recall = { serviceCode: event.data.serviceCode, afterPosting };
+      // Recalled after (part of) posting: the records stay in the books (and the status with them) until someone decides.
+      if (afterPosting) return { ...state, recall };
       // 116: Concur does not know the document at all; a person must look (REJECTED), whereas a
       // recall (102/112) means a newer version will come (SUPERSEDED).
       return { ...state, recall, status: event.data.serviceCode === 116 ? 'REJECTED' : 'SUPERSEDED', rejectionReason: event.data.reason };
@@ -204,20 +273,83 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
   }
 }
 
-const isReversalKey = (state: DocumentState, key: string): boolean => state.reversal?.postingKey === key;
+function newRecord(entry: JournalEntry, postingKey = entry.postingKey): PostingRecord {
+  return { postingKey, target: targetOf(entry), entry, status: 'READY', recordNo: null, attempts: 0, lastError: null, nextAttemptAt: null, reverses: null };
+}
 
 /**
- * The posting Intacct still has to receive for `postingKey`, with the exact entry to send: the
- * document's own entry while it is POSTING or FAILED, or the reversal of a superseded entry. Null when
- * nothing is outstanding (posted, rejected, re-evaluated into gaps, superseded before posting).
+ * A record that a new preparation leaves as it is: posted, or sent and not yet answered (its attempt
+ * may have reached Intacct, so the entry on record is the one Intacct may have).
  */
-export function outstandingPosting(state: DocumentState, postingKey: string): { entry: JournalEntry; reversal: boolean } | null {
-  if (state.reversal?.postingKey === postingKey) {
-    const r = state.reversal;
-    return r.recordNo === null && !r.rejected && r.entry ? { entry: r.entry, reversal: true } : null;
+function keptRecord(state: DocumentState, entry: JournalEntry): PostingRecord | null {
+  const prior = state.records.find((r) => r.postingKey === entry.postingKey);
+  return prior && isKept(prior) ? prior : null;
+}
+
+export const isKept = (record: PostingRecord): boolean => record.status === 'POSTED' || record.status === 'POSTING' || record.status === 'FAILED';
+
+function upsert(list: readonly PostingRecord[], record: PostingRecord): PostingRecord[] {
+  const i = list.findIndex((r) => r.postingKey === record.postingKey);
+  return i < 0 ? [...list, record] : list.map((r, j) => (j === i ? record : r));
+}
+
+function firstReversal(reversals: readonly PostingRecord[]): DocumentState['reversal'] {
+  const r = reversals[0];
+  return r ? { postingKey: r.postingKey, recordNo: r.recordNo, entry: r.entry, rejected: r.status === 'REJECTED' } : null;
+}
+
+/**
+ * The document's status, RECORDNO and next attempt from its records: REJECTED when one was refused,
+ * FAILED when one waits for a retry, POSTED (with the first record's RECORDNO) once all are posted.
+ * A superseded document keeps its status.
+ */
+function aggregate(state: DocumentState): DocumentState {
+  const { records } = state;
+  const all = records.length > 0 && records.every((r) => r.status === 'POSTED');
+  const recordNo = all ? records[0]!.recordNo : null;
+  const failed = records.filter((r) => r.status === 'FAILED' && r.nextAttemptAt !== null).map((r) => r.nextAttemptAt!);
+  const nextAttemptAt = failed.length > 0 ? failed.sort()[0]! : null;
+  if (state.supersededBy) return { ...state, recordNo, nextAttemptAt };
+  const status: DocumentStatus = records.some((r) => r.status === 'REJECTED')
+    ? 'REJECTED'
+    : records.some((r) => r.status === 'FAILED')
+      ? 'FAILED'
+      : all
+        ? 'POSTED'
+        : records.some((r) => r.status === 'POSTING')
+          ? 'POSTING'
+          : (state.status ?? 'READY');
+  const lastError = status === 'POSTED' ? null : state.lastError;
+  return { ...state, status, recordNo, nextAttemptAt, lastError, rejectionReason: status === 'REJECTED' ? state.rejectionReason : null };
+}
+
+/** The records of the current version that Intacct already has. */
+export const postedRecords = (state: DocumentState): PostingRecord[] => state.records.filter((r) => r.recordNo !== null);
+
+/** The record (of the current version, or a reversal) with this posting key. */
+export function recordOf(state: DocumentState, postingKey: string): PostingRecord | null {
+  return state.records.find((r) => r.postingKey === postingKey) ?? state.reversals.find((r) => r.postingKey === postingKey) ?? null;
+}
+
+/** Keys of the records waiting for an automatic retry (an operator's retry makes them due now). */
+export const failedPostingKeys = (state: DocumentState): string[] =>
+  [...state.records, ...state.reversals].filter((r) => r.status === 'FAILED').map((r) => r.postingKey);
+
+/**
+ * The posting Intacct still has to receive for `postingKey`, with the exact entry to send: a record
+ * of the document's own version while it is POSTING or FAILED, or the reversal of a superseded
+ * record. Null when nothing is outstanding (posted, rejected, re-evaluated into gaps, superseded
+ * before posting).
+ */
+export function outstandingPosting(state: DocumentState, postingKey: string): { entry: JournalEntry; reversal: boolean; reverses: string | null } | null {
+  const reversal = state.reversals.find((r) => r.postingKey === postingKey);
+  if (reversal) {
+    return reversal.recordNo === null && reversal.status !== 'REJECTED' && reversal.entry ? { entry: reversal.entry, reversal: true, reverses: reversal.reverses } : null;
   }
-  if (state.postingKey !== postingKey || state.recordNo !== null || state.entry === null) return null;
-  return state.status === 'POSTING' || state.status === 'FAILED' ? { entry: state.entry, reversal: false } : null;
+  if (state.supersededBy) return null;
+  const record = state.records.find((r) => r.postingKey === postingKey);
+  if (!record || record.recordNo !== null || record.entry === null) return null;
+  return record.status === 'POSTING' || record.status === 'FAILED' ? { entry: record.entry, reversal: false, reverses: null } : null;
 }
 
 export function foldDocument(events: Iterable<{ type: string; data: unknown }>): DocumentState {
