@@ -194,7 +194,9 @@ function decideOutcome(outcome: PostingOutcome, state: DocumentState, doc: strin
     if (recordedNo === outcome.recordNo) return [];
     if (recordedNo !== null) {
       // Invariant: at most one success per record of a document version.
-      throw new LifecycleError(`${doc}: ${outcome.postingKey} already posted as Intacct RECORDNO ${recordedNo}; refusing a second success (${outcome.recordNo})`);
+      throw new LifecycleError(
+        `${doc}: ${outcome.postingKey} already posted as Intacct RECORDNO ${recordedNo}; refusing a second success (${outcome.recordNo})`,
+      );
     }
     const events: DocumentEvent[] = [
       { type: 'PostingSucceeded', data: { postingKey: outcome.postingKey, recordNo: outcome.recordNo, outcome: outcome.how, ...recorded } },

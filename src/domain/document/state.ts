@@ -344,7 +344,9 @@ export const failedPostingKeys = (state: DocumentState): string[] =>
 export function outstandingPosting(state: DocumentState, postingKey: string): { entry: JournalEntry; reversal: boolean; reverses: string | null } | null {
   const reversal = state.reversals.find((r) => r.postingKey === postingKey);
   if (reversal) {
-    return reversal.recordNo === null && reversal.status !== 'REJECTED' && reversal.entry ? { entry: reversal.entry, reversal: true, reverses: reversal.reverses } : null;
+    return reversal.recordNo === null && reversal.status !== 'REJECTED' && reversal.entry
+      ? { entry: reversal.entry, reversal: true, reverses: reversal.reverses }
+      : null;
   }
   if (state.supersededBy) return null;
   const record = state.records.find((r) => r.postingKey === postingKey);

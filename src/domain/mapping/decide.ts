@@ -9,7 +9,18 @@ import { diffMappingSets, type MappingDiffEntry } from './diff.js';
 import { applyChange } from './evolve.js';
 import type { MappingChanged, MappingsImported, MappingValueChecks } from './events.js';
 import { mappingSetToJson, parseMappingsJson } from './json.js';
-import { dimensionKey, SCALAR_SECTIONS, isCodeSection, type DimensionRule, type MappingSection, type MappingSet } from './model.js';
+import {
+  dimensionKey,
+  SCALAR_SECTIONS,
+  TARGET_CHOICES,
+  isCodeSection,
+  withTarget,
+  type DimensionRule,
+  type MappingSection,
+  type MappingSet,
+  type PostingTargets,
+} from './model.js';
+import type { IntacctTarget } from '../journal/journal-entry.js';
 import { validateMappingSet, validateSectionValue, type MappingIssue } from './validate.js';
 import {
   checkMappingValues,
@@ -161,7 +172,23 @@ export function mergeMappingSets(current: MappingSet, incoming: MappingSet, file
     employees: has('employees') ? merged(current.employees, incoming.employees) : current.employees,
     defaults: has('defaults') ? merged(current.defaults, incoming.defaults) : current.defaults,
     options,
+    targets: has('targets') ? mergedTargets(current.targets, file['targets']) : current.targets,
+    expenseTypes: has('expenseTypes') ? merged(current.expenseTypes, incoming.expenseTypes) : current.expenseTypes,
+    cardAccounts: has('cardAccounts') ? merged(current.cardAccounts, incoming.cardAccounts) : current.cardAccounts,
+    vendors: has('vendors') ? merged(current.vendors, incoming.vendors) : current.vendors,
   };
+}
+
+/** Targets merge key by key (`expense.outOfPocket`…): only the keys the file names change. The file was validated. */
+function mergedTargets(current: PostingTargets, file: unknown): PostingTargets {
+  let out = current;
+  for (const key of TARGET_CHOICES.keys()) {
+    const [head, tail] = key.split('.') as [string, string | undefined];
+    const section = file !== null && typeof file === 'object' ? (file as Record<string, unknown>)[head] : undefined;
+    const value = tail === undefined ? section : section !== null && typeof section === 'object' ? (section as Record<string, unknown>)[tail] : undefined;
+    if (typeof value === 'string') out = withTarget(out, key, value as IntacctTarget);
+  }
+  return out;
 }
 
 function exists(set: MappingSet, section: MappingSection, key: string | null): boolean {
@@ -169,5 +196,6 @@ function exists(set: MappingSet, section: MappingSection, key: string | null): b
   if (section === 'cashAdvanceAccount') return set.cashAdvanceAccount !== null;
   if (section === 'dimensions') return set.dimensions.some((d) => dimensionKey(d) === key);
   if (section === 'options') return key !== null && Object.hasOwn(set.options, key);
+  if (section === 'targets') return key !== null && TARGET_CHOICES.has(key);
   return isCodeSection(section) && key !== null && (set[section] as ReadonlyMap<string, unknown>).has(key);
 }

@@ -6,6 +6,7 @@
 import type { DimensionTarget } from '../journal/journal-entry.js';
 import {
   DEFAULT_MAPPING_OPTIONS,
+  DEFAULT_TARGETS,
   type CounterpartyMapping,
   type DimensionRule,
   type DimensionRuleJson,
@@ -50,6 +51,10 @@ export function mappingSetToJson(set: MappingSet): MappingSetJson {
     employees: sortedObject(set.employees),
     defaults: sortedObject(set.defaults) as Partial<Record<DimensionTarget, string>>,
     options: { ...set.options },
+    targets: { ...set.targets, expense: { ...set.targets.expense } },
+    expenseTypes: sortedObject(set.expenseTypes),
+    cardAccounts: sortedObject(set.cardAccounts),
+    vendors: sortedObject(set.vendors),
   };
 }
 
@@ -68,6 +73,10 @@ export function mappingSetFromJson(json: Partial<MappingSetJson>): MappingSet {
     employees: mapOf<string>(json.employees),
     defaults: mapOf<string>(json.defaults) as Map<DimensionTarget, string>,
     options: { ...DEFAULT_MAPPING_OPTIONS, ...json.options },
+    targets: { ...DEFAULT_TARGETS, ...json.targets, expense: { ...DEFAULT_TARGETS.expense, ...json.targets?.expense } },
+    expenseTypes: mapOf<string>(json.expenseTypes),
+    cardAccounts: mapOf<string>(json.cardAccounts),
+    vendors: mapOf<string>(json.vendors),
   };
 }
 
