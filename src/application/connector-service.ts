@@ -124,7 +124,14 @@ export class ConnectorService implements ConnectorApi {
         defaultJournal: this.defaultJournal,
         batchDate: options.batchDate ?? null,
       });
-      if (result.ok) return { result: 'entry', entry: result.entry, mappingRevision: revision, closedPeriodPolicy: set.options.closedPeriodPolicy };
+      if (result.ok)
+        return {
+          result: 'entry',
+          entry: result.entry,
+          ...(result.records.length > 1 ? { records: result.records } : {}),
+          mappingRevision: revision,
+          closedPeriodPolicy: set.options.closedPeriodPolicy,
+        };
       if ('gaps' in result) return { result: 'gaps', gaps: result.gaps, mappingRevision: revision };
       return { result: 'rejected', reason: result.rejected.reason, difference: result.rejected.difference };
     };

@@ -41,7 +41,7 @@ export interface ConcurDocumentAcknowledged {
 }
 
 export interface MappingGap {
-  kind: 'account' | 'counterparty' | 'tax-account' | 'cash-advance-account' | 'dimension' | 'employee' | 'vendor' | 'unknown-value';
+  kind: 'account' | 'counterparty' | 'tax-account' | 'cash-advance-account' | 'card-account' | 'dimension' | 'employee' | 'vendor' | 'unknown-value';
   /** The Concur code that could not be resolved (or the Intacct value that does not exist). */
   code: string;
   /** The mapping section or field involved, e.g. `accounts`, `dimensions[allocationCustom4Code->DEPARTMENT]`. */

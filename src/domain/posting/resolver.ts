@@ -151,23 +151,51 @@ export class Resolver {
   /** The line's own (non-cost) dimensions: EMPLOYEEID on employee lines, VENDORID on card/AP lines. */
   ownDimensions(ref: AccountRef, dims: Dims, sources: readonly string[]): void {
     if (ref.type === 'vendor-payable') {
-      if (this.exists('VENDORID', ref.vendorCode, 'invoice.vendorCode', sources)) dims.VENDORID = ref.vendorCode;
+      const vendor = this.vendor(ref.vendorCode, 'invoice.vendorCode', sources);
+      if (vendor !== null) dims.VENDORID = vendor;
       return;
     }
     const cp = ref.type === 'counterparty' ? this.set.counterparties.get(ref.party) : undefined;
     // The cash advance account is a receivable from the employee: it carries the employee too.
-    if (cp?.employeeDimension || ref.type === 'cash-advance') this.employee(dims, sources);
+    if (cp?.employeeDimension || ref.type === 'cash-advance') {
+      const employee = this.employee(sources);
+      if (employee !== null) dims.EMPLOYEEID = employee;
+    }
     if (cp?.vendorId !== undefined && ref.type === 'counterparty') {
       if (this.exists('VENDORID', cp.vendorId, `counterparties.${ref.party}.vendorId`, sources)) dims.VENDORID = cp.vendorId;
     }
   }
 
-  private employee(dims: Dims, sources: readonly string[]): void {
+  /** The document's Intacct EMPLOYEEID (checked against the cache), or null with a gap. */
+  employee(sources: readonly string[]): string | null {
     if (this.employeeValue === '') {
       this.gap('employee', '', 'employees', sources, 'The document names no employee, but the line needs EMPLOYEEID.');
-      return;
+      return null;
     }
-    if (this.exists('EMPLOYEEID', this.employeeValue, this.employeeField, sources)) dims.EMPLOYEEID = this.employeeValue;
+    return this.exists('EMPLOYEEID', this.employeeValue, this.employeeField, sources) ? this.employeeValue : null;
+  }
+
+  /**
+   * The Intacct VENDORID of a Concur vendor code (an invoice's vendor) or of a Concur employee id (an
+   * out-of-pocket bill): `vendors` first, else the code itself for an invoice's vendor; checked against the cache.
+   */
+  vendor(concurCode: string | null, field: string, sources: readonly string[]): string | null {
+    const mapped = concurCode === null ? undefined : this.set.vendors.get(concurCode);
+    const isEmployee = field.startsWith('employee');
+    if (mapped === undefined && (isEmployee || concurCode === null)) {
+      this.gap(
+        'vendor',
+        concurCode ?? '',
+        'vendors',
+        sources,
+        isEmployee
+          ? `Out-of-pocket lines post as an AP bill to the employee, but Concur employee ${concurCode ?? '(none)'} has no Intacct vendor in vendors.`
+          : 'The document names no vendor.',
+      );
+      return null;
+    }
+    const value = mapped ?? concurCode!;
+    return this.exists('VENDORID', value, mapped !== undefined ? `vendors.${concurCode}` : field, sources) ? value : null;
   }
 
   /** Cost dimensions per §5: per rule, the most granular level with a value; first rule per target wins. */

@@ -22,7 +22,11 @@ export interface PostingOptions {
 
 export type PostingRejection = { reason: string; difference: string | null };
 
-export type PostingResult = { ok: true; entry: JournalEntry } | { ok: false; gaps: MappingGap[] } | { ok: false; rejected: PostingRejection };
+/** `records`: every Intacct record of the document, `entry` (the first) included. */
+export type PostingResult =
+  | { ok: true; entry: JournalEntry; records: JournalEntry[] }
+  | { ok: false; gaps: MappingGap[] }
+  | { ok: false; rejected: PostingRejection };
 
 /** Levels a dimension source is read from, most granular first (allocation, entry, report). */
 export interface DimensionLevels {
