@@ -54,6 +54,7 @@ export const DEFAULT_LIMITS: QueryLimits = {
     'Posting.timeline': { cost: 20, listSize: 20 },
     'Posting.attemptLog': { cost: 20, listSize: 5 },
     'Posting.journalEntry': { cost: 20 },
+    'Posting.records': { cost: 20 },
     'Posting.reversalEntry': { cost: 20 },
     'Posting.concurConfirmation': { cost: 20 },
     'Posting.mappingRevision': { cost: 20 },

@@ -1,8 +1,16 @@
 import type { RecordedEvent } from '../domain/events/envelope.js';
 import { isEvent, postedEntryOf } from '../domain/document/events.js';
-import type { JournalEntry } from '../domain/journal/journal-entry.js';
+import { targetOf, type JournalEntry } from '../domain/journal/journal-entry.js';
+import { foldDocument } from '../domain/document/state.js';
 import { redactText, redactValue } from './redact.js';
-import type { ConcurConfirmationType, GatewayExchangeType, JournalEntryType, PostingAttemptType, TimelineEventType } from './types/posting.js';
+import type {
+  ConcurConfirmationType,
+  GatewayExchangeType,
+  IntacctRecordType,
+  JournalEntryType,
+  PostingAttemptType,
+  TimelineEventType,
+} from './types/posting.js';
 
 /** Read-only views of a document stream for the `posting` detail fields. Pure functions of the events. */
 
@@ -31,7 +39,16 @@ function toEntry(entry: JournalEntry, reverses: string | null): JournalEntryType
     currency: entry.currency,
     total: entry.total,
     reverses,
+    target: targetOf(entry),
+    employeeId: entry.party?.employeeId ?? null,
+    vendorId: entry.party?.vendorId ?? null,
+    cardAccount: entry.party?.cardAccount ?? null,
+    payee: entry.party?.payee || null,
+    billNumber: entry.billNumber ?? null,
+    dueDate: entry.dueDate ?? null,
     lines: entry.lines.map((l) => ({
+      offset: l.offset === true,
+      expenseType: l.expenseType ?? null,
       accountNo: l.accountNo,
       trType: l.trType,
       amount: l.amount,
@@ -49,6 +66,22 @@ function toEntry(entry: JournalEntry, reverses: string | null): JournalEntryType
 export function journalEntryOf(events: readonly RecordedEvent[]): JournalEntryType | null {
   const entry = postedEntryOf(events);
   return entry ? toEntry(entry, null) : null;
+}
+
+/** Every Intacct record of the document's version, then the reversals of a superseded version's records. */
+export function recordsOf(events: readonly RecordedEvent[], secrets: readonly string[]): IntacctRecordType[] {
+  const state = foldDocument(events);
+  return [...state.records, ...state.reversals].map((r) => ({
+    target: r.target,
+    postingKey: r.postingKey,
+    state: r.status,
+    recordNo: r.recordNo,
+    attempts: r.attempts,
+    lastError: r.lastError ? (redactValue(r.lastError, secrets) as IntacctRecordType['lastError']) : null,
+    nextAttemptAt: r.nextAttemptAt,
+    reverses: r.reverses,
+    entry: r.entry ? toEntry(r.entry, r.reverses) : null,
+  }));
 }
 
 /** The reversal entry, when the posted entry was reversed after a recall/resubmission. */

@@ -4,13 +4,14 @@ import type { PostingRow } from '../../projections/posting-queries.js';
 import { timelineOf, type GraphqlContext } from '../context.js';
 import { apiError, notFound } from '../errors.js';
 import { checkPage, toPostingFilter } from '../input.js';
-import { attemptsOf, confirmationOf, journalEntryOf, mappingEvaluationOf, reversalEntryOf, toTimelineEvent } from '../posting-details.js';
+import { attemptsOf, confirmationOf, journalEntryOf, mappingEvaluationOf, recordsOf, reversalEntryOf, toTimelineEvent } from '../posting-details.js';
 import { redactValue } from '../redact.js';
 import { selectsField } from '../selection.js';
 import { DateScalar } from '../scalars.js';
 import { MappingSetType } from '../types/operations.js';
 import {
   ConcurConfirmationType,
+  IntacctRecordType,
   JournalEntryType,
   Posting,
   PostingAttemptType,
@@ -85,6 +86,13 @@ export class PostingResolver {
   @FieldResolver(() => JournalEntryType, { nullable: true, description: 'The journal entry as sent to Intacct (or as prepared, before sending).' })
   async journalEntry(@Root() posting: PostingRow, @Ctx() ctx: GraphqlContext): Promise<JournalEntryType | null> {
     return journalEntryOf(await timelineOf(ctx, posting.id));
+  }
+
+  @FieldResolver(() => [IntacctRecordType], {
+    description: 'Every Intacct record the document becomes (type, key, RECORDNO, state, last error), then the reversals of a replaced version.',
+  })
+  async records(@Root() posting: PostingRow, @Ctx() ctx: GraphqlContext): Promise<IntacctRecordType[]> {
+    return recordsOf(await timelineOf(ctx, posting.id), ctx.secrets);
   }
 
   @FieldResolver(() => JournalEntryType, { nullable: true, description: 'The reversal of the posted entry, after a recall and resubmission.' })

@@ -58,6 +58,13 @@ export class JournalLineType {
   dimensions!: DimensionValueType[];
   @Field(() => [String])
   sources!: string[];
+  @Field(() => Boolean, {
+    description:
+      "The record's own payable (employee, vendor, card liability), booked by Intacct from the record's header: not sent for EEXPENSES, APBILL, CCTRANSACTION.",
+  })
+  offset!: boolean;
+  @Field(() => String, { nullable: true, description: 'EEXPENSES: the Intacct expense type the line names instead of an account.' })
+  expenseType!: string | null;
 }
 
 @ObjectType('JournalEntry', { description: 'The balanced entry posted (or to be posted) as one Intacct GLBATCH.' })
@@ -78,6 +85,42 @@ export class JournalEntryType {
   lines!: JournalLineType[];
   @Field(() => String, { nullable: true, description: 'For a reversal: the RECORDNO it reverses.' })
   reverses!: string | null;
+  @Field(() => String, { description: 'The Intacct object: GLBATCH, EEXPENSES, APBILL or CCTRANSACTION.' })
+  target!: string;
+  @Field(() => String, { nullable: true, description: 'EEXPENSES: the Intacct EMPLOYEEID.' })
+  employeeId!: string | null;
+  @Field(() => String, { nullable: true, description: 'APBILL: the Intacct VENDORID.' })
+  vendorId!: string | null;
+  @Field(() => String, { nullable: true, description: 'CCTRANSACTION: the Intacct credit-card account.' })
+  cardAccount!: string | null;
+  @Field(() => String, { nullable: true, description: 'CCTRANSACTION: the payee (merchant), when there is one.' })
+  payee!: string | null;
+  @Field(() => String, { nullable: true, description: 'APBILL: the bill number.' })
+  billNumber!: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'APBILL: the due date.' })
+  dueDate!: string | null;
+}
+
+@ObjectType('IntacctRecord', { description: 'One Intacct record a document becomes (or the reversal of one), posted exactly once under its own key.' })
+export class IntacctRecordType {
+  @Field(() => String, { description: 'GLBATCH, EEXPENSES, APBILL or CCTRANSACTION.' })
+  target!: string;
+  @Field(() => String, { description: 'Deterministic key: the function controlid and the reference Intacct keeps on the record.' })
+  postingKey!: string;
+  @Field(() => String, { description: 'READY, POSTING, FAILED, REJECTED or POSTED.' })
+  state!: string;
+  @Field(() => String, { nullable: true, description: 'The Intacct RECORDNO once posted.' })
+  recordNo!: string | null;
+  @Field(() => Int)
+  attempts!: number;
+  @Field(() => PostingErrorType, { nullable: true })
+  lastError!: PostingErrorType | null;
+  @Field(() => DateTimeScalar, { nullable: true })
+  nextAttemptAt!: string | null;
+  @Field(() => String, { nullable: true, description: 'For a reversal: the RECORDNO it reverses.' })
+  reverses!: string | null;
+  @Field(() => JournalEntryType, { nullable: true, description: 'The record as sent (or to be sent).' })
+  entry!: JournalEntryType | null;
 }
 
 @ObjectType('GatewayExchange', { description: 'One round trip with Intacct for this document: its part of the request and of the answer, secrets redacted.' })
