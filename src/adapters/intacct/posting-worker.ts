@@ -468,7 +468,8 @@ export class IntacctPostingWorker {
       correlationId: request?.metadata.correlationId ?? item.streamId,
       readBackOnly: !outstanding,
       reversal: outstanding?.reversal ?? false,
-      reverses: (outstanding as { reverses?: string | null } | null)?.reverses ?? null,
+      // Until outstandingPosting answers `reverses`, the request that asked for this posting says it.
+      reverses: (outstanding as { reverses?: string | null } | null)?.reverses ?? (request?.data as { reverses?: string | null } | undefined)?.reverses ?? null,
     };
   }
 
