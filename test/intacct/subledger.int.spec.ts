@@ -9,6 +9,7 @@ import { classifyIntacctErrors } from '../../src/adapters/intacct/classify.js';
 import type { IntacctTarget, JournalEntry } from '../../src/domain/journal/journal-entry.js';
 import { clientFor, startHarness, within, type Harness } from './harness.js';
 import { requestPosting } from './journal-fixtures.js';
+import { newEvent } from '../../src/domain/events/envelope.js';
 import { mirrorOf, recordEntry } from './record-fixtures.js';
 
 let sim: IntacctSimulator | undefined;
@@ -177,6 +178,36 @@ describe('the posting worker with subledger targets', () => {
     const ok2 = (await h.store.readStream(stream2)).filter((e) => e.type === 'PostingSucceeded').map((e) => e.data as { recordNo: string; outcome: string });
     expect(ok2).toMatchObject([{ recordNo: h.sim.state.records[1]!.recordNo, outcome: 'found-existing' }]);
   });
+
+  it.each([false, true])(
+    'APBILL reversal (524 on the reversal: %s): reverse_bill once, the original Reversed, PostingSucceeded for the -REV key',
+    async (fault) => {
+      h = await startHarness();
+      const entry = recordEntry('APBILL', `WR-${fault}`);
+      const stream = await requestPosting(h.store, entry);
+      await within(10_000, h.worker.idle(), 'the posting');
+      const original = h.sim.state.records[0]!.recordNo;
+      if (fault) {
+        await h.client.sessions.get();
+        h.sim.faults.next('timeout524');
+      }
+      const mirror = mirrorOf(entry, '2026-07-01');
+      await h.store.appendToStream(stream, [
+        newEvent('PostingRequested', { postingKey: mirror.postingKey, entry: mirror, reverses: original }, { id: `rev-${fault}`, actor: 'system:test' }),
+      ]);
+      await within(10_000, h.worker.idle(), 'the reversal');
+      expect(h.sim.state.objects.get('APBILL')!.get(original)!['STATE']).toBe('Reversed');
+      expect(h.sim.state.records.filter((r) => r.header['STATE'] === 'Reversal')).toHaveLength(1);
+      const ok = (await h.store.readStream(stream))
+        .filter((e) => e.type === 'PostingSucceeded')
+        .map((e) => e.data as { postingKey: string; recordNo: string; outcome: string });
+      expect(ok[1]).toMatchObject(
+        fault
+          ? { postingKey: mirror.postingKey, recordNo: original, outcome: 'found-existing' }
+          : { postingKey: mirror.postingKey, recordNo: h.sim.state.records[1]!.recordNo, outcome: 'created' },
+      );
+    },
+  );
 
   it('an unbalanced record is refused by the serializer before anything is sent', async () => {
     h = await startHarness();
