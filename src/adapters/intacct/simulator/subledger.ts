@@ -105,7 +105,7 @@ export class SubledgerRunner {
       let account = str(line['glaccountno']);
       if (type) {
         const row = this.table('EEACCOUNTLABEL').get(type);
-        if (!row || row['STATUS'] !== 'active') return refuse(O, bl(`Line ${i + 1}: Expense type ${type} is not valid.`, 'Use an active expense type.'));
+        if (row?.['STATUS'] !== 'active') return refuse(O, bl(`Line ${i + 1}: Expense type ${type} is not valid.`, 'Use an active expense type.'));
         account = row['GLACCOUNTNO'] ?? '';
       } else if (!account)
         return refuse(O, bl(`Line ${i + 1}: Required field glaccountno or expensetype is missing.`, 'Provide an account or an expense type.'));
