@@ -24,7 +24,7 @@ const RULES: Rule[] = [
     message: () => RATE_LIMIT_MESSAGE,
   },
   {
-    pattern: /already (been )?(executed|processed|exists?)|duplicate|unique ?id|control ?id .*(used|processed)/i,
+    pattern: /already (been )?(executed|processed|exists?|reversed)|duplicate|unique ?id|control ?id .*(used|processed)/i,
     category: 'duplicate',
     message: () => 'Intacct reports this posting was already sent; the connector reads it back instead of posting again.',
   },

@@ -4,5 +4,7 @@ export { IntacctPostingWorker, type PostingWorkerOptions, type GatewayExecutor }
 export { SqlitePostingState, type CheckpointStore } from './posting-state.js';
 export { IntacctReferenceData, REFERENCE_FIELDS, type ReferenceObject, type EmployeeInput, type VendorInput } from './reference.js';
 export { serializeGlBatch, UnpostableEntryError } from './glbatch-serializer.js';
+export { serializeRecord, serializeReversal, REFERENCE_FIELDS as RECORD_REFERENCE_FIELDS } from './record-serializer.js';
+export { readBackFunctionFor } from './record-readback.js';
 export { classifyIntacctErrors } from './classify.js';
 export * from './errors.js';

@@ -11,8 +11,10 @@ import { classifyIntacctErrors, transientError } from './classify.js';
 import { IntacctAuthenticationError, IntacctControlError, IntacctGatewayError, IntacctNetworkError, IntacctUncertainOutcomeError } from './errors.js';
 import { documentExchange, type RawExchange } from './exchange-record.js';
 import type { ExecuteOptions } from './gateway-client.js';
-import { createdRecordNo, readBackFunction, recordNosFound } from './glbatch-readback.js';
-import { serializeGlBatch, UnpostableEntryError, type GlBatchOptions } from './glbatch-serializer.js';
+import { createdRecordNo, recordNosFound } from './glbatch-readback.js';
+import { UnpostableEntryError, type GlBatchOptions } from './glbatch-serializer.js';
+import { readBackFunctionFor } from './record-readback.js';
+import { serializeRecord, serializeReversal } from './record-serializer.js';
 import type { QueuedPosting, SqlitePostingState } from './posting-state.js';
 import type { GatewayFunction } from './xml/envelope.js';
 import type { FunctionResult } from './xml/response-parser.js';
@@ -57,6 +59,10 @@ interface Work {
    * only read back whether an earlier attempt did (then it is recorded, and reversed).
    */
   readBackOnly: boolean;
+  /** This posting reverses an earlier one (the domain's mirror entry, key `…-REV`). */
+  reversal: boolean;
+  /** RECORDNO of the record a reversal reverses (non-GL objects are reversed by it); null otherwise. */
+  reverses: string | null;
 }
 
 /** The XML recorded on an outcome event (docs/contract.md, Audit trail). */
@@ -324,7 +330,8 @@ export class IntacctPostingWorker {
         continue;
       }
       try {
-        posts.push({ ...work, fn: { controlId: item.postingKey, body: serializeGlBatch(work.entry, this.options.glBatch) } });
+        const body = work.reversal ? serializeReversal(work.entry, work.reverses, this.options.glBatch) : serializeRecord(work.entry, this.options.glBatch);
+        posts.push({ ...work, fn: { controlId: item.postingKey, body } });
       } catch (error) {
         if (!(error instanceof UnpostableEntryError)) throw error;
         await this.reject(work, {
@@ -338,7 +345,7 @@ export class IntacctPostingWorker {
 
     this.guard();
     this.options.state.markSending(posts.map((p) => p.item.postingKey));
-    const rbFns = readBacks.map((w) => readBackFunction(w.item.postingKey));
+    const rbFns = readBacks.map((w) => readBackFunctionFor(w.entry, w.reverses));
     const tap = new ExchangeTap();
     // Each document's part of the round trip is found by its function's controlid.
     const sentAs = (w: Work): string => (readBacks.includes(w) ? rbFns[readBacks.indexOf(w)]!.controlId : w.item.postingKey);
@@ -391,7 +398,7 @@ export class IntacctPostingWorker {
 
   /** Reads GLBATCHes back by REFERENCENO after an unknown or duplicate outcome. */
   private async readBack(works: Work[], why: string, earlier: ReadonlyMap<Work, PostingExchange | undefined>): Promise<void> {
-    const fns = works.map((w) => readBackFunction(w.item.postingKey));
+    const fns = works.map((w) => readBackFunctionFor(w.entry, w.reverses));
     const tap = new ExchangeTap();
     const recorded = (i: number): Recorded => ({ exchange: tap.for(fns[i]!.controlId), earlierExchange: earlier.get(works[i]!) });
     let results: FunctionResult[];
@@ -461,6 +468,9 @@ export class IntacctPostingWorker {
       requestId: request?.id ?? null,
       correlationId: request?.metadata.correlationId ?? item.streamId,
       readBackOnly: !outstanding,
+      reversal: outstanding?.reversal ?? false,
+      // Until outstandingPosting answers `reverses`, the request that asked for this posting says it.
+      reverses: (outstanding as { reverses?: string | null } | null)?.reverses ?? (request?.data as { reverses?: string | null } | undefined)?.reverses ?? null,
     };
   }
 

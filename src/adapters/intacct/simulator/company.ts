@@ -16,6 +16,13 @@ export const ID_FIELDS: Readonly<Record<string, string>> = {
   VENDOR: 'VENDORID',
   CONTACT: 'CONTACTNAME',
   GLBATCH: 'RECORDNO',
+  EEXPENSES: 'RECORDNO',
+  APBILL: 'RECORDNO',
+  CCTRANSACTION: 'RECORDNO',
+  /** Credit card accounts a CCTRANSACTION is charged to (`chargecardid`). */
+  CHARGECARD: 'CARDID',
+  /** Expense types (`expensetype` on an expense report line) and the GL account each posts to. */
+  EEACCOUNTLABEL: 'ACCOUNTLABEL',
 };
 
 /**
@@ -34,6 +41,15 @@ export interface PostedGlBatch {
   entries: Row[];
 }
 
+/** An EEXPENSES, APBILL or CCTRANSACTION created (or a reversal of one), with its lines. */
+export interface PostedRecord {
+  object: string;
+  recordNo: string;
+  controlId: string;
+  header: Row;
+  lines: Row[];
+}
+
 export interface SimulatedCompany {
   senderId: string;
   senderPassword: string;
@@ -49,8 +65,13 @@ export interface SimulatedCompany {
   /** Month keys `YYYY-MM` whose GL period is closed. */
   closedPeriods: Set<string>;
   glbatches: PostedGlBatch[];
+  /** Subledger records in the order they were created (reversals included): `objects.get('APBILL')` holds the rows. */
+  records: PostedRecord[];
   nextRecordNo: number;
 }
+
+/** How many rows an object's table holds (0 when none): tests assert "exactly once" with it. */
+export const countOf = (company: SimulatedCompany, object: string): number => company.objects.get(object)?.size ?? 0;
 
 export interface CompanySeed {
   senderId?: string;
@@ -58,6 +79,8 @@ export interface CompanySeed {
   companyId?: string;
   users?: Record<string, string>;
   closedPeriods?: string[];
+  /** Credit card accounts (CHARGECARD CARDID) besides the demo ones; `active: false` seeds an inactive one. */
+  chargeCards?: { cardId: string; active?: boolean }[];
 }
 
 export function seedDemoCompany(seed: CompanySeed = {}): SimulatedCompany {
@@ -94,6 +117,19 @@ export function seedDemoCompany(seed: CompanySeed = {}): SimulatedCompany {
   add('CONTACT', { CONTACTNAME: 'Hotel Co', PRINTAS: 'Hotel Co' });
   add('VENDOR', { RECORDNO: '1', VENDORID: 'V100', NAME: 'Hotel Co', 'DISPLAYCONTACT.PRINTAS': 'Hotel Co' });
   add('VENDOR', { RECORDNO: '2', VENDORID: 'AMEX', NAME: 'American Express', 'DISPLAYCONTACT.PRINTAS': 'American Express' });
+  add('VENDOR', { RECORDNO: '3', VENDORID: 'V900', NAME: 'Old supplier', 'DISPLAYCONTACT.PRINTAS': 'Old supplier', STATUS: 'inactive' });
+  add('EMPLOYEE', { RECORDNO: '2', EMPLOYEEID: 'E9000', 'PERSONALINFO.CONTACTNAME': 'Smith, Chris', STATUS: 'inactive' });
+  add('CHARGECARD', { CARDID: 'AMEX-CORP', LIABILITYTYPE: 'Credit', LIABACCTKEY: '2150' });
+  add('CHARGECARD', { CARDID: 'VISA-OLD', LIABILITYTYPE: 'Credit', LIABACCTKEY: '2150', STATUS: 'inactive' });
+  for (const card of seed.chargeCards ?? [])
+    add('CHARGECARD', { CARDID: card.cardId, LIABILITYTYPE: 'Credit', STATUS: card.active === false ? 'inactive' : 'active' });
+  for (const [label, account] of [
+    ['Airfare', '6000.10'],
+    ['Meals', '6100'],
+    ['Lodging', '6200'],
+  ] as const)
+    add('EEACCOUNTLABEL', { ACCOUNTLABEL: label, GLACCOUNTNO: account });
+  add('EEACCOUNTLABEL', { ACCOUNTLABEL: 'Retired type', GLACCOUNTNO: '6200', STATUS: 'inactive' });
 
   return {
     senderId: seed.senderId ?? 'ml-sender',
@@ -109,6 +145,7 @@ export function seedDemoCompany(seed: CompanySeed = {}): SimulatedCompany {
     restrictedDepartments: new Map([['6500', new Set(['D300'])]]),
     closedPeriods: new Set(seed.closedPeriods ?? ['2025-11', '2025-12']),
     glbatches: [],
+    records: [],
     nextRecordNo: 1001,
   };
 }

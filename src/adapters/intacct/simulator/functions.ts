@@ -3,6 +3,7 @@ import { el, type XmlFragment } from '../xml/xml-builder.js';
 import type { XmlRecord, XmlValue } from '../xml/response-parser.js';
 import { fieldOf, idFieldOf, type Row, type SimulatedCompany } from './company.js';
 import { validateGlBatch, type SimError } from './glbatch-rules.js';
+import { SubledgerRunner } from './subledger.js';
 
 export type FunctionOutcome = { ok: true; data: XmlFragment } | { ok: false; errors: SimError[] };
 
@@ -34,7 +35,10 @@ interface ResultSet {
 
 export class FunctionRunner {
   private readonly resultSets = new Map<string, ResultSet>();
-  constructor(private readonly company: SimulatedCompany) {}
+  private readonly subledger: SubledgerRunner;
+  constructor(private readonly company: SimulatedCompany) {
+    this.subledger = new SubledgerRunner(company, (object) => this.table(object));
+  }
 
   run(verb: string, body: XmlRecord, controlId: string): FunctionOutcome {
     switch (verb) {
@@ -46,6 +50,16 @@ export class FunctionRunner {
         return this.readByQuery(body);
       case 'readMore':
         return this.readMore(body);
+      case 'create_expensereport':
+        return this.subledger.createExpenseReport(body, controlId);
+      case 'record_cctransaction':
+        return this.subledger.recordCardTransaction(body, controlId);
+      case 'reverse_expensereport':
+        return this.subledger.reverse('EEXPENSES', body, controlId);
+      case 'reverse_bill':
+        return this.subledger.reverse('APBILL', body, controlId);
+      case 'reverse_cctransaction':
+        return this.subledger.reverse('CCTRANSACTION', body, controlId);
       default:
         return fail(`Unknown function ${verb}.`, 'Use a supported function.', 'XL03000002');
     }
@@ -56,6 +70,7 @@ export class FunctionRunner {
     if (!object) return fail('No object to create.');
     const record = asRecord(value);
     if (object === 'GLBATCH') return this.createGlBatch(record, controlId);
+    if (object === 'APBILL') return this.subledger.createApBill(record, controlId);
     const row = flatten(record);
     const table = this.table(object);
     const idField = idFieldOf(object);
