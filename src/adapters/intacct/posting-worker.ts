@@ -469,8 +469,7 @@ export class IntacctPostingWorker {
       correlationId: request?.metadata.correlationId ?? item.streamId,
       readBackOnly: !outstanding,
       reversal: outstanding?.reversal ?? false,
-      // Until outstandingPosting answers `reverses`, the request that asked for this posting says it.
-      reverses: (outstanding as { reverses?: string | null } | null)?.reverses ?? (request?.data as { reverses?: string | null } | undefined)?.reverses ?? null,
+      reverses: outstanding?.reverses ?? record?.reverses ?? null,
     };
   }
 
