@@ -19,6 +19,13 @@ export function connectorMetrics(parts: {
     }),
   );
   registry.register(
+    new Gauge('ml_intacct_records', 'Intacct records by object (GLBATCH, EEXPENSES, APBILL, CCTRANSACTION) and state; reversals apart', () =>
+      parts.service.queries
+        .recordCounts()
+        .map((r) => ({ labels: { target: r.target, state: r.status, kind: r.reversal ? 'reversal' : 'record' }, value: r.count })),
+    ),
+  );
+  registry.register(
     new Gauge('ml_posting_latency_seconds', 'Time from a document arriving to its GLBATCH being posted, over the last 1000 postings', () => {
       const values = parts.service.queries.recentPostingLatencies(1000);
       if (values.length === 0) return [];

@@ -138,6 +138,16 @@ export class PostingQueries {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
+  /** Intacct records by object and state (reversals counted apart), for /metrics. */
+  recordCounts(): Array<{ target: string; status: string; reversal: boolean; count: number }> {
+    const rows = this.db
+      .prepare(
+        'SELECT target, status, reverses IS NOT NULL AS reversal, count(*) AS n FROM posting_records GROUP BY target, status, reversal ORDER BY target, status',
+      )
+      .all() as Array<{ target: string; status: string; reversal: number; n: number }>;
+    return rows.map((r) => ({ target: r.target, status: r.status, reversal: r.reversal === 1, count: r.n }));
+  }
+
   /** Counts and amounts per status per day (UTC day of the last update), amounts per currency. */
   statistics(from?: string, to?: string): Array<{ day: string; status: string; currency: string | null; count: number; amount: string }> {
     const rows = this.db

@@ -15,15 +15,26 @@ export const postingStateProjection: Projection = {
   // covering range indexes and the trigram text index (see posting-queries.ts for the plans they serve).
   // v4: a retry of a never-fetched document goes back to RECEIVED; re-dated entries move batch_date.
   // v5: every column is derived from the domain's `evolve` over the folded state kept in state_json.
+  // v6: documents of several Intacct records; one row per record in posting_records.
   version: 6,
   eventTypes: DOCUMENT_EVENT_TYPES,
-  tables: ['postings', 'postings_text'],
+  tables: ['postings', 'postings_text', 'posting_records'],
 
   setup(ctx: ProjectionContext): void {
     const { db } = ctx;
     const t = ctx.table('postings');
     const text = ctx.table('postings_text');
+    const records = ctx.table('posting_records');
     db.exec(`
+      CREATE TABLE IF NOT EXISTS ${records} (
+        posting_key TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL,
+        record_no TEXT,
+        reverses TEXT
+      );
+      CREATE INDEX IF NOT EXISTS ${records}_id ON ${records}(id);
       CREATE TABLE IF NOT EXISTS ${t} (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
@@ -128,6 +139,7 @@ export const postingStateProjection: Projection = {
       posted_at: postedNow ? at : null,
     });
     if (event.type === 'ConcurDocumentFetched') indexReportName(db, t, ctx.table('postings_text'), id, state.reportName);
+    if (state.records !== before.records || state.reversals !== before.reversals) indexRecords(db, ctx.table('posting_records'), id, state);
   },
 };
 
@@ -143,6 +155,13 @@ function storedState(state: DocumentState): DocumentState {
     records: state.records.map((r) => ({ ...r, entry: null })),
     reversals: state.reversals.map((r) => ({ ...r, entry: null })),
   };
+}
+
+/** One row per Intacct record of the document (and per reversal): what /metrics counts per target. */
+function indexRecords(db: Db, table: string, id: string, state: DocumentState): void {
+  prepareCached({ db }, `DELETE FROM ${table} WHERE id = ?`).run(id);
+  const insert = prepareCached({ db }, `INSERT OR REPLACE INTO ${table} (posting_key, id, target, status, record_no, reverses) VALUES (?, ?, ?, ?, ?, ?)`);
+  for (const r of [...state.records, ...state.reversals]) insert.run(r.postingKey, id, r.target, r.status, r.recordNo, r.reverses);
 }
 
 /** Keeps the text index row of a posting equal to its report name (a re-fetch may rename it). */
