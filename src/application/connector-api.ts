@@ -60,7 +60,7 @@ export interface MappingHistoryEntry {
 /** One Intacct value of a mapping change that was forced past the reference cache, or not checked. */
 export interface MappingValueNote {
   path: string;
-  /** The reference target: GLACCOUNT, DEPARTMENT, …, EMPLOYEEID. */
+  /** The reference target: GLACCOUNT, DEPARTMENT, …, EMPLOYEEID; EXPENSETYPE or CARDACCOUNT (never checked). */
   target: string;
   value: string;
   message: string;

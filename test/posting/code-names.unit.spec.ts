@@ -47,10 +47,18 @@ describe('codes named like Object.prototype members (seeded random)', () => {
             },
           ],
           employees: Object.fromEntries(mapped.employee ? [[employee, intacctEmployee]] : []),
+          // The target sections' codes too (unused while every target is GLBATCH): held as Map keys, never as object keys.
+          expenseTypes: { [account]: intacctAccount },
+          cardAccounts: { [department]: intacctDepartment },
+          vendors: { [employee]: intacctEmployee },
         }),
       );
       const validated = validateMappingSet(json);
       if (!validated.ok) throw new Error(JSON.stringify(validated.issues));
+      expect(
+        [validated.value.expenseTypes.get(account), validated.value.cardAccounts.get(department), validated.value.vendors.get(employee)],
+        `${account} ${department} ${employee}`,
+      ).toEqual([intacctAccount, intacctDepartment, intacctEmployee]);
       const check = referenceCheck({
         GLACCOUNT: [intacctAccount, '2050', '1410', '6990'],
         DEPARTMENT: [intacctDepartment],

@@ -10,6 +10,7 @@ import type { RecordedEvent } from '../events/envelope.js';
 import { CODE_NAMES, pick } from '../../../test/support/code-names.js';
 import { mulberry32 } from '../../../test/posting/random-documents.js';
 import {
+  DEFAULT_TARGETS,
   decideMapping,
   exportMappingsJson,
   MappingCommandRejected,
@@ -41,19 +42,34 @@ describe('mapping commands with codes named like Object.prototype members (seede
       accounts: new Map<string, unknown>(),
       employees: new Map<string, unknown>(),
       taxAccounts: new Map<string, unknown>(),
+      expenseTypes: new Map<string, unknown>(),
+      cardAccounts: new Map<string, unknown>(),
+      vendors: new Map<string, unknown>(),
       values: new Map<string, unknown>(),
     };
     let refused = 0;
     for (let step = 0; step < 400; step++) {
       const key = pick(rand, CODE_NAMES);
       const value = pick(rand, CODE_NAMES);
-      const section = pick(rand, ['accounts', 'employees', 'taxAccounts', 'dimensions', 'counterparties', 'defaults', 'options'] as const);
+      const section = pick(rand, [
+        'accounts',
+        'employees',
+        'taxAccounts',
+        'expenseTypes',
+        'cardAccounts',
+        'vendors',
+        'dimensions',
+        'counterparties',
+        'defaults',
+        'options',
+        'targets',
+      ] as const);
       const op = rand();
       let command: MappingCommand;
       let expectRefusal = false;
       let apply = (): void => undefined;
-      if (section === 'counterparties' || section === 'defaults' || section === 'options') {
-        // Keys of these sections are payment types, dimensions and option names: none of ours.
+      if (section === 'counterparties' || section === 'defaults' || section === 'options' || section === 'targets') {
+        // Keys of these sections are payment types, dimensions, option names and target keys: none of ours.
         command = { type: 'setMapping', section, key, value: section === 'counterparties' ? { account: value } : value, reason: 'try', actor };
         expectRefusal = true;
       } else if (section === 'dimensions') {
@@ -98,10 +114,14 @@ describe('mapping commands with codes named like Object.prototype members (seede
         refused++;
       }
       const text = exportMappingsJson(mappingSetFromEvents(history).set);
-      const exported = JSON.parse(text) as { accounts: object; employees: object; taxAccounts: object; dimensions: { values: object }[] };
-      expect(sortedEntries(exported.accounts), what).toEqual(sortedModel(model.accounts));
-      expect(sortedEntries(exported.employees), what).toEqual(sortedModel(model.employees));
-      expect(sortedEntries(exported.taxAccounts), what).toEqual(sortedModel(model.taxAccounts));
+      const exported = JSON.parse(text) as Record<'accounts' | 'employees' | 'taxAccounts' | 'expenseTypes' | 'cardAccounts' | 'vendors', object> & {
+        dimensions: { values: object }[];
+        targets: object;
+      };
+      for (const s of ['accounts', 'employees', 'taxAccounts', 'expenseTypes', 'cardAccounts', 'vendors'] as const)
+        expect(sortedEntries(exported[s]), `${what} (${s})`).toEqual(sortedModel(model[s]));
+      // No refused key ever reaches the targets.
+      expect(exported.targets, what).toEqual(DEFAULT_TARGETS);
       expect(sortedEntries(exported.dimensions[0]?.values), what).toEqual(sortedModel(model.values));
       // The export imports back to the same set.
       const again = parseMappingsJson(text);
@@ -109,6 +129,7 @@ describe('mapping commands with codes named like Object.prototype members (seede
     }
     expect(refused).toBeGreaterThan(20);
     expect(model.accounts.size + model.employees.size).toBeGreaterThan(3);
+    expect(model.expenseTypes.size + model.cardAccounts.size + model.vendors.size).toBeGreaterThan(3);
   });
 
   it('setMapping accounts "__proto__" records the value, exports it as an own key, and removeMapping removes it', () => {

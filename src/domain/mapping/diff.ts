@@ -3,7 +3,7 @@
  * the old and new values in their JSON form. Shown by dry-run imports, mutation answers and the
  * mapping history, and used to decide that a change changes nothing (no diff: no event).
  */
-import { dimensionKey, type MappingSection, type MappingSet, type MappingSetJson } from './model.js';
+import { DEFAULT_TARGETS, dimensionKey, TARGET_CHOICES, targetAt, type MappingSection, type MappingSet, type MappingSetJson } from './model.js';
 import { mappingSetToJson } from './json.js';
 
 export type MappingDiffChange = 'added' | 'changed' | 'removed';
@@ -49,7 +49,13 @@ function scalar(section: 'journal' | 'cashAdvanceAccount', before: string | null
   out.push({ change: before === null ? 'added' : after === null ? 'removed' : 'changed', section, key: null, oldValue: before, newValue: after });
 }
 
-/** The diff of two sets, in the order of the JSON document (journal, accounts, …, options), keys sorted. */
+/** `targets` by the keys setMapping addresses (`expense.outOfPocket`, `invoice`…); JSON without the section (older callers) has the defaults. */
+function flatTargets(targets: MappingSetJson['targets'] | undefined): Record<string, unknown> {
+  const t = { ...DEFAULT_TARGETS, ...targets, expense: { ...DEFAULT_TARGETS.expense, ...targets?.expense } };
+  return Object.fromEntries([...TARGET_CHOICES.keys()].map((key) => [key, targetAt(t, key)]));
+}
+
+/** The diff of two sets, in the order of the JSON document (journal, accounts, …, options, targets, expenseTypes, cardAccounts, vendors), keys sorted. */
 export function diffMappingJson(before: MappingSetJson, after: MappingSetJson): MappingDiffEntry[] {
   const out: MappingDiffEntry[] = [];
   scalar('journal', before.journal, after.journal, out);
@@ -68,6 +74,10 @@ export function diffMappingJson(before: MappingSetJson, after: MappingSetJson): 
   keyed('employees', before.employees, after.employees, out);
   keyed('defaults', before.defaults, after.defaults, out);
   keyed('options', before.options as unknown as Record<string, unknown>, after.options as unknown as Record<string, unknown>, out);
+  keyed('targets', flatTargets(before.targets), flatTargets(after.targets), out);
+  keyed('expenseTypes', before.expenseTypes ?? {}, after.expenseTypes ?? {}, out);
+  keyed('cardAccounts', before.cardAccounts ?? {}, after.cardAccounts ?? {}, out);
+  keyed('vendors', before.vendors ?? {}, after.vendors ?? {}, out);
   return out;
 }
 

@@ -1,7 +1,18 @@
 import type { RecordedEvent } from '../events/envelope.js';
 import type { MappingChanged, MappingsImported } from './events.js';
 import { dimensionRuleFromJson, mappingSetFromJson } from './json.js';
-import { DEFAULT_MAPPING_OPTIONS, dimensionKey, isCodeSection, type DimensionRuleJson, type MappingSet } from './model.js';
+import type { IntacctTarget } from '../journal/journal-entry.js';
+import {
+  DEFAULT_MAPPING_OPTIONS,
+  DEFAULT_TARGETS,
+  dimensionKey,
+  isCodeSection,
+  TARGET_CHOICES,
+  targetAt,
+  withTarget,
+  type DimensionRuleJson,
+  type MappingSet,
+} from './model.js';
 import { isMappingEvent } from './events.js';
 
 export interface MappingState {
@@ -52,6 +63,11 @@ export function applyChange(set: MappingSet, change: Pick<MappingChanged, 'secti
   if (section === 'options') {
     const k = key as keyof typeof DEFAULT_MAPPING_OPTIONS;
     return { ...set, options: { ...set.options, [k]: value === null ? DEFAULT_MAPPING_OPTIONS[k] : value } };
+  }
+  if (section === 'targets') {
+    // Removing a target puts back the default (GLBATCH): every kind of item always has a target.
+    if (key === null || !TARGET_CHOICES.has(key)) return { ...set };
+    return { ...set, targets: withTarget(set.targets, key, value === null ? targetAt(DEFAULT_TARGETS, key)! : (value as IntacctTarget)) };
   }
   // Not a section this version knows: the event still counts as a revision (a new object, same content).
   if (!isCodeSection(section) || key === null) return { ...set };

@@ -53,7 +53,7 @@ describe('mapping JSON validation', () => {
       {
         path: '(root).extra',
         message:
-          'is not a known field (expected one of journal, cashAdvanceAccount, accounts, counterparties, taxAccounts, dimensions, employees, defaults, options)',
+          'is not a known field (expected one of journal, cashAdvanceAccount, accounts, counterparties, taxAccounts, dimensions, employees, defaults, options, targets, expenseTypes, cardAccounts, vendors)',
       },
       { path: 'journal', message: 'must not be empty' },
       { path: 'accounts.474230', message: 'must be a non-empty string, got a number' },
@@ -246,6 +246,16 @@ describe('mapping decider and history', () => {
           employees: { '49038128': 'E1017' },
           defaults: { LOCATION: '100' },
           options: { mergeLines: true, batchDatePolicy: 'paymentProcessingDate', closedPeriodPolicy: 'reject' },
+          // Sections added later fold to their defaults.
+          targets: {
+            expense: { outOfPocket: 'GLBATCH', companyCard: 'GLBATCH', companyPaid: 'GLBATCH' },
+            invoice: 'GLBATCH',
+            paymentRequest: 'GLBATCH',
+            cashAdvance: 'GLBATCH',
+          },
+          expenseTypes: {},
+          cardAccounts: {},
+          vendors: {},
         },
         null,
         2,

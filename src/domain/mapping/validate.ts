@@ -2,16 +2,20 @@
  * Validation of mapping JSON (import) and of single mapping changes, with precise errors: the path
  * of the offending value (`counterparties.IBCP.account`, `dimensions[2].target`) and what is wrong.
  */
-import { DIMENSION_TARGETS, type DimensionTarget } from '../journal/journal-entry.js';
+import { DIMENSION_TARGETS, type DimensionTarget, type IntacctTarget } from '../journal/journal-entry.js';
 import {
   BATCH_DATE_POLICIES,
   CLOSED_PERIOD_POLICIES,
   DEFAULT_MAPPING_OPTIONS,
+  DEFAULT_TARGETS,
   MAPPING_OPTION_KEYS,
+  PAYMENT_CLASSES,
+  TARGET_CHOICES,
   dimensionKey,
   emptyMappingSet,
   MAPPING_SECTIONS,
   SCALAR_SECTIONS,
+  withTarget,
   type BatchDatePolicy,
   type ClosedPeriodPolicy,
   type CounterpartyMapping,
@@ -19,6 +23,7 @@ import {
   type MappingOptions,
   type MappingSection,
   type MappingSet,
+  type PostingTargets,
   type TaxAccountMapping,
 } from './model.js';
 
@@ -166,6 +171,44 @@ function options(v: unknown, path: string, issues: Issues): MappingOptions {
   return out;
 }
 
+/** The keys of `targets` as `setMapping` addresses them (`expense.outOfPocket`, `invoice`…). */
+const TARGET_KEYS: readonly string[] = [...TARGET_CHOICES.keys()];
+/** The fields of the `targets` object and of its `expense` object. */
+const TARGET_FIELDS: readonly string[] = [...new Set(TARGET_KEYS.map((k) => k.split('.')[0]!))];
+
+/** One `targets` value: one of the Intacct objects its key may choose (the key is one of TARGET_KEYS). */
+function targetValue(key: string, v: unknown, path: string, issues: Issues): IntacctTarget | null {
+  const choices = TARGET_CHOICES.get(key) ?? [];
+  if (typeof v === 'string' && (choices as readonly string[]).includes(v)) return v as IntacctTarget;
+  issues.push({ path, message: `must be one of ${choices.join(', ')}, got ${typeof v === 'string' ? JSON.stringify(v) : kind(v)}` });
+  return null;
+}
+
+/** `{ expense: { outOfPocket, companyCard, companyPaid }, invoice, paymentRequest, cashAdvance }`; absent keys keep GLBATCH. */
+function targets(v: unknown, path: string, issues: Issues): PostingTargets {
+  let out: PostingTargets = { ...DEFAULT_TARGETS, expense: { ...DEFAULT_TARGETS.expense } };
+  if (!isObject(v)) {
+    issues.push({ path, message: `must be an object like {"expense": {"outOfPocket": "EEXPENSES"}, "invoice": "APBILL"}, got ${kind(v)}` });
+    return out;
+  }
+  onlyKeys(v, TARGET_FIELDS, path, issues);
+  // Known keys only, read as own properties: an unknown key (`__proto__` too) was reported above and never touches `out`.
+  const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+  const expense = own(v, 'expense');
+  if (expense !== undefined) {
+    if (!isObject(expense)) issues.push({ path: `${path}.expense`, message: `must be an object like {"outOfPocket": "EEXPENSES"}, got ${kind(expense)}` });
+    else onlyKeys(expense, PAYMENT_CLASSES, `${path}.expense`, issues);
+  }
+  for (const key of TARGET_KEYS) {
+    const [head, tail] = key.split('.') as [string, string | undefined];
+    const raw = tail === undefined ? own(v, head) : isObject(expense) ? own(expense, tail) : undefined;
+    if (raw === undefined) continue;
+    const value = targetValue(key, raw, `${path}.${key}`, issues);
+    if (value !== null) out = withTarget(out, key, value);
+  }
+  return out;
+}
+
 function nullableCode(v: unknown, path: string, issues: Issues): string | null {
   return v === null || v === undefined ? null : code(v, path, issues);
 }
@@ -186,6 +229,10 @@ export function validateMappingSet(json: unknown): MappingValidation<MappingSet>
   if (json['employees'] !== undefined) set.employees = stringMap(json['employees'], 'employees', issues);
   if (json['defaults'] !== undefined) set.defaults = defaults(json['defaults'], 'defaults', issues);
   if (json['options'] !== undefined) set.options = options(json['options'], 'options', issues);
+  if (json['targets'] !== undefined) set.targets = targets(json['targets'], 'targets', issues);
+  if (json['expenseTypes'] !== undefined) set.expenseTypes = stringMap(json['expenseTypes'], 'expenseTypes', issues);
+  if (json['cardAccounts'] !== undefined) set.cardAccounts = stringMap(json['cardAccounts'], 'cardAccounts', issues);
+  if (json['vendors'] !== undefined) set.vendors = stringMap(json['vendors'], 'vendors', issues);
   if (json['counterparties'] !== undefined) {
     if (!isObject(json['counterparties'])) issues.push({ path: 'counterparties', message: `must be an object, got ${kind(json['counterparties'])}` });
     else {
@@ -232,6 +279,9 @@ export function validateSectionValue(section: MappingSection, key: string | null
     case 'cashAdvanceAccount':
     case 'accounts':
     case 'employees':
+    case 'expenseTypes':
+    case 'cardAccounts':
+    case 'vendors':
       out = code(value, path, issues);
       break;
     case 'defaults':
@@ -256,6 +306,11 @@ export function validateSectionValue(section: MappingSection, key: string | null
     }
     case 'options':
       out = optionValue(key!, value, path, issues);
+      break;
+    case 'targets':
+      // "key" in the message: removeMapping keeps key issues (decide.ts) and refuses an unknown key with this text.
+      if (!TARGET_CHOICES.has(key!)) return { ok: false, issues: [{ path, message: `is not a targets key (expected one of ${TARGET_KEYS.join(', ')})` }] };
+      out = targetValue(key!, value, path, issues);
       break;
   }
   return issues.length === 0 ? { ok: true, value: out } : { ok: false, issues };

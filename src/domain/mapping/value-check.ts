@@ -7,6 +7,8 @@
  * - `force` (with a reason) records it anyway; the event lists it as forced, for the audit trail.
  * - A kind the cache holds nothing for yet (first start, sync still running) cannot be judged: its
  *   values are accepted and reported as unchecked; the posting rules check them when documents arrive.
+ * - Intacct expense types (`expenseTypes`) and credit-card accounts (`cardAccounts`) are never synced:
+ *   their values are always accepted as unchecked, like items.
  */
 import type { ReferenceTarget } from '../posting/types.js';
 import type { MappingDiffEntry } from './diff.js';
@@ -21,18 +23,29 @@ export interface MappingReference {
   activeValues(target: ReferenceTarget): readonly string[];
 }
 
+/**
+ * What a mapping value must be in Intacct: reference data the cache may hold, or a kind it never
+ * holds (`EXPENSETYPE`: an expense type, EEXPENSES lines; `CARDACCOUNT`: a credit-card account, CCTRANSACTION).
+ */
+export type MappingValueTarget = ReferenceTarget | 'EXPENSETYPE' | 'CARDACCOUNT';
+
+/** Kinds the reference cache never holds: their values are always unchecked, the cache is not asked. */
+const UNSYNCED_TARGETS: ReadonlySet<MappingValueTarget> = new Set<MappingValueTarget>(['EXPENSETYPE', 'CARDACCOUNT']);
+const isReferenceTarget = (target: MappingValueTarget): target is ReferenceTarget => !UNSYNCED_TARGETS.has(target);
+
 /** No cache at all: everything is unchecked (tests, and callers that have no reference data). */
 export const NO_REFERENCE: MappingReference = { status: () => 'unchecked', activeValues: () => [] };
 
 /** One Intacct value named by a mapping entry, e.g. `counterparties.IBCP.vendorId` = `AMEX` (VENDORID). */
 export interface MappingValueRef {
   path: string;
-  target: ReferenceTarget;
+  target: MappingValueTarget;
   value: string;
 }
 
 /** A value the cache does not accept: refused unless forced. */
 export interface MappingValueProblem extends MappingValueRef {
+  target: ReferenceTarget;
   status: 'missing' | 'inactive';
   /** Up to three active values close to it, closest first. */
   closest: string[];
@@ -41,10 +54,10 @@ export interface MappingValueProblem extends MappingValueRef {
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** The Intacct values one entry (JSON form) names. Journal symbols and options are not reference data. */
+/** The Intacct values one entry (JSON form) names. Journal symbols, options and targets (Intacct object names) are not reference data. */
 export function valuesOfEntry(section: MappingSection, key: string | null, value: unknown): MappingValueRef[] {
   const out: MappingValueRef[] = [];
-  const add = (path: string, target: ReferenceTarget, v: unknown): void => {
+  const add = (path: string, target: MappingValueTarget, v: unknown): void => {
     const s = str(v);
     if (s !== null) out.push({ path, target, value: s });
   };
@@ -56,6 +69,15 @@ export function valuesOfEntry(section: MappingSection, key: string | null, value
       break;
     case 'employees':
       add(path, 'EMPLOYEEID', value);
+      break;
+    case 'vendors':
+      add(path, 'VENDORID', value);
+      break;
+    case 'expenseTypes':
+      add(path, 'EXPENSETYPE', value);
+      break;
+    case 'cardAccounts':
+      add(path, 'CARDACCOUNT', value);
       break;
     case 'defaults':
       if (key !== null) add(path, key as ReferenceTarget, value);
@@ -79,6 +101,7 @@ export function valuesOfEntry(section: MappingSection, key: string | null, value
       break;
     case 'journal':
     case 'options':
+    case 'targets':
       break;
   }
   return out;
@@ -109,15 +132,21 @@ export function checkMappingValues(
   const problems: MappingValueProblem[] = [];
   const unchecked: MappingValueRef[] = [];
   for (const ref of refs) {
-    const status = reference.status(ref.target, ref.value);
+    const target = ref.target;
+    if (!isReferenceTarget(target)) {
+      unchecked.push(ref);
+      continue;
+    }
+    const status = reference.status(target, ref.value);
     if (status === 'ok') continue;
     if (status === 'unchecked') unchecked.push(ref);
-    else problems.push({ ...ref, status, closest: problems.length < SUGGESTED_PROBLEMS ? closestValues(ref.value, reference.activeValues(ref.target)) : [] });
+    else
+      problems.push({ ...ref, target, status, closest: problems.length < SUGGESTED_PROBLEMS ? closestValues(ref.value, reference.activeValues(target)) : [] });
   }
   return { problems, unchecked };
 }
 
-const LABEL: ReadonlyMap<ReferenceTarget, string> = new Map<ReferenceTarget, string>([
+const LABEL: ReadonlyMap<MappingValueTarget, string> = new Map<MappingValueTarget, string>([
   ['GLACCOUNT', 'GL account'],
   ['DEPARTMENT', 'department'],
   ['LOCATION', 'location'],
@@ -127,9 +156,11 @@ const LABEL: ReadonlyMap<ReferenceTarget, string> = new Map<ReferenceTarget, str
   ['ITEMID', 'item'],
   ['VENDORID', 'vendor'],
   ['EMPLOYEEID', 'employee'],
+  ['EXPENSETYPE', 'expense type'],
+  ['CARDACCOUNT', 'credit-card account'],
 ]);
 
-export const referenceLabel = (target: ReferenceTarget): string => LABEL.get(target) ?? target;
+export const referenceLabel = (target: MappingValueTarget): string => LABEL.get(target) ?? target;
 
 /**
  * Follows the entry's path in refusals ("accounts.474230 names GL account 99999, which does not
@@ -142,9 +173,10 @@ export function describeProblem(p: MappingValueProblem): string {
 }
 
 export function describeUnchecked(ref: MappingValueRef): string {
-  return ref.target === 'ITEMID'
-    ? `${ref.path}: item ${ref.value} is not checked (items are not synced from Intacct)`
-    : `${ref.path}: ${referenceLabel(ref.target)} ${ref.value} was not checked: no ${ref.target} reference data is cached yet (it is checked when documents arrive, and a sync fills the cache)`;
+  if (ref.target === 'ITEMID') return `${ref.path}: item ${ref.value} is not checked (items are not synced from Intacct)`;
+  if (!isReferenceTarget(ref.target))
+    return `${ref.path}: ${referenceLabel(ref.target)} ${ref.value} is not checked (${referenceLabel(ref.target)}s are not synced from Intacct)`;
+  return `${ref.path}: ${referenceLabel(ref.target)} ${ref.value} was not checked: no ${ref.target} reference data is cached yet (it is checked when documents arrive, and a sync fills the cache)`;
 }
 
 /** Levenshtein distance, case-insensitive, with an early exit once every path exceeds `max`. */

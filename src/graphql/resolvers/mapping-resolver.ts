@@ -79,7 +79,7 @@ export class MappingResolver {
   @Authorized('admin')
   @Mutation(() => MappingChangeType, {
     description:
-      'Sets one entry, e.g. section "accounts", key "01028", value "6500" (object values such as a counterparty or a dimension rule: pass them as a JSON variable). ' +
+      'Sets one entry, e.g. section "accounts", key "01028", value "6500", or section "targets", key "expense.outOfPocket", value "EEXPENSES" (object values such as a counterparty or a dimension rule: pass them as a JSON variable). ' +
       'Intacct values are checked against the reference cache; an unknown or inactive one is refused with the closest active values, unless force is true with a reason. Waiting documents are re-evaluated.',
   })
   async setMapping(
@@ -99,7 +99,7 @@ export class MappingResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => MappingChangeType)
+  @Mutation(() => MappingChangeType, { description: 'Removes one entry; removing a `targets` key (e.g. "invoice") puts its default, GLBATCH, back.' })
   async removeMapping(
     @Ctx() ctx: GraphqlContext,
     @Arg('section', () => String) section: string,

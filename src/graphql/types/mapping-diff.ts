@@ -31,7 +31,7 @@ export class MappingDiffEntryType {
   @Field(() => String, {
     nullable: true,
     description:
-      'The key (a Concur code, a dimension rule source->target, an option name); null for journal, cashAdvanceAccount and for the dimension rule order.',
+      'The key (a Concur code, a dimension rule source->target, an option name, a targets key such as expense.outOfPocket); null for journal, cashAdvanceAccount and for the dimension rule order.',
   })
   key!: string | null;
   @Field(() => JSONScalar, { nullable: true, description: 'The value before; null when added.' })
@@ -47,7 +47,8 @@ export class MappingValueNoteType {
   @Field(() => String, { description: 'Where the value sits, e.g. accounts.474230 or counterparties.IBCP.vendorId.' })
   path!: string;
   @Field(() => String, {
-    description: 'What it must be in Intacct: GLACCOUNT, DEPARTMENT, LOCATION, PROJECTID, CUSTOMERID, CLASSID, ITEMID, VENDORID or EMPLOYEEID.',
+    description:
+      'What it must be in Intacct: GLACCOUNT, DEPARTMENT, LOCATION, PROJECTID, CUSTOMERID, CLASSID, ITEMID, VENDORID or EMPLOYEEID; EXPENSETYPE (an expense type) or CARDACCOUNT (a credit-card account), never checked.',
   })
   target!: string;
   @Field(() => String)

@@ -8,6 +8,7 @@ import type {
   JobStatus,
   MappingChangeResult,
   MappingHistoryEntry,
+  MappingImportOptions,
   ProjectionStatus,
   SyncRunSummary,
 } from '../../../src/application/connector-api.js';
@@ -112,17 +113,26 @@ export class TestConnector implements ConnectorApi {
     await this.project();
     return readMappingHistory(this.db, { limit: 500 }).map(historyEntry);
   }
-  async setMapping(section: string, key: string, value: unknown, reason: string, actor: string): Promise<MappingChangeResult> {
+  async setMapping(
+    section: string,
+    key: string,
+    value: unknown,
+    reason: string,
+    actor: string,
+    options: { force?: boolean } = {},
+  ): Promise<MappingChangeResult> {
     this.trip('setMapping');
-    return this.mappingChanges.run({ type: 'setMapping', section: this.section(section), key, value, reason, actor });
+    return this.mappingChanges.run({ type: 'setMapping', section: this.section(section), key, value, reason, actor, force: options.force === true });
   }
   async removeMapping(section: string, key: string, reason: string, actor: string): Promise<MappingChangeResult> {
     this.trip('removeMapping');
     return this.mappingChanges.run({ type: 'removeMapping', section: this.section(section), key, reason, actor });
   }
-  async importMappings(json: string, reason: string, actor: string): Promise<MappingChangeResult> {
+  /** As the service: mode, dryRun and force are passed on (without options: REPLACE, as this connector always did). */
+  async importMappings(json: string, reason: string, actor: string, options?: MappingImportOptions): Promise<MappingChangeResult> {
     this.trip('importMappings');
-    return this.mappingChanges.run({ type: 'importMappings', json, reason, actor, mode: 'replace' });
+    const mode = options?.mode ?? 'replace';
+    return this.mappingChanges.run({ type: 'importMappings', json, reason, actor, mode, force: options?.force === true }, options?.dryRun === true);
   }
 
   private section(name: string): MappingSection {
