@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { csvCell, parseCsv, toCsv } from '../../src/csv/csv.js';
 import { formatMoney, fromUnits, prettyXml, toUnits } from './format.js';
 import { planFix } from './gap-fix.js';
-import { historyDiffs, parseImport, toDiffItems } from './mapping-import.js';
+import { TARGET_CHOICES as DOMAIN_TARGET_CHOICES } from '../../src/domain/mapping/model.js';
+import { entriesOf, historyDiffs, parseImport, TARGET_CHOICES, targetsOf, toDiffItems } from './mapping-import.js';
 
 describe('CSV (shared by the console export and the audit report)', () => {
   it('quotes what needs quoting and doubles quotes', () => {
@@ -83,6 +84,24 @@ describe('mapping import preview', () => {
     expect(parseImport('{')).toMatchObject({ ok: false });
     expect(parseImport('[]')).toMatchObject({ ok: false });
     expect(parseImport('{"acounts": {}}')).toMatchObject({ ok: false, error: expect.stringContaining('acounts') });
+  });
+
+  it('knows the target sections: targets with the choices of the domain, and the code sections', () => {
+    expect(TARGET_CHOICES).toEqual([...DOMAIN_TARGET_CHOICES]);
+    const text = '{"targets": {"invoice": "APBILL"}, "expenseTypes": {"AIRFR": "Airfare"}, "cardAccounts": {}, "vendors": {"__proto__": "V1"}}';
+    const parsed = parseImport(text);
+    expect(parsed.ok).toBe(true);
+    const doc = parsed.ok ? parsed.doc : {};
+    expect(targetsOf(doc).map((t) => [t.key, t.value])).toEqual([
+      ['expense.outOfPocket', 'GLBATCH'],
+      ['expense.companyCard', 'GLBATCH'],
+      ['expense.companyPaid', 'GLBATCH'],
+      ['invoice', 'APBILL'],
+      ['paymentRequest', 'GLBATCH'],
+      ['cashAdvance', 'GLBATCH'],
+    ]);
+    expect(entriesOf(doc, 'targets')).toMatchObject({ invoice: 'APBILL', 'expense.outOfPocket': 'GLBATCH' });
+    expect(Object.entries(entriesOf(doc, 'vendors'))).toEqual([['__proto__', 'V1']]);
   });
 
   it("gives each history revision the service's diff", () => {

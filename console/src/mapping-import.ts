@@ -20,14 +20,68 @@ export interface DiffItem {
 }
 
 export const SCALAR_SECTIONS = ['journal', 'cashAdvanceAccount'];
-export const KEYED_SECTIONS = ['accounts', 'counterparties', 'taxAccounts', 'dimensions', 'employees', 'defaults', 'options'];
-export const SECTIONS = [...SCALAR_SECTIONS, ...KEYED_SECTIONS];
+/** Sections shown as key -> value tables. */
+export const KEYED_SECTIONS = [
+  'accounts',
+  'counterparties',
+  'taxAccounts',
+  'dimensions',
+  'employees',
+  'defaults',
+  'options',
+  'expenseTypes',
+  'cardAccounts',
+  'vendors',
+];
+/** `targets` has fixed keys, each with a choice of Intacct objects: shown (and edited) as selects, not as a table. */
+export const SECTIONS = [...SCALAR_SECTIONS, ...KEYED_SECTIONS, 'targets'];
+
+/**
+ * The keys of `targets` as setMapping addresses them, each with the Intacct objects it may choose
+ * (the domain's TARGET_CHOICES, src/domain/mapping/model.ts; a unit spec keeps the two equal).
+ */
+export const TARGET_CHOICES: ReadonlyArray<readonly [key: string, choices: readonly string[]]> = [
+  ['expense.outOfPocket', ['GLBATCH', 'EEXPENSES', 'APBILL']],
+  ['expense.companyCard', ['GLBATCH', 'CCTRANSACTION']],
+  ['expense.companyPaid', ['GLBATCH']],
+  ['invoice', ['GLBATCH', 'APBILL']],
+  ['paymentRequest', ['GLBATCH', 'APBILL']],
+  ['cashAdvance', ['GLBATCH']],
+];
+
+/** What each Intacct object is, for the page (README, Mapping set). */
+export const TARGET_LABEL: Record<string, string> = {
+  GLBATCH: 'GLBATCH: journal entry',
+  EEXPENSES: 'EEXPENSES: employee expense report, reimbursed through Intacct',
+  APBILL: 'APBILL: AP bill, paid through Intacct payables',
+  CCTRANSACTION: 'CCTRANSACTION: credit-card transaction, one per card account',
+};
+
+export interface TargetRow {
+  key: string;
+  /** The current target; GLBATCH when the set does not name one. */
+  value: string;
+  choices: readonly string[];
+}
+
+/** The set's targets, one row per key, in the order of TARGET_CHOICES. */
+export function targetsOf(doc: MappingDoc): TargetRow[] {
+  const targets = isObject(doc['targets']) ? doc['targets'] : {};
+  return TARGET_CHOICES.map(([key, choices]) => {
+    const [head, tail] = key.split('.') as [string, string | undefined];
+    const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+    const section = own(targets, head);
+    const value = tail === undefined ? section : isObject(section) ? own(section, tail) : undefined;
+    return { key, value: typeof value === 'string' ? value : 'GLBATCH', choices };
+  });
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** A section as key -> value (dimension rules keyed `source->target`). */
+/** A section as key -> value (dimension rules keyed `source->target`, targets by their setMapping keys). */
 export function entriesOf(doc: MappingDoc, section: string): Record<string, unknown> {
   const value = doc[section];
+  if (section === 'targets') return Object.fromEntries(targetsOf(doc).map((t) => [t.key, t.value]));
   if (section === 'dimensions') {
     return Object.fromEntries((Array.isArray(value) ? value : []).filter(isObject).map((r) => [`${String(r['source'])}->${String(r['target'])}`, r]));
   }

@@ -12,6 +12,8 @@ import {
   previewImport,
   SCALAR_SECTIONS,
   KEYED_SECTIONS,
+  TARGET_LABEL,
+  targetsOf,
   type DiffItem,
   type HistoryEntry,
   type ImportMode,
@@ -36,6 +38,10 @@ const SECTION_LABEL: Record<string, string> = {
   employees: 'Employees (Concur → Intacct)',
   defaults: 'Defaults (every line)',
   options: 'Options',
+  targets: 'Targets (what each kind of item becomes in Intacct)',
+  expenseTypes: 'Expense types (Concur expense type → Intacct expense type)',
+  cardAccounts: 'Card accounts (Concur card program or payment type → Intacct credit-card account)',
+  vendors: 'Vendors (Concur vendor code or employee id → Intacct vendor)',
 };
 
 export function MappingsPage({ me }: { me: Me }) {
@@ -64,6 +70,7 @@ export function MappingsPage({ me }: { me: Me }) {
             Revision <strong data-testid="mapping-revision">{data.mappings.revision}</strong>.
           </p>
           <Sections doc={data.mappings.document} />
+          <Targets doc={data.mappings.document} editable={can(me.role, 'admin')} onSaved={() => void q.reload()} />
           {can(me.role, 'admin') ? <ImportForm onImported={() => void q.reload()} /> : <p class="hint">An admin token can import mappings here.</p>}
           <History history={data.mappingHistory} />
         </>
@@ -116,6 +123,105 @@ function Sections({ doc }: { doc: MappingDoc }) {
           </details>
         );
       })}
+    </section>
+  );
+}
+
+/**
+ * The targets, one select per key offering only the objects that key may choose (admins, who may
+ * change mappings); each changed key is one setMapping with the reason given. Others see the values.
+ */
+function Targets({ doc, editable, onSaved }: { doc: MappingDoc; editable: boolean; onSaved(): void }) {
+  const rows = targetsOf(doc);
+  const [chosen, setChosen] = useState<Record<string, string>>({});
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const changed = rows.filter((r) => chosen[r.key] !== undefined && chosen[r.key] !== r.value);
+  const save = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    let revision: number | null = null;
+    try {
+      for (const r of changed) {
+        const answer = await gql<{ setMapping: { revision: number } }>(
+          'mutation Target($k: String!, $v: JSON!, $r: String) { setMapping(section: "targets", key: $k, value: $v, reason: $r) { revision } }',
+          { k: r.key, v: chosen[r.key], r: reason.trim() },
+        );
+        revision = answer.setMapping.revision;
+      }
+      setDone(`Targets saved: mapping revision ${revision}.`);
+      setChosen({});
+      onSaved();
+    } catch (err) {
+      // Keys saved before the refusal stay saved: reload to show them.
+      setError(err as Error);
+      if (revision !== null) onSaved();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="h-targets">
+      <h2 id="h-targets">{SECTION_LABEL['targets']}</h2>
+      <form onSubmit={(e) => void save(e)}>
+        <TableWrap label={SECTION_LABEL['targets']!}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                <th scope="col">Target</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.key}>
+                  <th scope="row">
+                    <code>{r.key}</code>
+                  </th>
+                  <td>
+                    {editable ? (
+                      <select
+                        id={`target-${r.key}`}
+                        aria-label={`Target for ${r.key}`}
+                        value={chosen[r.key] ?? r.value}
+                        disabled={busy}
+                        onChange={(e) => setChosen({ ...chosen, [r.key]: (e.currentTarget as HTMLSelectElement).value })}
+                      >
+                        {r.choices.map((c) => (
+                          <option key={c} value={c}>
+                            {TARGET_LABEL[c] ?? c}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <code>{r.value}</code>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+        {editable && (
+          <>
+            <div class="field grow">
+              <label for="targets-reason">Reason (kept in the audit trail)</label>
+              <input id="targets-reason" value={reason} required onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)} />
+            </div>
+            <div class="actions">
+              <button type="submit" disabled={busy || changed.length === 0 || reason.trim() === ''}>
+                Save targets
+              </button>
+            </div>
+          </>
+        )}
+      </form>
+      {done && <Notice>{done}</Notice>}
+      <ErrorMessage error={error} prefix="Not saved" />
     </section>
   );
 }
