@@ -6,7 +6,7 @@ import { runDocumentCommand } from '../../domain/document/command-handler.js';
 import { LifecycleError, type PostingOutcome } from '../../domain/document/decider.js';
 import type { DocumentEventOf, PostingError, PostingExchange } from '../../domain/document/events.js';
 import { failedPostingKeys, foldDocument, outstandingPosting, recordOf } from '../../domain/document/state.js';
-import type { JournalEntry } from '../../domain/journal/journal-entry.js';
+import { targetOf, type JournalEntry } from '../../domain/journal/journal-entry.js';
 import { classifyIntacctErrors, transientError } from './classify.js';
 import { IntacctAuthenticationError, IntacctControlError, IntacctGatewayError, IntacctNetworkError, IntacctUncertainOutcomeError } from './errors.js';
 import { documentExchange, type RawExchange } from './exchange-record.js';
@@ -433,7 +433,7 @@ export class IntacctPostingWorker {
       return this.retryLater(
         w,
         transientError(
-          `The outcome of posting ${w.item.postingKey} was unknown and no GLBATCH with that REFERENCENO exists yet; it will be checked again and re-posted if still missing`,
+          `The outcome of posting ${w.item.postingKey} was unknown and no ${targetOf(w.entry)} with that reference exists yet; it will be checked again and re-posted if still missing`,
         ),
         true,
         recorded,
