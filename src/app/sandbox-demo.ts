@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { RunningConnector } from './runtime.js';
 import type { SandboxSystems } from './sandbox-systems.js';
-import { demoDocuments, demoMappingsJson, seedSandboxIntacctCompany } from './sandbox/index.js';
+import { DEMO_TARGETS, demoDocuments, demoMappingsJson, demoTargetDocuments, seedSandboxIntacctCompany } from './sandbox/index.js';
 
 export const SANDBOX_ACTOR = 'system:sandbox';
 
@@ -34,6 +34,18 @@ export async function runSandboxDemo(
     published.push(doc.id);
   }
   log.info(`sandbox: ${published.length} demo documents published by the simulated Concur; watch them post`);
+
+  // Second part: once the documents above are evaluated (as journals), the mapping set chooses other
+  // Intacct objects and two more documents show them: an employee expense report, a card transaction
+  // and an AP bill.
+  await untilEvaluated(running, published);
+  await running.service.importMappings(JSON.stringify(DEMO_TARGETS), 'Sandbox: posting targets (README, Posting targets)', SANDBOX_ACTOR);
+  for (const doc of demoTargetDocuments(now)) {
+    const delivery = await sandbox.concur.publishDocument(doc);
+    if (delivery.status !== 200 && delivery.status !== 202) log.warn(`sandbox: webhook for document ${doc.id} answered ${delivery.status}`);
+    published.push(doc.id);
+  }
+  log.info('sandbox: posting targets switched on (EEXPENSES, CCTRANSACTION, APBILL); two more demo documents published');
   const docType = held.docType === 'invoice' ? 'invoice' : 'expense';
   return {
     published,
@@ -49,4 +61,18 @@ export async function runSandboxDemo(
       },
     },
   };
+}
+
+/** Waits (at most 20 s) until each document was evaluated by the posting rules, so later mapping changes do not apply to it. */
+async function untilEvaluated(running: RunningConnector, ids: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    await running.service.caughtUp();
+    const pending = ids.filter((id) => {
+      const status = running.service.queries.get(id)?.status;
+      return status === undefined || status === 'RECEIVED' || status === 'FETCHED';
+    });
+    if (pending.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

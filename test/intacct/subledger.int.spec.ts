@@ -86,6 +86,11 @@ describe('subledger records over HTTP against the simulator', () => {
 
   it('refuses an unknown or inactive employee, vendor or card account, an inactive expense type, bad coding and closed periods', async () => {
     sim = await startIntacctSimulator();
+    // An inactive vendor and employee, for the refusals below.
+    sim.state.objects
+      .get('VENDOR')!
+      .set('V900', { RECORDNO: '900', VENDORID: 'V900', NAME: 'Old supplier', 'DISPLAYCONTACT.PRINTAS': 'Old supplier', STATUS: 'inactive' });
+    sim.state.objects.get('EMPLOYEE')!.set('E9000', { RECORDNO: '901', EMPLOYEEID: 'E9000', 'PERSONALINFO.CONTACTNAME': 'Smith, Chris', STATUS: 'inactive' });
     const client = clientFor(sim);
     const withLine = (e: JournalEntry, patch: Partial<JournalEntry['lines'][number]>): JournalEntry => ({
       ...e,

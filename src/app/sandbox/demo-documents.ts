@@ -444,6 +444,80 @@ const CASES: readonly DemoCase[] = [
   },
 ];
 
+/**
+ * The second part of the demo: published after the sandbox switches the mapping set's `targets`
+ * (DEMO_TARGETS), so each Intacct object appears at least once beside the journals above.
+ */
+const TARGET_CASES: readonly DemoCase[] = [
+  {
+    key: 'm-targets-report',
+    case: 'm',
+    title: 'Out-of-pocket and company-card lines with targets set: one EEXPENSES for Dana, one CCTRANSACTION on the AMEX card',
+    outcome: 'posted',
+    currency: 'USD',
+    total: '248.40',
+    build: (d, key) =>
+      expenseItem({
+        key,
+        name: 'Team offsite Seattle',
+        employee: DANA,
+        businessLine: 'RND',
+        totalApproved: 248.4,
+        submitted: d.daysAgo(1),
+        processed: d.processed,
+        entries: [
+          spend('DINNR', 'Dinner', 'Canlis', d.daysAgo(2), '474300', 58.4, ENG_CC),
+          spend('TAXIX', 'Taxi', 'Yellow Cab', d.daysAgo(2), '474210', 24, ENG_CC),
+          spend('LODNG', 'Hotel', 'Hotel Sorrento', d.daysAgo(2), '474230', 166, ENG_CC, 'CBCP'),
+        ],
+      }),
+  },
+  {
+    key: 'n-targets-bill',
+    case: 'n',
+    title: 'A payment request with targets set: an APBILL to Hotel Co, payable through Intacct',
+    outcome: 'posted',
+    currency: 'USD',
+    total: '640.00',
+    build: (d, key) => {
+      const item = invoiceItem({
+        key,
+        name: 'Offsite room block',
+        invoiceNumber: 'HC-2291',
+        vendorCode: 'V100',
+        vendorName: 'Hotel Co',
+        currency: 'USD',
+        total: 640,
+        invoiceDate: d.daysAgo(2),
+        paymentDate: d.processed,
+        lines: [
+          {
+            description: 'Room block, 4 nights',
+            typeCode: 'LODNG',
+            account: '474230',
+            amount: 640,
+            allocations: [{ costCenter: '21-SEATTLE', percentage: 100, amount: 640 }],
+          },
+        ],
+      });
+      return { ...item, docType: 'paymentrequest' };
+    },
+  },
+];
+
+/** What the sandbox switches the mapping set to before publishing the target documents (README, Posting targets). */
+export const DEMO_TARGETS = {
+  targets: { expense: { outOfPocket: 'EEXPENSES', companyCard: 'CCTRANSACTION' }, paymentRequest: 'APBILL' },
+  cardAccounts: { CBCP: 'AMEX-CORP', IBCP: 'AMEX-CORP' },
+  expenseTypes: { DINNR: 'Meals', LODNG: 'Lodging' },
+} as const;
+
+/** The target demo documents (m, n), dated relative to `now`. */
+export function demoTargetDocuments(now: Date): SimFisItem[] {
+  const d = datesFor(now);
+  return TARGET_CASES.map((c) => c.build(d, c.key));
+}
+
 /** The demo documents as FIS items, dated relative to `now` (UTC). Same ids on every call. */
 export function demoDocuments(now: Date): SimFisItem[] {
   const d = datesFor(now);
@@ -453,6 +527,14 @@ export function demoDocuments(now: Date): SimFisItem[] {
 /** What each demo document must end as, by FIS document id (for the end-to-end test and the docs). */
 export const demoExpectations: Readonly<Record<string, DemoExpectation>> = Object.fromEntries(
   CASES.map((c) => [
+    demoHex(c.key),
+    { case: c.case, title: c.title, outcome: c.outcome, currency: c.currency, total: c.total, ...(c.gap ? { gap: c.gap } : {}) },
+  ]),
+);
+
+/** What each target demo document must end as (each of its records posted). */
+export const demoTargetExpectations: Readonly<Record<string, DemoExpectation>> = Object.fromEntries(
+  TARGET_CASES.map((c) => [
     demoHex(c.key),
     { case: c.case, title: c.title, outcome: c.outcome, currency: c.currency, total: c.total, ...(c.gap ? { gap: c.gap } : {}) },
   ]),

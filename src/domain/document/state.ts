@@ -179,12 +179,17 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
       return { ...state, batchDate: event.data.batchDate };
     case 'PostingRequested': {
       if (event.data.reverses !== null) {
-        const reversal = { ...newRecord(event.data.entry), status: 'POSTING' as const, reverses: event.data.reverses };
+        const reversal = { ...newRecord(event.data.entry, event.data.postingKey), status: 'POSTING' as const, reverses: event.data.reverses };
         const reversals = upsert(state.reversals, reversal);
         return { ...state, reversals, reversal: firstReversal(reversals) };
       }
       const prior = state.records.find((r) => r.postingKey === event.data.postingKey);
-      const record: PostingRecord = { ...(prior ?? newRecord(event.data.entry)), entry: event.data.entry, status: 'POSTING', nextAttemptAt: null };
+      const record: PostingRecord = {
+        ...(prior ?? newRecord(event.data.entry, event.data.postingKey)),
+        entry: event.data.entry,
+        status: 'POSTING',
+        nextAttemptAt: null,
+      };
       const records = upsert(state.records, record);
       const primary = records[0]!;
       return {

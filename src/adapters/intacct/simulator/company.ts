@@ -117,8 +117,6 @@ export function seedDemoCompany(seed: CompanySeed = {}): SimulatedCompany {
   add('CONTACT', { CONTACTNAME: 'Hotel Co', PRINTAS: 'Hotel Co' });
   add('VENDOR', { RECORDNO: '1', VENDORID: 'V100', NAME: 'Hotel Co', 'DISPLAYCONTACT.PRINTAS': 'Hotel Co' });
   add('VENDOR', { RECORDNO: '2', VENDORID: 'AMEX', NAME: 'American Express', 'DISPLAYCONTACT.PRINTAS': 'American Express' });
-  add('VENDOR', { RECORDNO: '3', VENDORID: 'V900', NAME: 'Old supplier', 'DISPLAYCONTACT.PRINTAS': 'Old supplier', STATUS: 'inactive' });
-  add('EMPLOYEE', { RECORDNO: '2', EMPLOYEEID: 'E9000', 'PERSONALINFO.CONTACTNAME': 'Smith, Chris', STATUS: 'inactive' });
   add('CHARGECARD', { CARDID: 'AMEX-CORP', LIABILITYTYPE: 'Credit', LIABACCTKEY: '2150' });
   add('CHARGECARD', { CARDID: 'VISA-OLD', LIABILITYTYPE: 'Credit', LIABACCTKEY: '2150', STATUS: 'inactive' });
   for (const card of seed.chargeCards ?? [])
