@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { postedEntryOf } from '../domain/document/events.js';
+import { foldDocument } from '../domain/document/state.js';
 import type { RecordedEvent } from '../domain/events/envelope.js';
 import { decimalToUnits, unitsToDecimal } from '../domain/journal/balance.js';
 import type { DimensionTarget, JournalEntry } from '../domain/journal/journal-entry.js';
@@ -70,6 +70,10 @@ export interface AuditLine {
 
 export interface AuditEntry {
   posting: PostingRow;
+  /** The Intacct object (GLBATCH, EEXPENSES, APBILL, CCTRANSACTION), its key and RECORDNO: a document may be several records. */
+  target: string;
+  postingKey: string;
+  recordNo: string | null;
   batchDate: string;
   batchTitle: string;
   journal: string;
@@ -192,24 +196,35 @@ export class ReportingService implements ReportingApi {
     };
     const entries: AuditEntry[] = [];
     for (const posting of rows) {
-      const entry = postedEntryOf(await this.sources.timeline(posting.id));
-      if (!entry) continue;
-      entries.push({
-        posting,
-        batchDate: entry.batchDate,
-        batchTitle: entry.batchTitle,
-        journal: entry.journal,
-        currency: entry.currency,
-        total: entry.total,
-        lines: entry.lines.map((l) => ({
-          accountNo: l.accountNo,
-          accountName: nameOf('GLACCOUNT', l.accountNo),
-          trType: l.trType,
-          amount: l.amount,
-          memo: l.memo,
-          dimensions: namedDimensions(l.dimensions, nameOf),
-        })),
-      });
+      // One entry per Intacct record of the document (its reversals are not in the books' batch range here).
+      for (const record of foldDocument(await this.sources.timeline(posting.id)).records) {
+        const entry = record.entry;
+        if (!entry || record.recordNo === null) continue;
+        entries.push({
+          posting,
+          target: record.target,
+          postingKey: record.postingKey,
+          recordNo: record.recordNo,
+          batchDate: entry.batchDate,
+          batchTitle: entry.batchTitle,
+          journal: entry.journal,
+          currency: entry.currency,
+          total: entry.total,
+          lines: entry.lines.map((l) => ({
+            // The record's own payable (employee, vendor, card): Intacct books it on the account its setup names.
+            accountNo: l.offset ? `(${record.target} payable)` : l.accountNo || (l.expenseType ? `(expense type ${l.expenseType})` : ''),
+            accountName: l.offset
+              ? 'booked by Intacct from the record'
+              : l.accountNo
+                ? nameOf('GLACCOUNT', l.accountNo)
+                : `the account of Intacct expense type ${l.expenseType ?? ''}`,
+            trType: l.trType,
+            amount: l.amount,
+            memo: l.memo,
+            dimensions: namedDimensions(l.dimensions, nameOf),
+          })),
+        });
+      }
     }
     const totals = totalsOf(entries);
     const mappingChanges = this.sources.mappingChanges(`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`);
@@ -286,6 +301,7 @@ export function auditCsv(report: Omit<AuditReport, 'csv'>): string {
     'Status',
     'Intacct RECORDNO',
     'Posting key',
+    'Intacct object',
     'Journal',
     'Line',
     'Account',
@@ -306,8 +322,9 @@ export function auditCsv(report: Omit<AuditReport, 'csv'>): string {
         e.posting.reportName,
         e.posting.employeeId,
         e.posting.status,
-        e.posting.intacctRecordNo,
-        e.posting.postingKey,
+        e.recordNo,
+        e.postingKey,
+        e.target,
         e.journal,
         i + 1,
         l.accountNo,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandboxDemo } from '../../src/app/sandbox-demo.js';
-import { demoExpectations } from '../../src/app/sandbox/index.js';
+import { demoExpectations, demoTargetExpectations } from '../../src/app/sandbox/index.js';
 import { parseCsv } from '../../src/csv/csv.js';
 import { startE2e, type E2e } from '../e2e/harness.js';
 import { runCliProcess } from './cli-process.js';
@@ -8,7 +8,8 @@ import { runCliProcess } from './cli-process.js';
 /** `list`, `show ID` and `report --from --to [--csv]` against the running sandbox service (real HTTP, CLI processes). */
 describe('CLI list, show and report', () => {
   let e: E2e;
-  const ids = Object.keys(demoExpectations);
+  // The demo's journals (one held back), then its two documents of other Intacct objects (posting targets).
+  const ids = [...Object.keys(demoExpectations), ...Object.keys(demoTargetExpectations)];
   const quiet = {
     info() {},
     warn() {},
@@ -38,11 +39,11 @@ describe('CLI list, show and report', () => {
 
   it('list prints one line per document, filtered by status and text', async () => {
     const all = await runCliProcess(['list'], { ML_URL: e.running.url });
-    expect(all.stderr).toMatch(/^11 of 11 documents\n$/);
+    expect(all.stderr).toMatch(/^13 of 13 documents\n$/);
     expect(all.code).toBe(0);
     const [header, ...lines] = all.stdout.trimEnd().split('\n');
     expect(header).toMatch(/^STATUS\s+TYPE\s+DOCUMENT\s+REPORT\s+EMPLOYEE\s+AMOUNT\s+CUR\s+RECORDNO/);
-    expect(lines).toHaveLength(11);
+    expect(lines).toHaveLength(13);
     expect(all.stdout).toMatch(/CONFIRMED\s+expense\s+\S+\s+Berlin trade fair\s+49038128 Smith, Chris\s+357\.00\s+EUR\s+\d+/);
 
     const rejected = await runCliProcess(['list', '--status', 'rejected'], { ML_URL: e.running.url });
@@ -73,9 +74,9 @@ describe('CLI list, show and report', () => {
   it('report lists the posted entries with totals per account, and --csv gives only CSV on stdout', async () => {
     const run = await runCliProcess(['report', '--from', monthStart, '--to', today], { ML_URL: e.running.url });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Posted entries \(9\):/);
+    expect(run.stdout).toMatch(/Posted entries \(12\):/);
     expect(run.stdout).toMatch(/Totals per account and dimension:/);
-    expect(run.stdout).toMatch(/Mapping changes \(1\):\n.*imported the whole set \(Sandbox demo mapping set\)/);
+    expect(run.stdout).toMatch(/Mapping changes \(2\):\n.*imported the whole set \(Sandbox demo mapping set\)/);
 
     const csv = await runCliProcess(['report', '--from', monthStart, '--to', today, '--csv'], { ML_URL: e.running.url });
     expect(csv.code).toBe(0);
@@ -84,10 +85,10 @@ describe('CLI list, show and report', () => {
     const header = rows.findIndex((r) => r[0] === 'Batch date');
     const totalsAt = rows.findIndex((r) => r[0] === 'Totals per account and dimension');
     const lines = rows.slice(header + 1, totalsAt - 1);
-    const debit = lines.reduce((s, r) => s + BigInt((r[13] || '0').replace('.', '')), 0n);
-    const credit = lines.reduce((s, r) => s + BigInt((r[14] || '0').replace('.', '')), 0n);
+    const debit = lines.reduce((s, r) => s + BigInt((r[14] || '0').replace('.', '')), 0n);
+    const credit = lines.reduce((s, r) => s + BigInt((r[15] || '0').replace('.', '')), 0n);
     expect(debit).toBe(credit);
-    expect(new Set(lines.map((r) => r[2])).size).toBe(9);
-    expect(csv.stderr).toMatch(/9 entries/);
+    expect(new Set(lines.map((r) => r[2])).size).toBe(11);
+    expect(csv.stderr).toMatch(/12 entries/);
   });
 });

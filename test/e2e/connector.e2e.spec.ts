@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExpenseDocument } from '../../src/adapters/concur/simulator/documents.js';
 import { runSandboxDemo } from '../../src/app/sandbox-demo.js';
-import { DEMO_UNMAPPED_ACCOUNT_CODE, DEMO_UNMAPPED_ACCOUNT_FIX, demoDocuments, demoExpectations } from '../../src/app/sandbox/index.js';
+import { DEMO_UNMAPPED_ACCOUNT_CODE, DEMO_UNMAPPED_ACCOUNT_FIX, demoDocuments, demoExpectations, demoTargetExpectations } from '../../src/app/sandbox/index.js';
 import { demoClosedPeriod } from '../../src/app/sandbox/demo-reference.js';
 import { decimalToUnits, unitsToDecimal } from '../../src/domain/journal/balance.js';
 import { startE2e, TOKENS, type E2e } from './harness.js';
@@ -54,6 +54,18 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
       },
       now,
     );
+    // The cases below are about journals: the demo's second part switched targets on, so once its two
+    // documents are evaluated, switch them off (the held-back invoice l then posts as a journal too).
+    const targetIds = Object.keys(demoTargetExpectations);
+    await e.settle(
+      async () => targetIds.every((id) => !['RECEIVED', 'FETCHED', undefined].includes(e.running.service.queries.get(id)?.status)),
+      'the target documents to be evaluated',
+    );
+    await e.running.service.importMappings(
+      JSON.stringify({ targets: { expense: { outOfPocket: 'GLBATCH', companyCard: 'GLBATCH' }, invoice: 'GLBATCH' } }),
+      'journals for the cases below',
+      'system:test',
+    );
     // The held-back document (invoice l) arrives by a signed ESS webhook, as in production.
     const held = demoDocuments(now).at(-1)!;
     await e.systems.concur.ess.deliver(e.systems.concur.ess.documentReady('invoice', held.id, e.systems.concur.url));
@@ -65,9 +77,28 @@ describe('ml-connector end to end (sandbox systems, real HTTP)', () => {
         if (want === 'awaiting-mapping' && s !== 'AWAITING_MAPPING') return false;
         if (want === 'rejected-closed-period' && s !== 'REJECTED') return false;
       }
+      for (const id of targetIds) if ((await statusOf(id)) !== 'CONFIRMED') return false;
       return true;
     }, 'every demo document to reach its expected state');
   }, 120_000);
+
+  it('the demo documents of the targets post as an EEXPENSES and a CCTRANSACTION, and an APBILL, each record once', async () => {
+    const shapes: string[][] = [];
+    for (const id of Object.keys(demoTargetExpectations)) {
+      const r = await e.graphql<{ posting: { status: string; records: Array<{ target: string; postingKey: string; state: string; recordNo: string }> } }>(
+        `query($id: ID!) { posting(id: $id) { status records { target postingKey state recordNo } } }`,
+        { id },
+      );
+      const posting = r.data!.posting;
+      expect(posting.status).toBe('CONFIRMED');
+      for (const rec of posting.records) {
+        expect(rec.state).toBe('POSTED');
+        expect(e.systems.intacct.state.records.filter((x) => x.controlId === rec.postingKey).map((x) => x.recordNo)).toEqual([rec.recordNo]);
+      }
+      shapes.push(posting.records.map((x) => x.target));
+    }
+    expect(shapes).toEqual([['EEXPENSES', 'CCTRANSACTION'], ['APBILL']]);
+  });
 
   afterAll(async () => {
     await e?.close();

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandboxDemo } from '../../src/app/sandbox-demo.js';
-import { demoExpectations } from '../../src/app/sandbox/index.js';
+import { demoExpectations, demoTargetExpectations } from '../../src/app/sandbox/index.js';
 import { startE2e, TOKENS, type E2e } from './harness.js';
 
 /** The GraphQL fields the operator console reads (and the CLI's report), over real HTTP with tokens. */
 describe('GraphQL for the operator console', () => {
   let e: E2e;
-  const ids = Object.keys(demoExpectations);
+  // The demo's journals (one held back), then its two documents of other Intacct objects (posting targets).
+  const ids = [...Object.keys(demoExpectations), ...Object.keys(demoTargetExpectations)];
   const quiet = {
     info() {},
     warn() {},
@@ -53,9 +54,9 @@ describe('GraphQL for the operator console', () => {
     );
     expect(r.errors).toBeUndefined();
     const o = r.data!.overview;
-    expect(o.today.find((c) => c.status === 'CONFIRMED')?.count).toBe(9);
+    expect(o.today.find((c) => c.status === 'CONFIRMED')?.count).toBe(11);
     expect(o.postedPerHour).toHaveLength(24);
-    expect(o.postedPerHour.reduce((n, h) => n + h.count, 0)).toBe(9);
+    expect(o.postedPerHour.reduce((n, h) => n + h.count, 0)).toBe(11);
     expect(['AWAITING_MAPPING', 'REJECTED']).toContain(o.oldestWaiting?.status);
     expect(o.latestRejections).toEqual([{ reportName: 'Munich client meeting', lastError: { category: 'closed-period' } }]);
     expect(o.health.map((h) => [h.name, h.ok])).toEqual([
@@ -86,13 +87,17 @@ describe('GraphQL for the operator console', () => {
     );
     expect(r.errors).toBeUndefined();
     const report = r.data!.auditReport;
-    expect(report.entries).toHaveLength(9);
+    // 9 journals, and the target documents' EEXPENSES, CCTRANSACTION and APBILL.
+    expect(report.entries).toHaveLength(12);
     expect(report.entries.flatMap((x) => x.lines).every((l) => l.accountName)).toBe(true);
     for (const currency of new Set(report.totals.map((t) => t.currency))) {
       const sum = (side: 'debit' | 'credit') => report.totals.filter((t) => t.currency === currency).reduce((s, t) => s + BigInt(t[side].replace('.', '')), 0n);
       expect(sum('debit'), currency).toBe(sum('credit'));
     }
-    expect(report.mappingChanges).toEqual([{ type: 'MappingsImported', actor: 'system:sandbox' }]);
+    expect(report.mappingChanges).toEqual([
+      { type: 'MappingsImported', actor: 'system:sandbox' },
+      { type: 'MappingsImported', actor: 'system:sandbox' },
+    ]);
     expect(report.csv.split('\r\n')[0]).toMatch(/^Audit report,/);
     const bad = await e.graphql('{ auditReport(from: "2026-12-01", to: "2026-11-01") { csv } }', {}, TOKENS.viewer);
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

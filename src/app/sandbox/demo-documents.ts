@@ -475,12 +475,12 @@ const TARGET_CASES: readonly DemoCase[] = [
   {
     key: 'n-targets-bill',
     case: 'n',
-    title: 'A payment request with targets set: an APBILL to Hotel Co, payable through Intacct',
+    title: 'A vendor invoice with targets set: an APBILL to Hotel Co, payable through Intacct',
     outcome: 'posted',
     currency: 'USD',
     total: '640.00',
-    build: (d, key) => {
-      const item = invoiceItem({
+    build: (d, key) =>
+      invoiceItem({
         key,
         name: 'Offsite room block',
         invoiceNumber: 'HC-2291',
@@ -499,16 +499,15 @@ const TARGET_CASES: readonly DemoCase[] = [
             allocations: [{ costCenter: '21-SEATTLE', percentage: 100, amount: 640 }],
           },
         ],
-      });
-      return { ...item, docType: 'paymentrequest' };
-    },
+      }),
   },
 ];
 
 /** What the sandbox switches the mapping set to before publishing the target documents (README, Posting targets). */
 export const DEMO_TARGETS = {
-  targets: { expense: { outOfPocket: 'EEXPENSES', companyCard: 'CCTRANSACTION' }, paymentRequest: 'APBILL' },
-  cardAccounts: { CBCP: 'AMEX-CORP', IBCP: 'AMEX-CORP' },
+  targets: { expense: { outOfPocket: 'EEXPENSES', companyCard: 'CCTRANSACTION' }, invoice: 'APBILL' },
+  // Concur card program AX (American Express, the demo's cards) -> the simulated company's AMEX card account.
+  cardAccounts: { AX: 'AMEX-CORP', CBCP: 'AMEX-CORP', IBCP: 'AMEX-CORP' },
   expenseTypes: { DINNR: 'Meals', LODNG: 'Lodging' },
 } as const;
 

@@ -103,10 +103,16 @@ export class AuditLineType {
   dimensions!: NamedDimensionType[];
 }
 
-@ObjectType('AuditEntry', { description: 'One posted entry: its document and its lines as sent to Intacct.' })
+@ObjectType('AuditEntry', { description: 'One posted Intacct record: its document and its lines as sent to Intacct (a document may be several records).' })
 export class AuditEntryType {
   @Field(() => Posting)
   posting!: Posting;
+  @Field(() => String, { description: 'GLBATCH, EEXPENSES, APBILL or CCTRANSACTION.' })
+  target!: string;
+  @Field(() => String)
+  postingKey!: string;
+  @Field(() => String, { nullable: true })
+  recordNo!: string | null;
   @Field(() => DateScalar)
   batchDate!: string;
   @Field(() => String)
