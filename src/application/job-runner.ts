@@ -1,5 +1,5 @@
 import type { BackfillItem, BackfillResult, ConcurBackfill } from '../adapters/concur/backfill.js';
-import { DIMENSION_TARGETS, type ConcurDocType } from '../domain/journal/journal-entry.js';
+import { DIMENSION_TARGETS, targetOf, type ConcurDocType, type JournalEntry } from '../domain/journal/journal-entry.js';
 import type { JobStatus } from './connector-api.js';
 import type { JobRunner } from './connector-service.js';
 import type { DocumentPreparer } from '../processes/document-pipeline.js';
@@ -39,14 +39,25 @@ function preview(prepare: DocumentPreparer, i: BackfillItem): string[] {
   }
   if (result.result === 'gaps') return ['    would wait for mappings:', ...result.gaps.map((g) => `      gap: ${g.message}`)];
   if (result.result === 'rejected') return [`    would be rejected: ${result.reason}${result.difference ? ` (difference ${result.difference})` : ''}`];
-  const e = result.entry;
-  return [
-    `    GLBATCH ${e.postingKey} "${e.batchTitle}" journal ${e.journal} on ${e.batchDate}, ${e.total} ${e.currency}:`,
+  const records = result.records ?? [result.entry];
+  return records.flatMap((e) => [
+    `    ${targetOf(e)} ${e.postingKey} "${e.batchTitle}"${targetOf(e) === 'GLBATCH' ? ` journal ${e.journal}` : ''} on ${e.batchDate}, ${e.total} ${e.currency}${partyText(e)}:`,
     ...e.lines.map((l) => {
       const dims = DIMENSION_TARGETS.filter((d) => l.dimensions[d]).map((d) => `${d}=${l.dimensions[d]}`);
-      return `      ${l.trType === 1 ? 'debit ' : 'credit'} ${l.accountNo} ${l.amount} ${e.currency}${dims.length ? ` ${dims.join(' ')}` : ''}${l.memo ? ` "${l.memo}"` : ''}`;
+      const account = l.offset ? '(payable booked by Intacct)' : l.accountNo || `(expense type ${l.expenseType ?? ''})`;
+      return `      ${l.trType === 1 ? 'debit ' : 'credit'} ${account} ${l.amount} ${e.currency}${dims.length ? ` ${dims.join(' ')}` : ''}${l.memo ? ` "${l.memo}"` : ''}`;
     }),
-  ];
+  ]);
+}
+
+/** Who a subledger record is with, for the preview. */
+function partyText(e: JournalEntry): string {
+  const p = e.party;
+  if (!p) return '';
+  if (p.employeeId) return ` for employee ${p.employeeId}`;
+  if (p.vendorId) return ` to vendor ${p.vendorId}${e.billNumber ? ` (bill ${e.billNumber})` : ''}`;
+  if (p.cardAccount) return ` on card account ${p.cardAccount}${p.payee ? ` (${p.payee})` : ''}`;
+  return '';
 }
 
 const COUNT_NAMES: Record<string, string> = {
