@@ -377,6 +377,13 @@ export class DocumentPipeline {
     }
   }
 
+  /** "GLBATCH RECORDNO 1043", or "EEXPENSES RECORDNO 1052, CCTRANSACTION RECORDNO 1053" for a document of several records. */
+  private recordsText(row: PostingRow): string {
+    const records = this.options.queries.recordsOf(row.id).filter((r) => r.reverses === null && r.recordNo !== null);
+    if (records.length === 0) return `GLBATCH RECORDNO ${row.intacctRecordNo}`;
+    return records.map((r) => `${r.target} RECORDNO ${r.recordNo}`).join(', ');
+  }
+
   private async confirm(row: PostingRow): Promise<void> {
     const docType = row.docType as ConcurDocType;
     const success = row.status === 'POSTED';
@@ -419,7 +426,7 @@ export class DocumentPipeline {
       );
     }
     if (success)
-      this.options.log.info(`${what} posted to Intacct as GLBATCH RECORDNO ${row.intacctRecordNo}; confirmed to Concur`, {
+      this.options.log.info(`${what} posted to Intacct as ${this.recordsText(row)}; confirmed to Concur`, {
         ...this.docFields(row),
         recordNo: row.intacctRecordNo,
         amount: row.amount,

@@ -138,6 +138,15 @@ export class PostingQueries {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
+  /** The Intacct records of one document (and reversals), in key order. */
+  recordsOf(id: string): Array<{ target: string; postingKey: string; status: string; recordNo: string | null; reverses: string | null }> {
+    return (
+      this.db
+        .prepare('SELECT target, posting_key, status, record_no, reverses FROM posting_records WHERE id = ? ORDER BY rowid')
+        .all(id) as Array<{ target: string; posting_key: string; status: string; record_no: string | null; reverses: string | null }>
+    ).map((r) => ({ target: r.target, postingKey: r.posting_key, status: r.status, recordNo: r.record_no, reverses: r.reverses }));
+  }
+
   /** Intacct records by object and state (reversals counted apart), for /metrics. */
   recordCounts(): Array<{ target: string; status: string; reversal: boolean; count: number }> {
     const rows = this.db
