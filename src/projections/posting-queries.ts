@@ -141,9 +141,13 @@ export class PostingQueries {
   /** The Intacct records of one document (and reversals), in key order. */
   recordsOf(id: string): Array<{ target: string; postingKey: string; status: string; recordNo: string | null; reverses: string | null }> {
     return (
-      this.db
-        .prepare('SELECT target, posting_key, status, record_no, reverses FROM posting_records WHERE id = ? ORDER BY rowid')
-        .all(id) as Array<{ target: string; posting_key: string; status: string; record_no: string | null; reverses: string | null }>
+      this.db.prepare('SELECT target, posting_key, status, record_no, reverses FROM posting_records WHERE id = ? ORDER BY position').all(id) as Array<{
+        target: string;
+        posting_key: string;
+        status: string;
+        record_no: string | null;
+        reverses: string | null;
+      }>
     ).map((r) => ({ target: r.target, postingKey: r.posting_key, status: r.status, recordNo: r.record_no, reverses: r.reverses }));
   }
 

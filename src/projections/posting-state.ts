@@ -32,7 +32,8 @@ export const postingStateProjection: Projection = {
         target TEXT NOT NULL,
         status TEXT NOT NULL,
         record_no TEXT,
-        reverses TEXT
+        reverses TEXT,
+        position INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS ${records}_id ON ${records}(id);
       CREATE TABLE IF NOT EXISTS ${t} (
@@ -160,8 +161,11 @@ function storedState(state: DocumentState): DocumentState {
 /** One row per Intacct record of the document (and per reversal): what /metrics counts per target. */
 function indexRecords(db: Db, table: string, id: string, state: DocumentState): void {
   prepareCached({ db }, `DELETE FROM ${table} WHERE id = ?`).run(id);
-  const insert = prepareCached({ db }, `INSERT OR REPLACE INTO ${table} (posting_key, id, target, status, record_no, reverses) VALUES (?, ?, ?, ?, ?, ?)`);
-  for (const r of [...state.records, ...state.reversals]) insert.run(r.postingKey, id, r.target, r.status, r.recordNo, r.reverses);
+  const insert = prepareCached(
+    { db },
+    `INSERT OR REPLACE INTO ${table} (posting_key, id, target, status, record_no, reverses, position) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  [...state.records, ...state.reversals].forEach((r, i) => insert.run(r.postingKey, id, r.target, r.status, r.recordNo, r.reverses, i));
 }
 
 /** Keeps the text index row of a posting equal to its report name (a re-fetch may rename it). */
