@@ -200,58 +200,29 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
         batchDate: primary.entry?.batchDate ?? state.batchDate,
       };
     }
-    case 'PostingSucceeded': {
-      const key = event.data.postingKey;
-      const reversal = state.reversals.find((r) => r.postingKey === key);
-      if (reversal) {
-        const reversals = upsert(state.reversals, { ...reversal, status: 'POSTED', recordNo: event.data.recordNo, lastError: null });
-        const all = reversals.every((r) => r.status === 'POSTED');
-        return { ...state, reversals, reversal: firstReversal(reversals), status: all ? 'REVERSED' : state.status };
-      }
-      const record = state.records.find((r) => r.postingKey === key) ?? (state.entry ? newRecord(state.entry, key) : null);
-      if (!record) return state;
-      const records = upsert(state.records, {
-        ...record,
+    case 'PostingSucceeded':
+      return withOutcome(state, event.data.postingKey, (r) => ({
         status: 'POSTED',
         recordNo: event.data.recordNo,
-        attempts: record.attempts + 1,
+        attempts: r.attempts + 1,
         lastError: null,
         nextAttemptAt: null,
-      });
-      return { ...aggregate({ ...state, records }), attempts: state.attempts + 1 };
-    }
-    case 'PostingFailed': {
-      const reversal = state.reversals.find((r) => r.postingKey === event.data.postingKey);
-      if (reversal) {
-        const reversals = upsert(state.reversals, { ...reversal, status: 'FAILED', attempts: event.data.attempt, lastError: event.data.error });
-        return { ...state, reversals, reversal: firstReversal(reversals), lastError: event.data.error };
-      }
-      const record = state.records.find((r) => r.postingKey === event.data.postingKey) ?? (state.entry ? newRecord(state.entry, event.data.postingKey) : null);
-      if (!record) return state;
-      const records = upsert(state.records, {
-        ...record,
+      }));
+    case 'PostingFailed':
+      return withOutcome(state, event.data.postingKey, () => ({
         status: 'FAILED',
         attempts: event.data.attempt,
         lastError: event.data.error,
         nextAttemptAt: event.data.nextAttemptAt,
-      });
-      return { ...aggregate({ ...state, records }), attempts: event.data.attempt, lastError: event.data.error };
-    }
+      }));
     case 'PostingRejected': {
-      const reversal = state.reversals.find((r) => r.postingKey === event.data.postingKey);
-      if (reversal) {
-        const reversals = upsert(state.reversals, { ...reversal, status: 'REJECTED', attempts: event.data.attempt, lastError: event.data.error });
-        return { ...state, reversals, reversal: firstReversal(reversals), lastError: event.data.error };
-      }
-      const record = state.records.find((r) => r.postingKey === event.data.postingKey) ?? (state.entry ? newRecord(state.entry, event.data.postingKey) : null);
-      if (!record) return state;
-      const records = upsert(state.records, { ...record, status: 'REJECTED', attempts: event.data.attempt, lastError: event.data.error, nextAttemptAt: null });
-      return {
-        ...aggregate({ ...state, records }),
+      const next = withOutcome(state, event.data.postingKey, () => ({
+        status: 'REJECTED',
         attempts: event.data.attempt,
         lastError: event.data.error,
-        rejectionReason: event.data.error.message,
-      };
+        nextAttemptAt: null,
+      }));
+      return next.status === 'REJECTED' && next !== state ? { ...next, rejectionReason: event.data.error.message } : next;
     }
     case 'PostingRetryRequested': {
       const next = event.data.batchDate ? { ...state, batchDateOverride: event.data.batchDate } : state;
@@ -276,6 +247,32 @@ export function evolve(state: DocumentState, event: DocumentEvent): DocumentStat
     case 'DocumentSuperseded':
       return { ...state, status: 'SUPERSEDED', supersededBy: event.data.byConcurDocumentId };
   }
+}
+
+/**
+ * An outcome of one record (or reversal): the record changed by `change`, then the document's status
+ * from all records (a reversal: REVERSED once every reversal is posted). Unknown keys change nothing.
+ */
+function withOutcome(state: DocumentState, postingKey: string, change: (record: PostingRecord) => Partial<PostingRecord>): DocumentState {
+  const reversal = state.reversals.find((r) => r.postingKey === postingKey);
+  if (reversal) {
+    const changed = { ...reversal, ...change(reversal) };
+    const reversals = upsert(state.reversals, changed);
+    const all = reversals.every((r) => r.status === 'POSTED');
+    return {
+      ...state,
+      reversals,
+      reversal: firstReversal(reversals),
+      status: all ? 'REVERSED' : state.status,
+      lastError: changed.status === 'POSTED' ? state.lastError : changed.lastError,
+    };
+  }
+  const record = state.records.find((r) => r.postingKey === postingKey) ?? (state.entry ? newRecord(state.entry, postingKey) : null);
+  if (!record) return state;
+  const changed = { ...record, ...change(record) };
+  const records = upsert(state.records, changed);
+  const attempts = changed.status === 'POSTED' ? state.attempts + 1 : changed.attempts;
+  return { ...aggregate({ ...state, records, lastError: changed.lastError ?? state.lastError }), attempts };
 }
 
 function newRecord(entry: JournalEntry, postingKey = entry.postingKey): PostingRecord {
