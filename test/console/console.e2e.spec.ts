@@ -313,6 +313,8 @@ describe.skipIf(SKIP)('operator console in Chromium (sandbox service)', () => {
       expect(await row.textContent()).toContain(rec.postingKey);
       expect(await row.textContent()).toContain('POSTED');
     }
+    // The document's facts name every record's RECORDNO, not just the first.
+    expect(await page.getByTestId('recordno').textContent()).toBe(records.map((x) => x.recordNo).join(', '));
     expect(await rows.nth(0).textContent()).toContain('Employee expense report (EEXPENSES)');
     expect(await rows.nth(1).textContent()).toContain('Card transaction (CCTRANSACTION)');
     // The lines per record, not as one journal entry; the payable of each is Intacct's.

@@ -163,12 +163,23 @@ export function DocumentPage({ id, me }: { id: string; me: Me }) {
           <dd>
             <Money amount={d.amount} currency={d.currency} />
           </dd>
-          <dt>Intacct RECORDNO</dt>
-          <dd data-testid="recordno">{d.intacctRecordNo ?? '—'}</dd>
-          <dt>Posting key</dt>
-          <dd>
-            <code>{d.postingKey ?? '—'}</code>
-          </dd>
+          {isSingleJournal(d.records) ? (
+            <>
+              <dt>Intacct RECORDNO</dt>
+              <dd data-testid="recordno">{d.intacctRecordNo ?? '—'}</dd>
+              <dt>Posting key</dt>
+              <dd>
+                <code>{d.postingKey ?? '—'}</code>
+              </dd>
+            </>
+          ) : (
+            <>
+              <dt>Intacct RECORDNOs</dt>
+              <dd data-testid="recordno">{d.records.map((r) => r.recordNo ?? '—').join(', ')}</dd>
+              <dt>Posting keys</dt>
+              <dd>{d.records.length} records, see Intacct records</dd>
+            </>
+          )}
           <dt>Batch date</dt>
           <dd>
             <DateOnly day={d.batchDate} />
