@@ -159,4 +159,28 @@ describe('mapping gap fixes', () => {
     });
     expect(typeof planFix({ kind: 'unknown-value', code: 'X', field: 'somewhere.else', message: '' }, SET, null)).toBe('string');
   });
+  it('maps a card program to a credit-card account typed as free text (no reference list)', () => {
+    const card = planFix({ kind: 'card-account', code: 'AX', field: 'cardAccounts', message: '' }, SET, null);
+    expect(card).toMatchObject({ section: 'cardAccounts', key: 'AX', inputs: [{ name: 'value', kind: null }] });
+    expect(typeof card !== 'string' && card.value({ value: 'AMEX-CORP' })).toBe('AMEX-CORP');
+    expect(typeof card !== 'string' && card.summary).toContain('AX');
+    expect(typeof planFix({ kind: 'card-account', code: '', field: 'cardAccounts', message: '' }, SET, null)).toBe('string');
+    const other = planFix({ kind: 'unknown-value', code: 'OLD-CARD', field: 'cardAccounts.AX', message: '' }, SET, null);
+    expect(other).toMatchObject({ section: 'cardAccounts', key: 'AX', inputs: [{ kind: null }] });
+  });
+
+  it('maps a Concur employee or vendor code to an Intacct vendor chosen from the VENDOR reference list', () => {
+    const employee = planFix({ kind: 'vendor', code: 'dana@example.com', field: 'vendors', message: '' }, SET, 'C-77');
+    expect(employee).toMatchObject({ section: 'vendors', key: 'dana@example.com', inputs: [{ name: 'value', kind: 'VENDOR' }] });
+    expect(typeof employee !== 'string' && employee.value({ value: 'V-DANA' })).toBe('V-DANA');
+    const invoiceVendor = planFix({ kind: 'vendor', code: 'V100', field: 'invoice.vendorCode', message: '' }, SET, null);
+    expect(invoiceVendor).toMatchObject({ section: 'vendors', key: 'V100', inputs: [{ kind: 'VENDOR' }] });
+    expect(typeof planFix({ kind: 'vendor', code: '', field: 'vendors', message: '' }, SET, null)).toBe('string');
+    // A mapped vendor that Intacct does not have: the same key, another vendor.
+    const mapped = planFix({ kind: 'vendor', code: 'V-GONE', field: 'vendors.E100', message: '' }, SET, null);
+    expect(mapped).toMatchObject({ section: 'vendors', key: 'E100', inputs: [{ kind: 'VENDOR' }] });
+    // A payment type's vendor: the counterparty keeps its account and flags.
+    const party = planFix({ kind: 'vendor', code: 'V-GONE', field: 'counterparties.EMPL.vendorId', message: '' }, SET, null);
+    expect(typeof party !== 'string' && party.value({ value: 'V200' })).toEqual({ account: '2100', employeeDimension: true, vendorId: 'V200' });
+  });
 });

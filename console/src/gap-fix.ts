@@ -113,10 +113,37 @@ export function planFix(gap: Gap, doc: MappingDoc, employeeId: string | null): F
         summary: `Concur employee ${employeeId} → Intacct employee`,
         value: (v) => v['value'],
       };
+    case 'card-account':
+      if (gap.code === '') return 'The company-card line names no card program: fix the card in Concur.';
+      return cardAccountPlan(gap.code, `Concur card program ${gap.code} → Intacct credit-card account`);
+    case 'vendor':
+      // `vendors`: nothing mapped (an employee as AP vendor); `invoice.vendorCode`: the invoice's own code is no Intacct vendor.
+      if (gap.field === 'vendors' || gap.field === 'invoice.vendorCode') {
+        if (gap.code === '') return 'The document names no vendor: fix it in Concur.';
+        return vendorPlan(gap.code, `Concur ${gap.field === 'vendors' ? 'vendor or employee' : 'vendor'} ${gap.code} → Intacct vendor`);
+      }
+      return unknownValuePlan(gap, doc);
     default:
       return unknownValuePlan(gap, doc);
   }
 }
+
+/** Credit-card accounts are not synced from Intacct (no reference list): the id is typed as it is in Intacct. */
+const cardAccountPlan = (program: string, summary: string): FixPlan => ({
+  section: 'cardAccounts',
+  key: program,
+  inputs: [{ name: 'value', label: 'Intacct credit-card account', kind: null }],
+  summary,
+  value: (v) => v['value'],
+});
+
+const vendorPlan = (code: string, summary: string): FixPlan => ({
+  section: 'vendors',
+  key: code,
+  inputs: [{ name: 'value', label: 'Intacct vendor', kind: 'VENDOR' }],
+  summary,
+  value: (v) => v['value'],
+});
 
 function dimensionPlan(
   doc: MappingDoc,
@@ -159,6 +186,18 @@ function unknownValuePlan(gap: Gap, doc: MappingDoc): FixPlan | string {
       value: (v) => ({ ...current, account: v['value'] }),
     };
   }
+  m = /^counterparties\.(.+)\.vendorId$/.exec(field);
+  if (m) {
+    const parties = keyed(doc, 'counterparties');
+    const current = Object.hasOwn(parties, m[1]!) ? (parties[m[1]!] as Record<string, unknown>) : undefined;
+    return {
+      section: 'counterparties',
+      key: m[1]!,
+      inputs: [{ name: 'value', label: 'Intacct vendor', kind: 'VENDOR' }],
+      summary: `Payment type ${m[1]} → another Intacct vendor (not ${gap.code})`,
+      value: (v) => ({ ...current, vendorId: v['value'] }),
+    };
+  }
   m = /^taxAccounts\.(.+)\.(reclaim|nonDeductible)$/.exec(field);
   if (m) {
     const current = (keyed(doc, 'taxAccounts')[m[1]!] ?? {}) as Record<string, unknown>;
@@ -197,6 +236,10 @@ function unknownValuePlan(gap: Gap, doc: MappingDoc): FixPlan | string {
       summary: `Concur employee ${m[1]} → another Intacct employee`,
       value: (v) => v['value'],
     };
+  m = /^vendors\.(.+)$/.exec(field);
+  if (m) return vendorPlan(m[1]!, `Concur vendor or employee ${m[1]} → another Intacct vendor (not ${gap.code})`);
+  m = /^cardAccounts\.(.+)$/.exec(field);
+  if (m) return cardAccountPlan(m[1]!, `Concur card program ${m[1]} → another Intacct credit-card account (not ${gap.code})`);
   m = /^dimensions\[(.+)->([A-Z]+)\]$/.exec(field);
   if (m) {
     const target = m[2]!;

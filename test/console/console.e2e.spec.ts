@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandboxDemo } from '../../src/app/sandbox-demo.js';
-import { DEMO_UNMAPPED_ACCOUNT_CODE, DEMO_UNMAPPED_ACCOUNT_FIX, demoExpectations } from '../../src/app/sandbox/index.js';
+import { DEMO_UNMAPPED_ACCOUNT_CODE, DEMO_UNMAPPED_ACCOUNT_FIX, demoExpectations, demoTargetExpectations } from '../../src/app/sandbox/index.js';
 import { parseCsv } from '../../src/csv/csv.js';
 import { startE2e, TOKENS, type E2e } from '../e2e/harness.js';
 import { findChromium, launchChromium, MISSING_CHROMIUM } from './browser.js';
@@ -162,6 +162,12 @@ describe.skipIf(SKIP)('operator console in Chromium (sandbox service)', () => {
     expect(await entry.textContent()).toContain('balanced');
     expect(await entry.textContent()).toContain('Lodging');
     expect(await entry.textContent()).toMatch(/DEPARTMENT D200 \(Engineering\)/);
+    // One GLBATCH: the records table names it once, and its lines are the journal entry above (not repeated per record).
+    const records = page.getByTestId('intacct-records').locator('tbody tr');
+    expect(await records.count()).toBe(1);
+    expect(await records.first().getAttribute('data-target')).toBe('GLBATCH');
+    expect(await records.first().getByTestId('record-recordno').textContent()).toBe(await page.getByTestId('recordno').textContent());
+    expect(await page.getByTestId('record-entry').count()).toBe(0);
     // The Intacct exchange is shown, redacted.
     await page.getByText('Request sent (credentials redacted)').first().click();
     const request = await page.locator('pre.code').first().textContent();
@@ -244,6 +250,99 @@ describe.skipIf(SKIP)('operator console in Chromium (sandbox service)', () => {
     expect(after.data!.posting.batchDate).toBe(firstOpen);
     expect(after.data!.posting.timeline.find((t) => t.type === 'PostingRetryRequested')?.actor).toBe('user:sandbox');
     await shot(page, 'document-retried');
+    await context.close();
+  });
+
+  it('an admin changes the target of out-of-pocket lines on the Targets card, with a reason, and the mapping set has it (screenshot)', async () => {
+    type Doc = { targets?: { expense?: { outOfPocket?: string } } };
+    const current = async (): Promise<string> => {
+      const r = await e.graphql<{ mappings: { document: Doc } }>('{ mappings { document } }');
+      return r.data!.mappings.document.targets?.expense?.outOfPocket ?? 'GLBATCH';
+    };
+    // The sandbox demo's second part chose EEXPENSES: go to GLBATCH and back, both through the card.
+    expect(await current()).toBe('EEXPENSES');
+    const { context, page, errors } = await openPage(browser, recorder);
+    await go(page, e.running.url, 'mappings', 'mappings');
+    const card = page.locator('section[aria-labelledby="h-targets"]');
+    const select = card.getByLabel('Target for expense.outOfPocket');
+    const save = card.getByRole('button', { name: 'Save targets' });
+    expect(await select.inputValue()).toBe('EEXPENSES');
+    expect(await select.locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toEqual(['GLBATCH', 'EEXPENSES', 'APBILL']);
+    expect(await save.isDisabled()).toBe(true);
+    for (const [value, reason] of [
+      ['GLBATCH', 'Out-of-pocket lines as journals for the console test'],
+      ['EEXPENSES', 'Out-of-pocket lines reimbursed through Intacct again'],
+    ] as const) {
+      const before = Number(await page.getByTestId('mapping-revision').textContent());
+      await select.selectOption(value);
+      expect(await save.isDisabled()).toBe(true); // a reason is required
+      await card.getByLabel(/^Reason/).fill(reason);
+      await save.click();
+      await expect.poll(() => card.locator('.notice').textContent(), { timeout: 15_000 }).toMatch(/Targets saved: mapping revision \d+/);
+      await expect.poll(() => page.getByTestId('mapping-revision').textContent()).toBe(String(before + 1));
+      expect(await select.inputValue()).toBe(value);
+      expect(await current()).toBe(value);
+      const history = await e.graphql<{ mappingHistory: Array<{ section: string | null; key: string | null; reason: string; actor: string }> }>(
+        '{ mappingHistory { section key reason actor } }',
+      );
+      expect(history.data!.mappingHistory[0]).toMatchObject({ section: 'targets', key: 'expense.outOfPocket', reason, actor: 'user:sandbox' });
+      if (value === 'GLBATCH') await shot(page, 'mappings-targets');
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the demo document m as its two Intacct records, an EEXPENSES and a CCTRANSACTION, with their RECORDNOs and lines (screenshot)', async () => {
+    const id = Object.keys(demoTargetExpectations).find((i) => demoTargetExpectations[i]!.case === 'm')!;
+    await e.settle(async () => (await status(id)) === 'CONFIRMED', 'the target demo document m to post');
+    type Rec = { target: string; postingKey: string; state: string; recordNo: string | null };
+    const r = await e.graphql<{ posting: { records: Rec[] } }>('query($id: ID!) { posting(id: $id) { records { target postingKey state recordNo } } }', { id });
+    const records = r.data!.posting.records;
+    expect(records.map((x) => x.target)).toEqual(['EEXPENSES', 'CCTRANSACTION']);
+    const { context, page, errors } = await openPage(browser, recorder);
+    await go(page, e.running.url, `documents/${id}`, 'document');
+    await expect.poll(() => page.locator('h1').textContent()).toContain('Team offsite Seattle');
+    const rows = page.getByTestId('intacct-records').locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    for (const [i, rec] of records.entries()) {
+      const row = rows.nth(i);
+      expect(rec.recordNo).toMatch(/^\d+$/);
+      expect(e.systems.intacct.state.records.filter((x) => x.controlId === rec.postingKey).map((x) => x.recordNo)).toEqual([rec.recordNo]);
+      expect(await row.getAttribute('data-record')).toBe(rec.postingKey);
+      expect(await row.getByTestId('record-recordno').textContent()).toBe(rec.recordNo);
+      expect(await row.textContent()).toContain(rec.postingKey);
+      expect(await row.textContent()).toContain('POSTED');
+    }
+    // The document's facts name every record's RECORDNO, not just the first.
+    expect(await page.getByTestId('recordno').textContent()).toBe(records.map((x) => x.recordNo).join(', '));
+    expect(await rows.nth(0).textContent()).toContain('Employee expense report (EEXPENSES)');
+    expect(await rows.nth(1).textContent()).toContain('Card transaction (CCTRANSACTION)');
+    // The lines per record, not as one journal entry; the payable of each is Intacct's.
+    expect(await page.getByTestId('journal-entry').count()).toBe(0);
+    const details = page.getByTestId('record-entry');
+    expect(await details.count()).toBe(2);
+    const expense = details.nth(0);
+    const card = details.nth(1);
+    expect(await expense.locator('h2').textContent()).toContain(`RECORDNO ${records[0]!.recordNo}`);
+    expect(await card.locator('h2').textContent()).toContain(`RECORDNO ${records[1]!.recordNo}`);
+    expect(await expense.textContent()).toContain('expense type Meals');
+    expect(await expense.textContent()).toContain('payable booked by Intacct');
+    expect(await card.textContent()).toContain('AMEX-CORP');
+    expect(await card.textContent()).toContain('payable booked by Intacct');
+    for (const section of [expense, card]) {
+      expect(await section.getByTestId('total-debit').textContent()).toBe(await section.getByTestId('total-credit').textContent());
+      expect(await section.textContent()).toContain('balanced');
+    }
+    const totals = await details.evaluateAll((els) =>
+      els.map((el) => el.querySelector('[data-testid="total-debit"] [data-amount]')!.getAttribute('data-amount')!),
+    );
+    const cents = (a: string): bigint => {
+      const [whole, fraction = ''] = a.split('.');
+      return BigInt(`${whole}${fraction.padEnd(2, '0')}`);
+    };
+    expect(totals.reduce((sum, a) => sum + cents(a), 0n)).toBe(cents(demoTargetExpectations[id]!.total));
+    await shot(page, 'document-targets');
+    expect(errors).toEqual([]);
     await context.close();
   });
 

@@ -17,6 +17,10 @@ interface Line {
   memo: string;
   kind: string;
   dimensions: Dim[];
+  /** The record's own payable (employee, vendor, card), booked by Intacct from the header: not sent. Only on record entries. */
+  offset?: boolean;
+  /** EEXPENSES: the Intacct expense type the line names instead of an account. */
+  expenseType?: string | null;
 }
 interface Entry {
   postingKey: string;
@@ -26,6 +30,27 @@ interface Entry {
   currency: string;
   total: string;
   lines: Line[];
+}
+interface RecordEntry extends Entry {
+  target: string;
+  employeeId: string | null;
+  vendorId: string | null;
+  cardAccount: string | null;
+  payee: string | null;
+  billNumber: string | null;
+  dueDate: string | null;
+}
+/** One Intacct record the document becomes (GLBATCH, EEXPENSES, APBILL, CCTRANSACTION), or the reversal of one. */
+interface IntacctRecord {
+  target: string;
+  postingKey: string;
+  state: string;
+  recordNo: string | null;
+  attempts: number;
+  lastError: { category: string; message: string } | null;
+  nextAttemptAt: string | null;
+  reverses: string | null;
+  entry: RecordEntry | null;
 }
 interface Exchange {
   requestXml: string;
@@ -81,17 +106,21 @@ interface Detail {
   } | null;
   journalEntry: Entry | null;
   reversalEntry: Entry | null;
+  records: IntacctRecord[];
   attemptLog: Attempt[];
   concurConfirmation: { status: string; documentNumber: string | null; serviceCode: number; messages: string[]; at: string } | null;
   timeline: Array<{ id: string; type: string; occurredAt: string; recordedAt: string; actor: string; data: Record<string, unknown> }>;
 }
 
 const ENTRY = 'postingKey journal batchDate batchTitle currency total lines { accountNo accountName trType amount memo kind dimensions { target value name } }';
+const RECORD_ENTRY =
+  'postingKey journal batchDate batchTitle currency total target employeeId vendorId cardAccount payee billNumber dueDate lines { accountNo accountName trType amount memo kind offset expenseType dimensions { target value name } }';
 export const DOCUMENT_QUERY = `query Document($id: ID!) { posting(id: $id) {
   id status docType concurDocumentId reportId reportName employeeId employeeName amount currency version postingKey intacctRecordNo reversalRecordNo batchDate attempts createdAt updatedAt postedAt rejectionReason
   gaps { kind code field message }
   lastError { category errorNo description description2 correction message firstOpenDate }
   journalEntry { ${ENTRY} } reversalEntry { ${ENTRY} }
+  records { target postingKey state recordNo attempts lastError { category message } nextAttemptAt reverses entry { ${RECORD_ENTRY} } }
   attemptLog { number postingKey reversal outcome requestedAt completedAt recordNo result error { category message } requestXml responseXml exchanges { requestXml responseXml noResponseReason sentAt durationMs } }
   concurConfirmation { status documentNumber serviceCode messages at }
   timeline { id type occurredAt recordedAt actor data } } }`;
@@ -134,12 +163,23 @@ export function DocumentPage({ id, me }: { id: string; me: Me }) {
           <dd>
             <Money amount={d.amount} currency={d.currency} />
           </dd>
-          <dt>Intacct RECORDNO</dt>
-          <dd data-testid="recordno">{d.intacctRecordNo ?? '—'}</dd>
-          <dt>Posting key</dt>
-          <dd>
-            <code>{d.postingKey ?? '—'}</code>
-          </dd>
+          {isSingleJournal(d.records) ? (
+            <>
+              <dt>Intacct RECORDNO</dt>
+              <dd data-testid="recordno">{d.intacctRecordNo ?? '—'}</dd>
+              <dt>Posting key</dt>
+              <dd>
+                <code>{d.postingKey ?? '—'}</code>
+              </dd>
+            </>
+          ) : (
+            <>
+              <dt>Intacct RECORDNOs</dt>
+              <dd data-testid="recordno">{d.records.map((r) => r.recordNo ?? '—').join(', ')}</dd>
+              <dt>Posting keys</dt>
+              <dd>{d.records.length} records, see Intacct records</dd>
+            </>
+          )}
           <dt>Batch date</dt>
           <dd>
             <DateOnly day={d.batchDate} />
@@ -219,8 +259,15 @@ export function DocumentPage({ id, me }: { id: string; me: Me }) {
           </p>
         </section>
       )}
-      {d.journalEntry && <EntryTable title="Journal entry" entry={d.journalEntry} testid="journal-entry" />}
-      {d.reversalEntry && <EntryTable title="Reversal entry" entry={d.reversalEntry} testid="reversal-entry" />}
+      <Records records={d.records} />
+      {isSingleJournal(d.records) ? (
+        <>
+          {d.journalEntry && <EntryTable title="Journal entry" entry={d.journalEntry} testid="journal-entry" />}
+          {d.reversalEntry && <EntryTable title="Reversal entry" entry={d.reversalEntry} testid="reversal-entry" />}
+        </>
+      ) : (
+        d.records.map((r) => r.entry && <RecordDetail key={r.postingKey} record={r} entry={r.entry} />)
+      )}
       <Attempts attempts={d.attemptLog} />
       <Concur d={d} />
       <Timeline events={d.timeline} />
@@ -310,68 +357,239 @@ export function entryTotals(entry: Pick<Entry, 'lines'>): { debit: string; credi
   return { debit: fromUnits(debit, scale), credit: fromUnits(credit, scale), balanced: debit === credit, difference: fromUnits(debit - credit, scale) };
 }
 
+/** What each Intacct object is, in words (the object name follows in parentheses). */
+export const RECORD_OBJECT: Record<string, string> = {
+  GLBATCH: 'Journal entry',
+  EEXPENSES: 'Employee expense report',
+  APBILL: 'AP bill',
+  CCTRANSACTION: 'Card transaction',
+};
+
+export const objectName = (target: string): string => (RECORD_OBJECT[target] ? `${RECORD_OBJECT[target]} (${target})` : target);
+
+/**
+ * A document that is (at most) one GLBATCH, perhaps with its reversal: its lines are shown as the
+ * journal entry (and reversal entry) as before; any other document shows the lines per record.
+ */
+export function isSingleJournal(records: ReadonlyArray<Pick<IntacctRecord, 'target' | 'reverses'>>): boolean {
+  return records.every((r) => r.target === 'GLBATCH') && records.filter((r) => r.reverses === null).length <= 1;
+}
+
+function Records({ records }: { records: IntacctRecord[] }) {
+  return (
+    <section class="card" aria-labelledby="h-records" data-testid="intacct-records">
+      <h2 id="h-records">Intacct records</h2>
+      {records.length === 0 ? (
+        <p>No Intacct record prepared yet.</p>
+      ) : (
+        <TableWrap label="Intacct records">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Object</th>
+                <th scope="col">Key</th>
+                <th scope="col">State</th>
+                <th scope="col">RECORDNO</th>
+                <th scope="col" class="num">
+                  Attempts
+                </th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {records.map((r) => (
+                <tr key={r.postingKey} data-record={r.postingKey} data-target={r.target}>
+                  <td>
+                    {objectName(r.target)}
+                    {r.reverses && <small class="hint"> reverses RECORDNO {r.reverses}</small>}
+                  </td>
+                  <td>
+                    <code>{r.postingKey}</code>
+                  </td>
+                  <td>
+                    <StatusBadge status={r.state} />
+                    {r.nextAttemptAt && (
+                      <small class="hint">
+                        {' '}
+                        next attempt <DateTime iso={r.nextAttemptAt} />
+                      </small>
+                    )}
+                  </td>
+                  <td data-testid="record-recordno">{r.recordNo ?? '—'}</td>
+                  <td class="num">{r.attempts}</td>
+                  <td>{r.lastError ? <span class="reason">{`${r.lastError.message} (${r.lastError.category})`}</span> : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+    </section>
+  );
+}
+
+function RecordDetail({ record, entry }: { record: IntacctRecord; entry: RecordEntry }) {
+  const title = `${record.reverses ? 'Reversal: ' : ''}${objectName(record.target)}`;
+  const id = `h-record-${record.postingKey}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  return (
+    <section class="card" aria-labelledby={id} data-testid="record-entry" data-record={record.postingKey}>
+      <h2 id={id}>
+        {title} <small class="hint">{record.recordNo ? `RECORDNO ${record.recordNo}` : record.state}</small>
+      </h2>
+      <dl class="facts">
+        <dt>Key</dt>
+        <dd>
+          <code>{record.postingKey}</code>
+        </dd>
+        {record.reverses && (
+          <>
+            <dt>Reverses</dt>
+            <dd>RECORDNO {record.reverses}</dd>
+          </>
+        )}
+        {record.target === 'GLBATCH' && (
+          <>
+            <dt>Journal</dt>
+            <dd>{entry.journal}</dd>
+          </>
+        )}
+        <dt>Date</dt>
+        <dd>
+          <DateOnly day={entry.batchDate} />
+        </dd>
+        <dt>Description</dt>
+        <dd>{entry.batchTitle}</dd>
+        {entry.employeeId && (
+          <>
+            <dt>Intacct employee</dt>
+            <dd>{entry.employeeId}</dd>
+          </>
+        )}
+        {entry.vendorId && (
+          <>
+            <dt>Intacct vendor</dt>
+            <dd>{entry.vendorId}</dd>
+          </>
+        )}
+        {entry.billNumber && (
+          <>
+            <dt>Bill number</dt>
+            <dd>{entry.billNumber}</dd>
+          </>
+        )}
+        {entry.dueDate && (
+          <>
+            <dt>Due date</dt>
+            <dd>
+              <DateOnly day={entry.dueDate} />
+            </dd>
+          </>
+        )}
+        {entry.cardAccount && (
+          <>
+            <dt>Credit-card account</dt>
+            <dd>{entry.cardAccount}</dd>
+          </>
+        )}
+        {entry.payee && (
+          <>
+            <dt>Payee</dt>
+            <dd>{entry.payee}</dd>
+          </>
+        )}
+        <dt>Total</dt>
+        <dd>
+          <Money amount={entry.total} currency={entry.currency} />
+        </dd>
+      </dl>
+      <LinesTable label={`Lines of ${title} ${record.postingKey}`} entry={entry} />
+    </section>
+  );
+}
+
 function EntryTable({ title, entry, testid }: { title: string; entry: Entry; testid: string }) {
-  const totals = entryTotals(entry);
   return (
     <section class="card" aria-labelledby={`h-${testid}`} data-testid={testid}>
       <h2 id={`h-${testid}`}>{title}</h2>
       <p>
         Journal <strong>{entry.journal}</strong>, batch date <DateOnly day={entry.batchDate} />, “{entry.batchTitle}”, {entry.currency}
       </p>
-      <TableWrap label={title}>
-        <table class="entry">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Account</th>
-              <th scope="col">Memo</th>
-              <th scope="col">Dimensions</th>
-              <th scope="col" class="num">
-                Debit
-              </th>
-              <th scope="col" class="num">
-                Credit
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {entry.lines.map((l, i) => (
-              <tr key={i}>
-                <td>{i + 1}</td>
-                <td>
-                  <strong>{l.accountNo}</strong> {l.accountName ?? <em>(not in the reference cache)</em>}
-                </td>
-                <td>{l.memo}</td>
-                <td>
-                  {l.dimensions.map((dm) => (
-                    <span key={dm.target} class="dim">
-                      {dm.target} {dm.value}
-                      {dm.name ? ` (${dm.name})` : ''}
-                    </span>
-                  ))}
-                </td>
-                <td class="num debit">{l.trType === 1 ? <Money amount={l.amount} currency={entry.currency} /> : ''}</td>
-                <td class="num credit">{l.trType === -1 ? <Money amount={l.amount} currency={entry.currency} /> : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colSpan={4}>
-                Total{' '}
-                {totals.balanced ? <span class="badge badge-ok">balanced</span> : <span class="badge badge-bad">out of balance by {totals.difference}</span>}
-              </th>
-              <td class="num" data-testid="total-debit">
-                <Money amount={totals.debit} currency={entry.currency} />
-              </td>
-              <td class="num" data-testid="total-credit">
-                <Money amount={totals.credit} currency={entry.currency} />
-              </td>
-            </tr>
-          </tfoot>
-        </table>
-      </TableWrap>
+      <LinesTable label={title} entry={entry} />
     </section>
+  );
+}
+
+function LineAccount({ line }: { line: Line }) {
+  if (line.offset) return <em class="hint">payable booked by Intacct</em>;
+  if (line.expenseType)
+    return (
+      <>
+        expense type <strong>{line.expenseType}</strong>
+      </>
+    );
+  return (
+    <>
+      <strong>{line.accountNo}</strong> {line.accountName ?? <em>(not in the reference cache)</em>}
+    </>
+  );
+}
+
+function LinesTable({ label, entry }: { label: string; entry: Entry }) {
+  const totals = entryTotals(entry);
+  return (
+    <TableWrap label={label}>
+      <table class="entry">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Account</th>
+            <th scope="col">Memo</th>
+            <th scope="col">Dimensions</th>
+            <th scope="col" class="num">
+              Debit
+            </th>
+            <th scope="col" class="num">
+              Credit
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {entry.lines.map((l, i) => (
+            <tr key={i} class={l.offset ? 'offset' : undefined}>
+              <td>{i + 1}</td>
+              <td>
+                <LineAccount line={l} />
+              </td>
+              <td>{l.memo}</td>
+              <td>
+                {l.dimensions.map((dm) => (
+                  <span key={dm.target} class="dim">
+                    {dm.target} {dm.value}
+                    {dm.name ? ` (${dm.name})` : ''}
+                  </span>
+                ))}
+              </td>
+              <td class="num debit">{l.trType === 1 ? <Money amount={l.amount} currency={entry.currency} /> : ''}</td>
+              <td class="num credit">{l.trType === -1 ? <Money amount={l.amount} currency={entry.currency} /> : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={4}>
+              Total{' '}
+              {totals.balanced ? <span class="badge badge-ok">balanced</span> : <span class="badge badge-bad">out of balance by {totals.difference}</span>}
+            </th>
+            <td class="num" data-testid="total-debit">
+              <Money amount={totals.debit} currency={entry.currency} />
+            </td>
+            <td class="num" data-testid="total-credit">
+              <Money amount={totals.credit} currency={entry.currency} />
+            </td>
+          </tr>
+        </tfoot>
+      </table>
+    </TableWrap>
   );
 }
 

@@ -155,6 +155,8 @@ function Targets({ doc, editable, onSaved }: { doc: MappingDoc; editable: boolea
       }
       setDone(`Targets saved: mapping revision ${revision}.`);
       setChosen({});
+      // The next change gives its own reason.
+      setReason('');
       onSaved();
     } catch (err) {
       // Keys saved before the refusal stay saved: reload to show them.
