@@ -6,6 +6,8 @@ import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { startConnector, type RunningConnector } from '../../src/app/runtime.js';
 import { startSandboxSystems, type SandboxSystems } from '../../src/app/sandbox-systems.js';
 
+type SystemsOptions = NonNullable<Parameters<typeof startSandboxSystems>[0]>;
+
 export const TOKENS = { viewer: 'viewer-token-0123456789', operator: 'operator-token-0123456789', admin: 'admin-token-0123456789' };
 
 export interface E2e {
@@ -28,9 +30,11 @@ export interface E2e {
  * HTTP server with GraphQL and the webhook. `auth: true` runs with bearer tokens (outside sandbox
  * rules); webhooks are verified against the simulated ESS key.
  */
-export async function startE2e(options: { auth?: boolean; kafka?: Config['kafka']; env?: Record<string, string> } = {}): Promise<E2e> {
+export async function startE2e(
+  options: { auth?: boolean; kafka?: Config['kafka']; env?: Record<string, string>; systems?: SystemsOptions } = {},
+): Promise<E2e> {
   const dir = mkdtempSync(join(tmpdir(), 'ml-e2e-'));
-  const systems = await startSandboxSystems();
+  const systems = await startSandboxSystems(options.systems);
   const base = loadConfig({ ML_SANDBOX: '1', ML_DATA_DIR: dir, PORT: '0', CONCUR_POLL_INTERVAL_S: '0', LOG_LEVEL: 'debug', ...options.env });
   const config: Config = {
     ...base,
