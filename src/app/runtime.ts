@@ -38,7 +38,7 @@ import { consoleAssets } from '../http/console-assets.js';
 import { registerSecret, type Logger } from '../observability/logger.js';
 import { connectorMetrics } from './metrics-wiring.js';
 import { DocumentPipeline } from '../processes/document-pipeline.js';
-import { ReferenceSync } from '../application/reference-sync.js';
+import { BILL_VENDORS, ReferenceSync } from '../application/reference-sync.js';
 import { PostingReadWorker } from '../projections/query-pool.js';
 
 /** Endpoints and credentials of the two systems: real ones, or the sandbox simulators'. */
@@ -164,6 +164,11 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
 
     let pipeline!: DocumentPipeline;
     let employeeSync: Promise<unknown> | null = null;
+    const billVendorSync = coalesced(() =>
+      referenceSync
+        .run([BILL_VENDORS], 'system:bill-vendor-sync')
+        .catch((error: unknown) => log.error('bill vendor sync failed', { error: (error as Error).message })),
+    );
     const health = new HealthMonitor(connectorReadiness({ store, runner, concur: concur.tokens, intacct: gateway, worker }), config.readiness);
     // Postings lists and statistics on their own thread: a heavy query never holds webhook intake.
     const reads = new PostingReadWorker(readModelPath(config.dataDir));
@@ -197,6 +202,9 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
           .catch((error: unknown) => log.error('employee sync failed', { error: (error as Error).message }))
           .finally(() => (employeeSync = null));
       },
+      // The vendors of waiting bills: one push at a time; asked again meanwhile, one more run after it
+      // (a document that arrived during a run that created nothing would otherwise wait for the next change).
+      onMissingVendors: billVendorSync,
     });
     const referenceSync = new ReferenceSync(
       store,
@@ -339,4 +347,22 @@ export async function readPemFiles(paths: string[]): Promise<string[]> {
 
 export function wipe(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** `run` one at a time: called while it runs, it runs once more afterwards (however many calls came). */
+function coalesced(run: () => Promise<unknown>): () => void {
+  let running = false;
+  let again = false;
+  const start = (): void => {
+    running = true;
+    again = false;
+    void run().finally(() => {
+      running = false;
+      if (again) start();
+    });
+  };
+  return () => {
+    if (running) again = true;
+    else start();
+  };
 }

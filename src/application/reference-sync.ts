@@ -3,7 +3,19 @@ import type Database from 'better-sqlite3';
 import { REFERENCE_ID_FIELD, REFERENCE_NAME_FIELD, type IntacctReferenceData, type ReferenceObject, type ReferenceRow } from '../adapters/intacct/reference.js';
 import { newEvent } from '../domain/events/envelope.js';
 import type { EventStore } from '../domain/eventstore/port.js';
-import { referenceStreamId, REFERENCE_KINDS, type ReferenceKind, type ReferenceRecord } from '../domain/reference/index.js';
+import {
+  billVendorOf,
+  isMissingBillVendorGap,
+  matchBillVendor,
+  referenceStreamId,
+  REFERENCE_KINDS,
+  type BillVendor,
+  type IntacctVendor,
+  type ReferenceKind,
+  type ReferenceRecord,
+} from '../domain/reference/index.js';
+import type { MappingGap } from '../domain/document/events.js';
+import { parseFisDocument } from '../domain/fis/index.js';
 import { listReferenceRecords } from '../projections/dimension-cache.js';
 import { readCurrentMappings } from '../projections/mapping-read-model.js';
 import type { SyncRunSummary } from './connector-api.js';
@@ -20,24 +32,47 @@ export const SYNC_RUNS_STREAM = 'reference-sync-runs';
  * ("CUSTOMER: 2000/4500 read", "waiting for the sync run started by system:scheduler").
  */
 export type { EmployeeSynced, ReferenceSyncCompleted, SyncCounts, SyncStepReport } from '../domain/reference/events.js';
-import { type EmployeeSynced, isReferenceEvent, type ReferenceSyncCompleted, type SyncCounts, type SyncStepReport } from '../domain/reference/events.js';
+import {
+  type BillVendorCreated,
+  type EmployeeSynced,
+  isReferenceEvent,
+  type ReferenceSyncCompleted,
+  type SyncCounts,
+  type SyncStepReport,
+} from '../domain/reference/events.js';
 
 export type SyncProgress = (done: number, total: number, line: string) => void;
 
-/** API names (`glaccount`, `employees`, `dimensions`, …) to the kinds a run covers, in order. */
-export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[]; pushEmployees: boolean; pushVendors: boolean } {
+/** The kind name of the Concur -> Intacct vendor push for waiting bills (run by the pipeline, or by name). */
+export const BILL_VENDORS = 'bill-vendors';
+
+/**
+ * API names (`glaccount`, `employees`, `dimensions`, `bill-vendors`, …) to the kinds a run covers, in
+ * order. `bill-vendors` (not part of "all kinds": the pipeline asks for it) reads VENDOR into the
+ * cache, then creates in Intacct the vendors of documents waiting for a missing invoice vendor.
+ */
+export function kindsToSync(names: readonly string[]): { intacct: ReferenceKind[]; pushEmployees: boolean; pushVendors: boolean; pushBillVendors: boolean } {
   const all = names.length === 0 ? ['dimensions', 'employees', 'vendors'] : names.map((n) => n.toLowerCase());
   const intacct = new Set<ReferenceKind>();
   let pushEmployees = false;
   let pushVendors = false;
+  let pushBillVendors = false;
   for (const name of all) {
+    if (name === BILL_VENDORS) {
+      intacct.add('VENDOR');
+      pushBillVendors = true;
+      continue;
+    }
     if (name === 'dimensions') REFERENCE_KINDS.filter((k) => k !== 'EMPLOYEE' && k !== 'VENDOR').forEach((k) => intacct.add(k));
     else if (name === 'employees' || name === 'employee') intacct.add('EMPLOYEE'), (pushEmployees = true);
     else if (name === 'vendors' || name === 'vendor') intacct.add('VENDOR'), (pushVendors = true);
     else if ((REFERENCE_KINDS as readonly string[]).includes(name.toUpperCase())) intacct.add(name.toUpperCase() as ReferenceKind);
-    else throw new Error(`Unknown reference kind "${name}"; use dimensions, employees, vendors or one of ${REFERENCE_KINDS.join(', ').toLowerCase()}`);
+    else
+      throw new Error(
+        `Unknown reference kind "${name}"; use dimensions, employees, vendors, ${BILL_VENDORS} or one of ${REFERENCE_KINDS.join(', ').toLowerCase()}`,
+      );
   }
-  return { intacct: [...intacct], pushEmployees, pushVendors };
+  return { intacct: [...intacct], pushEmployees, pushVendors, pushBillVendors };
 }
 
 function toRecord(kind: ReferenceKind, row: ReferenceRow): ReferenceRecord | null {
@@ -102,7 +137,7 @@ export class ReferenceSync {
   }
 
   private stepCount(plan: ReturnType<typeof kindsToSync>): number {
-    return plan.intacct.length + (plan.pushEmployees ? 1 : 0) + (plan.pushVendors && this.concurVendors !== undefined ? 1 : 0);
+    return plan.intacct.length + (plan.pushEmployees ? 1 : 0) + (plan.pushBillVendors ? 1 : 0) + (plan.pushVendors && this.concurVendors !== undefined ? 1 : 0);
   }
 
   private async runNow(plan: ReturnType<typeof kindsToSync>, actor: string, progress: SyncProgress): Promise<ReferenceSyncCompleted> {
@@ -180,6 +215,31 @@ export class ReferenceSync {
       progress(++done, total, 'employees done');
     }
 
+    if (plan.pushBillVendors) {
+      const step: SyncStepReport = {
+        step: BILL_VENDORS,
+        direction: 'concur-to-intacct',
+        counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 },
+        failed: false,
+      };
+      report.push(step);
+      const before = conflicts.length;
+      try {
+        progress(done, total, `${BILL_VENDORS}: comparing the vendors of waiting bills with Intacct`);
+        const existing = rows.get('VENDOR') ?? (await this.intacct.readAll('VENDOR'));
+        const created = await this.pushBillVendors(existing, conflicts, actor, step.counts, (line) => progress(done, total, line));
+        counts.billVendorsCreated = created.length;
+        counts.billVendorConflicts = conflicts.length - before;
+        step.counts.created = created.length;
+        if (created.length) changes.push(`VENDOR created in Intacct for bills: ${created.join(', ')}`);
+      } catch (error) {
+        step.failed = true;
+        errors.push(`${BILL_VENDORS}: ${(error as Error).message}`);
+      }
+      step.counts.conflicts = conflicts.length - before;
+      progress(++done, total, `${BILL_VENDORS} done`);
+    }
+
     if (pushVendors) {
       const step: SyncStepReport = {
         step: 'vendors',
@@ -208,7 +268,7 @@ export class ReferenceSync {
 
     const run: ReferenceSyncCompleted = {
       runId: randomUUID(),
-      kinds: [...kinds],
+      kinds: plan.pushBillVendors ? [...kinds, BILL_VENDORS] : [...kinds],
       startedAt,
       finishedAt: new Date().toISOString(),
       counts,
@@ -315,6 +375,85 @@ export class ReferenceSync {
       ]);
     }
     return created;
+  }
+
+  /**
+   * Vendors of documents waiting only because their invoice vendor code is no Intacct vendor (and
+   * has no `vendors` entry): matched by VENDORID, tax id, then name (`matchBillVendor`); a tax-id or
+   * name match is reported as a conflict, nothing else is done; no match: the VENDOR is created
+   * under the Concur code and the cache refreshed, so the documents post by themselves.
+   */
+  private async pushBillVendors(
+    existing: ReferenceRow[],
+    conflicts: string[],
+    actor: string,
+    counts: SyncCounts,
+    say: (line: string) => void,
+  ): Promise<string[]> {
+    const { set } = readCurrentMappings(this.readModels());
+    const intacct: IntacctVendor[] = existing
+      .filter((r) => r['VENDORID'])
+      .map((r) => ({ vendorId: r['VENDORID']!, name: (r['NAME'] ?? '').trim(), taxId: r['TAXID']?.trim() || null }));
+    const seen = (await this.billVendorsFromDocuments()).filter((v) => !set.vendors.has(v.concurCode));
+    counts.read = seen.length;
+    const created: string[] = [];
+    for (const [i, vendor] of seen.entries()) {
+      say(`${BILL_VENDORS}: ${i + 1}/${seen.length} Concur vendors of waiting bills checked against Intacct`);
+      const match = matchBillVendor(vendor, intacct);
+      if (match.kind === 'exists') continue;
+      if (match.kind === 'conflict') {
+        conflicts.push(match.message);
+        continue;
+      }
+      const recordNo = await this.intacct.createVendor({ vendorId: match.vendorId, name: match.name, taxId: match.taxId ?? undefined });
+      const done: BillVendorCreated = {
+        concurVendorCode: vendor.concurCode,
+        intacctVendorId: match.vendorId,
+        name: match.name,
+        taxId: match.taxId,
+        direction: 'concur-to-intacct',
+        action: 'created',
+        intacctRecordNo: recordNo || null,
+      };
+      await this.store.appendToStream(`bill-vendor-${vendor.concurCode}`, [newEvent('BillVendorCreated', done, { actor })]);
+      // A later vendor of the same run with the same name or tax id is now a match, not a second create.
+      intacct.push({ vendorId: match.vendorId, name: match.name, taxId: match.taxId });
+      created.push(match.vendorId);
+    }
+    if (created.length) {
+      const records = (await this.intacct.readAll('VENDOR')).map((r) => toRecord('VENDOR', r)).filter((r): r is ReferenceRecord => r !== null);
+      await this.store.appendToStream(referenceStreamId('VENDOR'), [newEvent('ReferenceDataSynced', { kind: 'VENDOR', records, complete: true }, { actor })]);
+    }
+    return created;
+  }
+
+  /** The Concur vendors (code, name, tax id) of documents waiting for a missing invoice vendor. */
+  private async billVendorsFromDocuments(): Promise<BillVendor[]> {
+    const db = this.readModels();
+    const waiting = db.prepare(`SELECT id, gaps_json FROM postings WHERE status = 'AWAITING_MAPPING' AND gaps_json IS NOT NULL`).all() as Array<{
+      id: string;
+      gaps_json: string;
+    }>;
+    const out = new Map<string, BillVendor>();
+    for (const row of waiting) {
+      let gaps: MappingGap[];
+      try {
+        gaps = JSON.parse(row.gaps_json) as MappingGap[];
+      } catch {
+        continue;
+      }
+      const codes = new Set(gaps.filter(isMissingBillVendorGap).map((g) => g.code));
+      if (codes.size === 0 || [...codes].every((c) => out.has(c))) continue;
+      const fetched = (await this.store.readStream(row.id)).find((e) => e.type === 'ConcurDocumentFetched');
+      let vendor: BillVendor | null = null;
+      try {
+        vendor = billVendorOf(parseFisDocument((fetched?.data as { document?: unknown } | undefined)?.document));
+      } catch {
+        continue; // a document the rules cannot read waits for other reasons
+      }
+      if (vendor && codes.has(vendor.concurCode) && !out.has(vendor.concurCode)) out.set(vendor.concurCode, vendor);
+    }
+    return [...out.values()];
   }
 
   private async employeesFromDocuments(): Promise<Array<{ concurId: string; firstName: string; lastName: string; email: string | null }>> {

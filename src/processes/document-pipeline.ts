@@ -8,6 +8,7 @@ import type { PostingQueries, PostingRow } from '../projections/posting-queries.
 import type { Logger } from '../observability/logger.js';
 import { ERP_SYSTEM_ID } from '../domain/concur.js';
 import { runDocumentCommand, runDocumentCommands, type CommandResult } from '../domain/document/command-handler.js';
+import { isMissingBillVendorGap } from '../domain/reference/bill-vendors.js';
 
 /** What the pipeline needs from Concur (implemented over the FIS client; the simulator in sandbox). */
 export interface ConcurDocumentGateway {
@@ -61,6 +62,12 @@ export interface DocumentPipelineOptions {
    * whose reference-data event then re-evaluates the document.
    */
   onMissingEmployees?: () => void;
+  /**
+   * Called when a document waits because its invoice vendor code (no `vendors` entry) is no Intacct
+   * vendor: the composition root runs the bill-vendor push (matched by id, tax id, name; created when
+   * nothing matches), whose reference-data event then re-evaluates the document.
+   */
+  onMissingVendors?: () => void;
   /** Event types after which documents awaiting mapping are evaluated again. */
   reevaluateOn?: readonly string[];
 }
@@ -324,7 +331,7 @@ export class DocumentPipeline {
   }
 
   /**
-   * The posting rules' verdict on the document now; waiting for employees starts their sync. The
+   * The posting rules' verdict on the document now; waiting for employees (or an invoice vendor) starts their sync. The
    * preparer should never throw; if it does (a code the rules cannot handle), the document is recorded
    * as rejected by the rules with the error: otherwise it would stay RECEIVED and be fetched and
    * acknowledged at Concur again on every cycle, with no error anyone sees.
@@ -345,7 +352,7 @@ export class DocumentPipeline {
         difference: null,
       };
     }
-    this.noticeMissingEmployees(result);
+    this.noticeMissingParties(result);
     if (describe) this.describeOutcome(row, result);
     return result;
   }
@@ -361,10 +368,10 @@ export class DocumentPipeline {
     else if (result.result === 'rejected') this.options.log.warn(`${what} cannot be posted: ${result.reason}`, { ...fields, rejected: 'posting-rules' });
   }
 
-  private noticeMissingEmployees(result: Preparation): void {
-    if (result.result === 'gaps' && result.gaps.some((g) => g.kind === 'employee' && g.code !== '' && g.message.includes('does not exist'))) {
-      this.options.onMissingEmployees?.();
-    }
+  private noticeMissingParties(result: Preparation): void {
+    if (result.result !== 'gaps') return;
+    if (result.gaps.some((g) => g.kind === 'employee' && g.code !== '' && g.message.includes('does not exist'))) this.options.onMissingEmployees?.();
+    if (result.gaps.some(isMissingBillVendorGap)) this.options.onMissingVendors?.();
   }
 
   /** A recalled and resubmitted report arrives as a new document id: older documents of the report give way. */

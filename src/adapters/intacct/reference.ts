@@ -15,7 +15,7 @@ export const REFERENCE_FIELDS: Record<ReferenceObject, string[]> = {
   CUSTOMER: ['RECORDNO', 'CUSTOMERID', 'NAME', 'STATUS'],
   CLASS: ['RECORDNO', 'CLASSID', 'NAME', 'STATUS'],
   EMPLOYEE: ['RECORDNO', 'EMPLOYEEID', 'PERSONALINFO.CONTACTNAME', 'PERSONALINFO.EMAIL1', 'STATUS'],
-  VENDOR: ['RECORDNO', 'VENDORID', 'NAME', 'STATUS'],
+  VENDOR: ['RECORDNO', 'VENDORID', 'NAME', 'TAXID', 'STATUS'],
 };
 
 /** The id and the display-name field of each object (TITLE for accounts and departments, NAME elsewhere). */
@@ -58,6 +58,8 @@ export interface VendorInput {
   vendorId: string;
   name: string;
   email?: string;
+  /** TAXID (the vendor's tax identification number), when known. */
+  taxId?: string;
   status?: 'active' | 'inactive';
 }
 
@@ -157,7 +159,7 @@ export class IntacctReferenceData {
       el('VENDORID', v.vendorId),
       el('NAME', v.name),
       el('DISPLAYCONTACT', [el('PRINTAS', v.name), ...fields({ EMAIL1: v.email })]),
-      ...fields({ STATUS: v.status }),
+      ...fields({ TAXID: v.taxId, STATUS: v.status }),
     ];
   }
 

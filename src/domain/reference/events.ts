@@ -68,10 +68,10 @@ export function referenceDataProblems(data: ReferenceDataSynced): string[] {
 
 /**
  * One step of a run: an Intacct kind read into its cache (`direction` intacct-to-cache), employees
- * created in Intacct from Concur documents, or vendors created in Concur from Intacct.
+ * or bill vendors created in Intacct from Concur documents, or vendors created in Concur from Intacct.
  */
 export interface SyncStepReport {
-  /** `EMPLOYEE`, `GLACCOUNT`, … for a cache kind; `employees` / `vendors` for the pushes. */
+  /** `EMPLOYEE`, `GLACCOUNT`, … for a cache kind; `employees` / `vendors` / `bill-vendors` for the pushes. */
   step: string;
   direction: 'intacct-to-cache' | 'concur-to-intacct' | 'intacct-to-concur';
   counts: SyncCounts;
@@ -110,6 +110,21 @@ export interface VendorSynced {
   action: 'created';
 }
 
+/**
+ * One Intacct VENDOR created for the bills of a Concur vendor (stream `bill-vendor-<Concur vendor
+ * code>`): the vendor had no `vendors` entry, no Intacct vendor had its code as VENDORID, and none
+ * matched it by tax id or name.
+ */
+export interface BillVendorCreated {
+  concurVendorCode: string;
+  intacctVendorId: string;
+  name: string;
+  taxId: string | null;
+  direction: 'concur-to-intacct';
+  action: 'created';
+  intacctRecordNo: string | null;
+}
+
 export interface SyncCounts {
   read: number;
   created: number;
@@ -124,6 +139,7 @@ export interface ReferenceEventMap {
   ReferenceSyncCompleted: ReferenceSyncCompleted;
   EmployeeSynced: EmployeeSynced;
   VendorSynced: VendorSynced;
+  BillVendorCreated: BillVendorCreated;
 }
 
 /** `isReferenceEvent(e, 'ReferenceDataSynced')`: a reference-data event, its data typed. */

@@ -127,6 +127,10 @@ export function generateExpenseDocument(options: GeneratedExpenseOptions = {}): 
 export interface GeneratedInvoiceOptions {
   requestId?: string;
   vendorCode?: string;
+  /** Default "Simulated Supplies Inc.". */
+  vendorName?: string;
+  /** The vendor's tax id in the invoice header (`vendorTaxId`); absent unless given. */
+  vendorTaxId?: string;
   currency?: string;
   lineCents?: number[];
   accountCodes?: string[];
@@ -154,7 +158,8 @@ export function generateInvoiceDocument(options: GeneratedInvoiceOptions = {}): 
         invoiceNumber: `INV-${requestId}`,
         name: `Simulated invoice ${requestId}`,
         vendorCode: options.vendorCode ?? 'V100',
-        vendorName: 'Simulated Supplies Inc.',
+        vendorName: options.vendorName ?? 'Simulated Supplies Inc.',
+        ...(options.vendorTaxId === undefined ? {} : { vendorTaxId: options.vendorTaxId }),
         currencyCode: currency,
         totalAmount: amountOf(cents.reduce((a, b) => a + b, 0)),
         invoiceDate: date,
