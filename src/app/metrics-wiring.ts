@@ -34,8 +34,10 @@ export function connectorMetrics(parts: {
     }),
   );
   registry.register(
-    new Gauge('ml_intacct_api_transactions', 'Intacct API transactions used, per calendar month (UTC)', () =>
-      Object.entries(parts.gateway.metrics().apiTransactionsByMonth).map(([month, value]) => ({ labels: { month }, value })),
+    new Gauge(
+      'ml_intacct_api_transactions',
+      'Intacct API transactions (functions sent) per calendar month (UTC) and purpose (posting, read-back, reference-sync, master-data, session, ...), kept across restarts',
+      () => parts.gateway.metrics().apiTransactions.map((r) => ({ labels: { month: r.month, purpose: r.purpose }, value: r.count })),
     ),
   );
   registry.register(new Gauge('ml_intacct_requests_in_flight', 'Intacct gateway requests in flight', () => [{ value: parts.gateway.metrics().inFlight }]));

@@ -15,6 +15,7 @@ import { EventStoreDbEventStore } from '../adapters/eventstore/eventstoredb/inde
 import { SqliteEventStore } from '../adapters/eventstore/sqlite/index.js';
 import { IntacctGatewayClient } from '../adapters/intacct/gateway-client.js';
 import { SqlitePostingState } from '../adapters/intacct/posting-state.js';
+import { SqliteTransactionLedger } from '../adapters/intacct/transaction-counter.js';
 import { IntacctPostingWorker } from '../adapters/intacct/posting-worker.js';
 import { IntacctReferenceData } from '../adapters/intacct/reference.js';
 import { createKafkaClient } from '../adapters/kafka/kafka-config.js';
@@ -129,6 +130,13 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       logger: levelMethodLogger(log.child({ system: 'concur' })),
     });
 
+    // API transactions counted by purpose, kept across restarts.
+    const ledger = SqliteTransactionLedger.open(join(config.dataDir, 'intacct-usage.db'), (info) =>
+      log.warn(`Intacct usage counter ${info.path} was damaged (${info.reason}); moved aside to ${info.movedTo}, counting starts again from zero`, {
+        ...info,
+      }),
+    );
+    stoppers.push(async () => ledger.close());
     const gateway = new IntacctGatewayClient({
       endpoint: systems.intacct.endpoint,
       sender: { senderId: systems.intacct.senderId, senderPassword: systems.intacct.senderPassword },
@@ -139,6 +147,8 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
         locationId: systems.intacct.entityId ?? undefined,
       },
       maxConcurrency: config.intacct.maxConcurrency,
+      ledger,
+      onLedgerError: (error) => log.warn('could not save the Intacct API transaction count', { error: error.message }),
     });
     const postingState = SqlitePostingState.open(join(config.dataDir, 'intacct-posting.db'), (info) =>
       log.warn(
@@ -181,7 +191,10 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       config.intacct.journal,
       {
         health,
-        intacctTransactionsByMonth: () => gateway.metrics().apiTransactionsByMonth,
+        intacctTransactions: () => {
+          const m = gateway.metrics();
+          return { counts: m.apiTransactions, countingSince: m.countingSince };
+        },
         log: log.child({ component: 'operator' }),
         reads,
       },

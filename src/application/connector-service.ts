@@ -30,6 +30,7 @@ import { ConsoleQueries } from '../projections/console-queries.js';
 import { ConnectorError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { PostingReadWorker } from '../projections/query-pool.js';
+import type { IntacctTransactionCounts } from './reporting.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
@@ -70,7 +71,7 @@ export class ConnectorService implements ConnectorApi {
     private readonly pipeline: Pick<DocumentPipeline, 'kick' | 'retry'>,
     private readonly jobRunner: JobRunner,
     private readonly defaultJournal: string,
-    extras: { health?: HealthMonitor; intacctTransactionsByMonth?: () => Record<string, number>; log?: Logger; reads?: PostingReadWorker } = {},
+    extras: { health?: HealthMonitor; intacctTransactions?: () => IntacctTransactionCounts; log?: Logger; reads?: PostingReadWorker } = {},
   ) {
     this.log = extras.log ?? silent;
     this.reads = extras.reads ?? null;
@@ -95,7 +96,7 @@ export class ConnectorService implements ConnectorApi {
       },
       mappingChanges: (from, to) => new ConsoleQueries(this.db, this.queries).mappingChangesBetween(from, to),
       health: extras.health,
-      intacctTransactionsByMonth: extras.intacctTransactionsByMonth,
+      intacctTransactions: extras.intacctTransactions,
     });
   }
 

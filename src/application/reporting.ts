@@ -33,9 +33,17 @@ export interface StatusCount {
 export interface IntacctUsage {
   /** YYYY-MM (UTC). */
   month: string;
-  /** API transactions this process counted in that month (functions executed, sessions opened). */
+  /** API transactions this service counted in that month (functions executed, sessions opened). */
   transactions: number;
-  /** The counter lives in memory: transactions before this time (a restart) are not in it. */
+  /** The same by purpose (posting, read-back, reference-sync, master-data, session, ...), largest first. */
+  byPurpose: Array<{ purpose: string; transactions: number }>;
+  /** When the counter started (it is kept across restarts): transactions before this time are not in it. */
+  countingSince: string;
+}
+
+/** The gateway client's API transaction counts by month and purpose. */
+export interface IntacctTransactionCounts {
+  counts: ReadonlyArray<{ month: string; purpose: string; count: number }>;
   countingSince: string;
 }
 
@@ -113,7 +121,7 @@ export interface ReportingSources {
   employeeMapping(): ReadonlyMap<string, string>;
   mappingChanges(fromIso: string, toIso: string): MappingChangeRow[];
   health?: HealthMonitor;
-  intacctTransactionsByMonth?: () => Record<string, number>;
+  intacctTransactions?: () => IntacctTransactionCounts;
   now?: () => Date;
 }
 
@@ -163,8 +171,17 @@ export class ReportingService implements ReportingApi {
   }
 
   intacctUsage(month = this.now().toISOString().slice(0, 7)): IntacctUsage {
-    const byMonth = this.sources.intacctTransactionsByMonth?.() ?? {};
-    return { month, transactions: byMonth[month] ?? 0, countingSince: this.startedAt };
+    const counted = this.sources.intacctTransactions?.();
+    const byPurpose = (counted?.counts ?? [])
+      .filter((r) => r.month === month && r.count > 0)
+      .map((r) => ({ purpose: r.purpose, transactions: r.count }))
+      .sort((a, b) => b.transactions - a.transactions || a.purpose.localeCompare(b.purpose));
+    return {
+      month,
+      transactions: byPurpose.reduce((n, p) => n + p.transactions, 0),
+      byPurpose,
+      countingSince: counted?.countingSince ?? this.startedAt,
+    };
   }
 
   referenceName(kind: ReferenceKind, id: string): string | null {

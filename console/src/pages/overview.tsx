@@ -22,14 +22,14 @@ interface OverviewData {
   oldestWaiting: PostingBrief | null;
   latestRejections: PostingBrief[];
   health: Array<{ name: string; ok: boolean; detail: string; checkedAt: string }>;
-  intacctUsage: { month: string; transactions: number; countingSince: string };
+  intacctUsage: { month: string; transactions: number; byPurpose: Array<{ purpose: string; transactions: number }>; countingSince: string };
 }
 
 const BRIEF = 'id concurDocumentId reportName status createdAt updatedAt rejectionReason lastError { category message }';
 export const OVERVIEW_QUERY = `query Overview($d: DateTime, $m: DateTime) { overview(dayStart: $d, monthStart: $m) {
   generatedAt today { status count } month { status count } postedPerHour { hour count }
   oldestWaiting { ${BRIEF} } latestRejections { ${BRIEF} }
-  health { name ok detail checkedAt } intacctUsage { month transactions countingSince } } }`;
+  health { name ok detail checkedAt } intacctUsage { month transactions byPurpose { purpose transactions } countingSince } } }`;
 
 const HEALTH_LABEL: Record<string, string> = { 'event-store': 'Event store', projections: 'Projections', concur: 'Concur', intacct: 'Intacct' };
 
@@ -86,9 +86,22 @@ export function OverviewPage() {
             <p>
               Intacct API transactions in {o.intacctUsage.month}:{' '}
               <strong data-testid="intacct-transactions">{o.intacctUsage.transactions.toLocaleString()}</strong>
+              {o.intacctUsage.byPurpose.length > 0 && (
+                <>
+                  {' ('}
+                  {o.intacctUsage.byPurpose.map((p, i) => (
+                    <span key={p.purpose} data-testid={`intacct-transactions-${p.purpose}`}>
+                      {i > 0 && ', '}
+                      {p.purpose} {p.transactions.toLocaleString()}
+                    </span>
+                  ))}
+                  {')'}
+                </>
+              )}
               <br />
               <small class="hint">
-                Counted by this service since <DateTime iso={o.intacctUsage.countingSince} />.
+                Counted by this service since <DateTime iso={o.intacctUsage.countingSince} />, one per function sent to Intacct (a session opened counts as
+                one).
               </small>
             </p>
           </section>

@@ -7,6 +7,7 @@ import { IntacctSessionManager } from './session.js';
 import { buildRequest, type GatewayFunction, type LoginCredentials, type SenderCredentials } from './xml/envelope.js';
 import { parseGatewayResponse, type FunctionResult, type GatewayResponse } from './xml/response-parser.js';
 import { isRetriable, mayHaveRun } from '../../domain/errors.js';
+import { MemoryTransactionLedger, type TransactionCount, type TransactionLedger, type TransactionPurpose } from './transaction-counter.js';
 
 export interface GatewayClientOptions {
   endpoint: string;
@@ -19,6 +20,10 @@ export interface GatewayClientOptions {
   sessionMarginMs?: number;
   transport?: HttpTransport;
   random?: () => number;
+  /** Where the API transaction counts are kept (SQLite in the service); in memory by default. */
+  ledger?: TransactionLedger;
+  /** Writing a count failed (the count is kept in memory and the request goes on). */
+  onLedgerError?: (error: Error) => void;
 }
 
 export interface ExecuteOptions {
@@ -31,16 +36,27 @@ export interface ExecuteOptions {
    * last call is the one that decided the outcome), with passwords and the session id redacted.
    */
   onExchange?: (exchange: RawExchange) => void;
+  /**
+   * What the functions are for, counted as API transactions by purpose: one for the whole request,
+   * or per function (by controlid) when a request mixes creates and read-backs. `unattributed` if unset.
+   */
+  purpose?: TransactionPurpose | ((controlId: string) => TransactionPurpose);
 }
 
 interface ExchangeOptions {
   mayCreate: boolean;
   observe?: (exchange: RawExchange) => void;
+  /** The controlids of the functions sent, and what each is for (counting). */
+  controlIds: readonly string[];
+  purposeOf: (controlId: string) => TransactionPurpose;
 }
 
 export interface GatewayMetrics {
   /** API transactions (functions executed, sessions opened) per calendar month `YYYY-MM`, UTC. */
   apiTransactionsByMonth: Record<string, number>;
+  /** The same by month and purpose, since `countingSince` (kept across restarts by the ledger). */
+  apiTransactions: TransactionCount[];
+  countingSince: string;
   requests: number;
   retries: number;
   sessionsOpened: number;
@@ -62,7 +78,9 @@ export class IntacctGatewayClient {
   private readonly limit: ConcurrencyLimit;
   private readonly transport: HttpTransport;
   private readonly random: () => number;
-  private readonly monthly = new Map<string, number>();
+  /** month -> purpose -> functions; seeded from the ledger. */
+  private readonly monthly = new Map<string, Map<TransactionPurpose, number>>();
+  private readonly ledger: TransactionLedger;
   private requests = 0;
   private retries = 0;
 
@@ -70,18 +88,23 @@ export class IntacctGatewayClient {
     this.limit = new ConcurrencyLimit(options.maxConcurrency ?? 2);
     this.transport = options.transport ?? nodeHttpTransport;
     this.random = options.random ?? Math.random;
+    this.ledger = options.ledger ?? new MemoryTransactionLedger();
+    for (const row of this.ledger.load()) this.tally(row.month, new Map([[row.purpose, row.count]]));
     this.sessions = new IntacctSessionManager({
       sender: options.sender,
       login: options.login,
       loginEndpoint: options.endpoint,
       marginMs: options.sessionMarginMs,
-      exchange: (url, xml, o) => this.exchange(url, xml, o),
+      exchange: (url, xml, o) => this.exchange(url, xml, { ...o, controlIds: [SESSION_FUNCTION], purposeOf: () => 'session' }),
     });
   }
 
   /** Runs the functions in one request and returns their results in the order given. */
   async execute(functions: readonly GatewayFunction[], options: ExecuteOptions): Promise<FunctionResult[]> {
     const requestControlId = `ml-${randomUUID()}`;
+    const purpose = options.purpose ?? 'unattributed';
+    const purposeOf = typeof purpose === 'function' ? purpose : () => purpose;
+    const controlIds = functions.map((f) => f.controlId);
     let renewed = false;
     for (;;) {
       const session = await this.sessions.get();
@@ -95,7 +118,7 @@ export class IntacctGatewayClient {
       });
       try {
         const observe = options.onExchange && this.redacting(options.onExchange, session.sessionId);
-        const response = await this.exchange(session.endpoint, xml, { mayCreate: options.mayCreate, observe });
+        const response = await this.exchange(session.endpoint, xml, { mayCreate: options.mayCreate, observe, controlIds, purposeOf });
         this.sessions.touch(session.sessionId, response.authentication?.sessionTimeout ?? null);
         const byId = new Map(response.results.map((r) => [r.controlId, r]));
         return functions.map((f) => byId.get(f.controlId) ?? missingResult(f.controlId));
@@ -113,8 +136,13 @@ export class IntacctGatewayClient {
   }
 
   metrics(): GatewayMetrics {
+    const apiTransactions: TransactionCount[] = [];
+    for (const [month, byPurpose] of [...this.monthly].sort(([a], [b]) => a.localeCompare(b)))
+      for (const [purpose, count] of byPurpose) apiTransactions.push({ month, purpose, count });
     return {
-      apiTransactionsByMonth: Object.fromEntries(this.monthly),
+      apiTransactionsByMonth: Object.fromEntries([...this.monthly].map(([month, byPurpose]) => [month, sum(byPurpose.values())])),
+      apiTransactions,
+      countingSince: this.ledger.countingSince(),
       requests: this.requests,
       retries: this.retries,
       sessionsOpened: this.sessions.sessionsOpened,
@@ -162,9 +190,16 @@ export class IntacctGatewayClient {
     for (let attempt = 1; ; attempt++) {
       try {
         const answer = await this.send(url, xml, options.observe);
-        if (UNCERTAIN_STATUS.has(answer.status)) throw new IntacctUncertainOutcomeError(`HTTP ${answer.status} from the gateway`);
+        if (UNCERTAIN_STATUS.has(answer.status)) {
+          // Intacct may have run every function: they are counted (metered) as sent.
+          this.count(options.controlIds, options.purposeOf);
+          throw new IntacctUncertainOutcomeError(`HTTP ${answer.status} from the gateway`);
+        }
         const response = parseGatewayResponse(answer.status, answer.body);
-        this.count(response.results.length);
+        this.count(
+          response.results.map((r) => r.controlId),
+          options.purposeOf,
+        );
         return response;
       } catch (error) {
         // The error says whether asking again may help and whether the request may have run; a
@@ -184,11 +219,32 @@ export class IntacctGatewayClient {
     return ceiling / 2 + this.random() * (ceiling / 2);
   }
 
-  private count(functions: number): void {
+  /** One API transaction per function Intacct ran (or may have run): in memory, then one ledger write. */
+  private count(controlIds: readonly string[], purposeOf: (controlId: string) => TransactionPurpose): void {
+    if (controlIds.length === 0) return;
     const month = new Date().toISOString().slice(0, 7);
-    this.monthly.set(month, (this.monthly.get(month) ?? 0) + functions);
+    const counts = new Map<TransactionPurpose, number>();
+    for (const id of controlIds) {
+      const purpose = purposeOf(id);
+      counts.set(purpose, (counts.get(purpose) ?? 0) + 1);
+    }
+    this.tally(month, counts);
+    try {
+      this.ledger.add(month, counts);
+    } catch (error) {
+      this.options.onLedgerError?.(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private tally(month: string, counts: ReadonlyMap<TransactionPurpose, number>): void {
+    const byPurpose = this.monthly.get(month) ?? new Map<TransactionPurpose, number>();
+    for (const [purpose, n] of counts) byPurpose.set(purpose, (byPurpose.get(purpose) ?? 0) + n);
+    this.monthly.set(month, byPurpose);
   }
 }
+
+const SESSION_FUNCTION = 'getAPISession';
+const sum = (values: Iterable<number>): number => [...values].reduce((a, b) => a + b, 0);
 
 function missingResult(controlId: string): FunctionResult {
   return {

@@ -349,12 +349,15 @@ export class IntacctPostingWorker {
     const tap = new ExchangeTap();
     // Each document's part of the round trip is found by its function's controlid.
     const sentAs = (w: Work): string => (readBacks.includes(w) ? rbFns[readBacks.indexOf(w)]!.controlId : w.item.postingKey);
+    const readBackIds = new Set(rbFns.map((f) => f.controlId));
     let results: FunctionResult[];
     try {
       results = await this.options.gateway.execute([...posts.map((p) => p.fn), ...rbFns], {
         uniqueId: true,
         mayCreate: posts.length > 0,
         onExchange: tap.observe,
+        // Creates are the posting's cost; reads of postings whose earlier outcome was unknown are read-backs.
+        purpose: (controlId) => (readBackIds.has(controlId) ? 'read-back' : 'posting'),
       });
     } catch (error) {
       const uncertain = !provesNothingRan(error);
@@ -403,7 +406,7 @@ export class IntacctPostingWorker {
     const recorded = (i: number): Recorded => ({ exchange: tap.for(fns[i]!.controlId), earlierExchange: earlier.get(works[i]!) });
     let results: FunctionResult[];
     try {
-      results = await this.options.gateway.execute(fns, { uniqueId: true, mayCreate: false, onExchange: tap.observe });
+      results = await this.options.gateway.execute(fns, { uniqueId: true, mayCreate: false, onExchange: tap.observe, purpose: 'read-back' });
     } catch (error) {
       for (const [i, w] of works.entries())
         await this.retryLater(

@@ -164,13 +164,13 @@ export class IntacctReferenceData {
   }
 
   private async write(body: XmlFragment, what: string): Promise<string> {
-    const [result] = await this.gateway.execute([{ controlId: `ref-${randomUUID()}`, body }], { uniqueId: true, mayCreate: true });
+    const [result] = await this.gateway.execute([{ controlId: `ref-${randomUUID()}`, body }], { uniqueId: true, mayCreate: true, purpose: 'master-data' });
     const row = ensureSuccess(result!, what).data?.rows[0]?.fields;
     return typeof row?.['RECORDNO'] === 'string' ? row['RECORDNO'] : '';
   }
 
   private async one(body: XmlFragment, what: string): Promise<FunctionResult> {
-    const [result] = await this.gateway.execute([{ controlId: `ref-${randomUUID()}`, body }], { uniqueId: false, mayCreate: false });
+    const [result] = await this.gateway.execute([{ controlId: `ref-${randomUUID()}`, body }], { uniqueId: false, mayCreate: false, purpose: 'reference-sync' });
     return ensureSuccess(result!, what);
   }
 }

@@ -43,13 +43,23 @@ export class HealthCheckType {
   checkedAt!: string;
 }
 
-@ObjectType('IntacctUsage', { description: 'Intacct API transactions (functions executed, sessions opened) counted by this process.' })
+@ObjectType('IntacctPurposeUsage', { description: 'Intacct API transactions of one purpose in a month.' })
+export class IntacctPurposeUsageType {
+  @Field(() => String, { description: 'posting, read-back, reference-sync, master-data, session, attachments, payments or unattributed' })
+  purpose!: string;
+  @Field(() => Int)
+  transactions!: number;
+}
+
+@ObjectType('IntacctUsage', { description: 'Intacct API transactions (functions executed, sessions opened) counted by this service.' })
 export class IntacctUsageType {
   @Field(() => String, { description: 'YYYY-MM (UTC)' })
   month!: string;
   @Field(() => Int)
   transactions!: number;
-  @Field(() => DateTimeScalar, { description: 'The counter is in memory: it starts at the service start.' })
+  @Field(() => [IntacctPurposeUsageType], { description: 'The month by purpose, largest first.' })
+  byPurpose!: IntacctPurposeUsageType[];
+  @Field(() => DateTimeScalar, { description: 'When the counter started; it is kept in the data dir across restarts.' })
   countingSince!: string;
 }
 

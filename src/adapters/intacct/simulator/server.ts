@@ -33,6 +33,11 @@ export interface SimulatorStats {
   authFailures: number;
   duplicatesRefused: number;
   functionsRun: number;
+  /**
+   * Functions received in requests that were processed, by `verb` or `verb OBJECT` (`create GLBATCH`,
+   * `readByQuery EEXPENSES`, `create_expensereport`, `getAPISession`): what Intacct would meter.
+   */
+  functionsByKind: Map<string, number>;
   requestsByPath: Record<string, number>;
 }
 
@@ -80,6 +85,20 @@ function errorMessage(errors: SimError[]): XmlFragment {
   );
 }
 
+/** `create GLBATCH`, `readByQuery EEXPENSES`, `update VENDOR`; other verbs name no object (`create_expensereport`). */
+function functionKind(verb: string, payload: XmlValue): string {
+  const body = rec(payload);
+  if (verb === 'readByQuery' || verb === 'read' || verb === 'readByName') {
+    const object = str(body['object']);
+    return object ? `${verb} ${object}` : verb;
+  }
+  if (verb === 'create' || verb === 'update' || verb === 'delete') {
+    const object = Object.keys(body).find((k) => !k.startsWith('@_'));
+    return object ? `${verb} ${object}` : verb;
+  }
+  return verb;
+}
+
 function document(body: XmlFragment[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${el('response', body).xml}`;
 }
@@ -110,6 +129,7 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
     authFailures: 0,
     duplicatesRefused: 0,
     functionsRun: 0,
+    functionsByKind: new Map(),
     requestsByPath: {},
   };
   let baseUrl = '';
@@ -177,6 +197,8 @@ export async function startIntacctSimulator(options: IntacctSimulatorOptions = {
       const [verb, payload] = Object.entries(f).find(([k]) => !k.startsWith('@_')) ?? ['', ''];
       const head = [el('function', verb), el('controlid', controlId)];
       stats.functionsRun++;
+      const kind = functionKind(verb, payload);
+      stats.functionsByKind.set(kind, (stats.functionsByKind.get(kind) ?? 0) + 1);
       if (verb === 'getAPISession') {
         const id = `sim-${randomUUID()}`;
         newSessionTimeout = Date.now() + lifetime;
