@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IntacctUncertainOutcomeError } from '../../src/adapters/intacct/errors.js';
 import { serializeGlBatch } from '../../src/adapters/intacct/glbatch-serializer.js';
 import { IntacctReferenceData } from '../../src/adapters/intacct/reference.js';
+import { SqliteTransactionLedger } from '../../src/adapters/intacct/transaction-counter.js';
 import { startIntacctSimulator, type IntacctSimulator } from '../../src/adapters/intacct/simulator/index.js';
 import { el } from '../../src/adapters/intacct/xml/xml-builder.js';
 import { clientFor } from './harness.js';
@@ -83,6 +87,68 @@ describe('Intacct gateway client against the simulator', () => {
     );
     expect(sim.stats.requests - before).toBe(1);
     expect(sim.state.glbatches).toHaveLength(1); // committed before the CDN gave up
+  });
+
+  it('counts one API transaction per function by month and purpose, a 524 included, and keeps them in the SQLite ledger', async () => {
+    sim = await startIntacctSimulator();
+    const dir = mkdtempSync(join(tmpdir(), 'ml-usage-'));
+    const path = join(dir, 'intacct-usage.db');
+    const ledger = SqliteTransactionLedger.open(path);
+    try {
+      const client = clientFor(sim, { ledger });
+      const entry = expenseEntry('TX-1', [100]);
+      const rb = read('GLBATCH', 'rb');
+      // One request, two purposes: the create is a posting, the query a read-back.
+      await client.execute([{ controlId: entry.postingKey, body: serializeGlBatch(entry) }, rb], {
+        uniqueId: true,
+        mayCreate: true,
+        purpose: (id) => (id === rb.controlId ? 'read-back' : 'posting'),
+      });
+      await client.execute([read('CLASS', 'c')], { uniqueId: false, mayCreate: false, purpose: 'reference-sync' });
+      // 502s ran nothing and are not counted; the create behind a 524 may have run and is.
+      sim.faults.next('http5xx', 2);
+      await client.execute([read('CLASS', 'd')], { uniqueId: false, mayCreate: false, purpose: 'reference-sync' });
+      sim.faults.next('timeout524');
+      const lost = expenseEntry('TX-2', [200]);
+      await expect(
+        client.execute([{ controlId: lost.postingKey, body: serializeGlBatch(lost) }], { uniqueId: true, mayCreate: true, purpose: 'posting' }),
+      ).rejects.toBeInstanceOf(IntacctUncertainOutcomeError);
+      await client.execute([read('CLASS', 'e')], { uniqueId: false, mayCreate: false });
+
+      const month = new Date().toISOString().slice(0, 7);
+      const expected = [
+        { month, purpose: 'posting', count: 2 },
+        { month, purpose: 'read-back', count: 1 },
+        { month, purpose: 'reference-sync', count: 2 },
+        { month, purpose: 'session', count: 1 },
+        { month, purpose: 'unattributed', count: 1 },
+      ];
+      const byPurpose = (rows: Array<{ purpose: string }>) => [...rows].sort((a, b) => a.purpose.localeCompare(b.purpose));
+      expect(byPurpose(client.metrics().apiTransactions)).toEqual(expected);
+      expect(client.metrics().apiTransactionsByMonth[month]).toBe(7);
+      expect(sim.stats.functionsRun).toBe(7);
+      expect(sim.stats.functionsByKind.get('create GLBATCH')).toBe(2);
+      expect(sim.stats.functionsByKind.get('readByQuery GLBATCH')).toBe(1);
+      expect(sim.stats.functionsByKind.get('readByQuery CLASS')).toBe(3);
+      expect(sim.stats.functionsByKind.get('getAPISession')).toBe(1);
+      const since = client.metrics().countingSince;
+      ledger.close();
+
+      // A new process on the same file starts from the counts kept.
+      const reopened = SqliteTransactionLedger.open(path);
+      try {
+        const again = clientFor(sim, { ledger: reopened });
+        expect(byPurpose(again.metrics().apiTransactions)).toEqual(expected);
+        expect(again.metrics().countingSince).toBe(since);
+        await again.execute([read('CLASS', 'f')], { uniqueId: false, mayCreate: false, purpose: 'reference-sync' });
+        expect(again.metrics().apiTransactions.find((r) => r.purpose === 'reference-sync')?.count).toBe(3);
+        expect(again.metrics().apiTransactions.find((r) => r.purpose === 'session')?.count).toBe(2);
+      } finally {
+        reopened.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses wrong sender or user credentials with typed errors', async () => {
