@@ -233,6 +233,14 @@ function tokenize(input: string): XmlRecord {
     } else if (c1 === 63) {
       // processing instruction or the XML declaration
       const close = xml.indexOf('?>', lt + 2);
+      // Quotes inside must be balanced (fast-xml-parser skipped quoted '?>'; its validator did not).
+      for (let q = lt + 2; q < close; q++) {
+        const c = xml.charCodeAt(q);
+        if (c === 34 || c === 39) {
+          q = xml.indexOf(c === 34 ? '"' : "'", q + 1);
+          if (q === -1 || q > close) fail('a processing instruction is not closed');
+        }
+      }
       if (close === -1) fail('a processing instruction is not closed');
       let j = lt + 2;
       while (j < close && !isWs(xml.charCodeAt(j))) j++;
@@ -263,7 +271,7 @@ function tokenize(input: string): XmlRecord {
       // opening tag
       if (rootDone) fail('multiple root elements');
       let j = lt + 1;
-      while (j < n && !endsName(xml.charCodeAt(j))) j++;
+      for (let c = xml.charCodeAt(j); j < n && !isWs(c) && c !== 62 && c !== 47; c = xml.charCodeAt(++j));
       const raw = xml.slice(lt + 1, j);
       checkName(raw);
       let attrs: XmlRecord | null = null;
@@ -280,6 +288,11 @@ function tokenize(input: string): XmlRecord {
           break;
         }
         if (j >= n) fail(`the tag '${raw}' is not closed`);
+        if (c === 61) {
+          // A stray '=' where an attribute name would start was skipped by the old validator and parser alike.
+          j++;
+          continue;
+        }
         if (j === before) fail(`an attribute of '${raw}' has no space before it`);
         const nameStart = j;
         while (j < n && !endsName(xml.charCodeAt(j)) && xml.charCodeAt(j) !== 34 && xml.charCodeAt(j) !== 39) j++;
