@@ -176,7 +176,7 @@ describe('one-pass response parser = the fast-xml-parser one', () => {
       }
     }
     // The generator must exercise both sides: parsed answers with rows and typed refusals.
-    expect(successes).toBeGreaterThan(1000);
+    expect(successes).toBeGreaterThan(800);
     expect(rows).toBeGreaterThan(500);
   });
 

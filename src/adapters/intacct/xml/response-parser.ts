@@ -56,8 +56,6 @@ const ARRAY_PATHS = new Set([
   'response.operation.result.errormessage.error',
 ]);
 const DATA_ROW_PREFIX = 'response.operation.result.data.';
-/** Paths of deeper elements cannot be one of the above (every name adds a dot), so none is built for them. */
-const MAX_PATH_DEPTH = 5;
 const MAX_NESTED_TAGS = 100;
 const DECLARATION = /<!DOCTYPE|<!ENTITY/i;
 const DECLARATION_REFUSED = 'a DOCTYPE or entity declaration is not accepted';
@@ -75,11 +73,50 @@ function fail(message: string): never {
   throw new XmlSyntaxError(message);
 }
 
-function isArrayPath(path: string | null): boolean {
-  if (path === null) return false;
+function isArrayPath(path: string): boolean {
   if (path.length > DATA_ROW_PREFIX.length && path.startsWith(DATA_ROW_PREFIX)) return path.indexOf('.', DATA_ROW_PREFIX.length) === -1;
   return ARRAY_PATHS.has(path);
 }
+
+/**
+ * Where an element is, as far as the list paths care: the paths that are a dot-aligned prefix of one
+ * of them (a path that is not cannot lead to one, since every name adds a dot), with their children.
+ */
+interface PathState {
+  path: string;
+  next: Map<string, PathState>;
+}
+const PATH_STATES = new Map<string, PathState>();
+const DOCUMENT: PathState = { path: '', next: new Map() };
+for (const target of [...ARRAY_PATHS, DATA_ROW_PREFIX.slice(0, -1)]) {
+  let state = DOCUMENT;
+  for (const name of target.split('.')) {
+    const path = state === DOCUMENT ? name : `${state.path}.${name}`;
+    let child = state.next.get(name);
+    if (!child) {
+      child = { path, next: new Map() };
+      state.next.set(name, child);
+      PATH_STATES.set(path, child);
+    }
+    state = child;
+  }
+}
+
+/** The state of a child, and whether its first occurrence is kept as a list. */
+function childPath(parent: PathState | null, key: string): { state: PathState | null; array: boolean } {
+  if (parent === null) return NO_PATH;
+  if (key.includes('.')) {
+    // A dotted name spans several steps of a path: back to strings.
+    const path = parent === DOCUMENT ? key : `${parent.path}.${key}`;
+    return { state: PATH_STATES.get(path) ?? null, array: isArrayPath(path) };
+  }
+  const state = parent.next.get(key) ?? null;
+  if (state === null) return parent === DATA_STATE ? DATA_ROW : NO_PATH;
+  return { state, array: ARRAY_PATHS.has(state.path) };
+}
+const NO_PATH = { state: null, array: false };
+const DATA_ROW = { state: null, array: true };
+const DATA_STATE = PATH_STATES.get(DATA_ROW_PREFIX.slice(0, -1))!;
 
 const isWs = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13;
 /** Ends a tag or attribute name: whitespace, `>`, `/`, `=`. */
@@ -98,6 +135,8 @@ function checkName(name: string): void {
 }
 
 function tagKey(name: string): string {
+  const c = name.charCodeAt(0);
+  if (c !== 95 && c !== 99 && c !== 112 && c !== 104 && c !== 116 && c !== 118) return name;
   if (CRITICAL_NAMES.has(name)) fail(`the tag name '${name}' is not accepted`);
   return RENAMED.get(name) ?? name;
 }
@@ -150,9 +189,9 @@ interface Frame {
   /** The name as written, for the closing tag. */
   raw: string;
   key: string;
-  path: string | null;
-  children: XmlRecord;
-  hasChildren: boolean;
+  state: PathState | null;
+  array: boolean;
+  children: XmlRecord | null;
   attrs: XmlRecord | null;
   text: string | undefined;
   /** Text read since the last element, CDATA or processing instruction (comments do not end it). */
@@ -170,24 +209,24 @@ function flush(f: Frame): void {
 
 function elementValue(f: Frame): XmlValue {
   if (f.attrs !== null) {
-    const v = f.children;
+    const v = f.children ?? {};
     if (f.text) v['#text'] = f.text;
     for (const k in f.attrs) v[k] = f.attrs[k]!;
     return v;
   }
-  if (f.hasChildren) {
+  if (f.children !== null) {
     if (f.text) f.children['#text'] = f.text;
     return f.children;
   }
   return f.text ?? '';
 }
 
-function addTo(parent: XmlRecord, key: string, value: XmlValue, path: string | null): void {
-  const current = parent[key];
-  if (current !== undefined && Object.hasOwn(parent, key)) {
+function addTo(parent: XmlRecord, key: string, value: XmlValue, array: boolean): void {
+  if (Object.hasOwn(parent, key)) {
+    const current = parent[key]!;
     if (Array.isArray(current)) current.push(value);
     else parent[key] = [current, value];
-  } else parent[key] = isArrayPath(path) ? [value] : value;
+  } else parent[key] = array ? [value] : value;
 }
 
 function tokenize(input: string): XmlRecord {
@@ -226,9 +265,10 @@ function tokenize(input: string): XmlRecord {
       const closed: Frame = top;
       stack.pop();
       top = stack.length > 0 ? stack[stack.length - 1]! : null;
-      addTo(top === null ? doc : top.children, closed.key, elementValue(closed), closed.path);
-      if (top === null) rootDone = true;
-      else top.hasChildren = true;
+      if (top === null) {
+        addTo(doc, closed.key, elementValue(closed), closed.array);
+        rootDone = true;
+      } else addTo((top.children ??= {}), closed.key, elementValue(closed), closed.array);
       i = j + 1;
     } else if (c1 === 63) {
       // processing instruction or the XML declaration
@@ -315,17 +355,17 @@ function tokenize(input: string): XmlRecord {
         j = close + 1;
       }
       const key = tagKey(raw);
-      const parentPath = top === null ? '' : top.path;
-      const path = parentPath === null || stack.length >= MAX_PATH_DEPTH ? null : top === null ? key : `${parentPath}.${key}`;
+      const { state, array } = childPath(top === null ? DOCUMENT : top.state, key);
       if (top !== null) flush(top);
       if (selfClosing) {
         const value: XmlValue = attrs ?? '';
-        addTo(top === null ? doc : top.children, key, value, path);
-        if (top === null) rootDone = true;
-        else top.hasChildren = true;
+        if (top === null) {
+          addTo(doc, key, value, array);
+          rootDone = true;
+        } else addTo((top.children ??= {}), key, value, array);
       } else {
         if (stack.length > MAX_NESTED_TAGS) fail('maximum nested tags exceeded');
-        const frame: Frame = { raw, key, path, children: {}, hasChildren: false, attrs, text: undefined, pending: '' };
+        const frame: Frame = { raw, key, state, array, children: null, attrs, text: undefined, pending: '' };
         stack.push(frame);
         top = frame;
       }
