@@ -2,7 +2,7 @@
  * Parsing Intacct's answers, in one run: the one-pass parser of the connector, the fast-xml-parser
  * based one it replaced (kept as a test helper) and, when the package is installed, the official
  * `@intacct/intacct-sdk` (`new OnlineResponse(body)`: xml2js, then its Control, Authentication and
- * Result objects). Three answers: one GLBATCH create, a batch of 50 creates (as the worker sends
+ * Result objects). Four answers: the compact one of the round-trip bench, one GLBATCH create, a batch of 50 creates (as the worker sends
  * them) and a readByQuery page of 100 GLACCOUNT rows. Each figure is the median of 3 rounds, the
  * parsers interleaved within a round, so the ratios come from the same conditions.
  */
@@ -41,6 +41,10 @@ const account = (k: number): string =>
   `<GLACCOUNT><RECORDNO>${k}</RECORDNO><ACCOUNTNO>${6000 + k}.10</ACCOUNTNO><TITLE>Travel &amp; meals ${k} – Zürich</TITLE><ACCOUNTTYPE>incomestatement</ACCOUNTTYPE><NORMALBALANCE>debit</NORMALBALANCE><CLOSINGTYPE>non-closing account</CLOSINGTYPE><STATUS>active</STATUS><REQUIREDEPT>true</REQUIREDEPT><REQUIRELOC>false</REQUIRELOC><WHENMODIFIED>06/30/2026 10:15:00</WHENMODIFIED></GLACCOUNT>\n`;
 
 const ANSWERS = [
+  {
+    name: 'the compact GLBATCH answer of the serialize + parse round trip (bench/intacct.bench.ts)',
+    body: '<?xml version="1.0" encoding="UTF-8"?><response><control><status>success</status><controlid>r-1</controlid></control><operation><authentication><status>success</status><sessiontimeout>2026-06-30T12:00:00Z</sessiontimeout></authentication><result><status>success</status><function>create</function><controlid>expense:B-1:1</controlid><data listtype="objects" count="1"><glbatch><RECORDNO>1001</RECORDNO></glbatch></data></result></operation></response>',
+  },
   { name: 'one GLBATCH create', body: head('r-1') + created(1) + tail },
   { name: 'a batch of 50 GLBATCH creates', body: head('r-2') + Array.from({ length: 50 }, (_, k) => created(k)).join('') + tail },
   {
