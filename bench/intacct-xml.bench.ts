@@ -43,7 +43,7 @@ const account = (k: number): string =>
 const ANSWERS = [
   {
     name: 'the compact GLBATCH answer of the serialize + parse round trip (bench/intacct.bench.ts)',
-    body: '<?xml version="1.0" encoding="UTF-8"?><response><control><status>success</status><controlid>r-1</controlid></control><operation><authentication><status>success</status><sessiontimeout>2026-06-30T12:00:00Z</sessiontimeout></authentication><result><status>success</status><function>create</function><controlid>expense:B-1:1</controlid><data listtype="objects" count="1"><glbatch><RECORDNO>1001</RECORDNO></glbatch></data></result></operation></response>',
+    body: '<?xml version="1.0" encoding="UTF-8"?><response><control><status>success</status><controlid>r-1</controlid></control><operation><authentication><status>success</status><userid>ml-api</userid><companyid>ml-demo</companyid><sessiontimestamp>2026-06-30T10:00:00Z</sessiontimestamp><sessiontimeout>2026-06-30T12:00:00Z</sessiontimeout></authentication><result><status>success</status><function>create</function><controlid>expense:B-1:1</controlid><data listtype="objects" count="1"><glbatch><RECORDNO>1001</RECORDNO></glbatch></data></result></operation></response>',
   },
   { name: 'one GLBATCH create', body: head('r-1') + created(1) + tail },
   { name: 'a batch of 50 GLBATCH creates', body: head('r-2') + Array.from({ length: 50 }, (_, k) => created(k)).join('') + tail },
