@@ -202,11 +202,15 @@ export class ReferenceSync {
     return out;
   }
 
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
   /** Full when asked, when there is no mark or no cache, or when the last full read is older than `fullSyncDays`. */
   private modeFor(history: KindHistory | undefined, cached: number, full: boolean): 'full' | 'incremental' {
     if (full || !history?.mark || !history.lastFullAt || cached === 0) return 'full';
     const days = this.options.fullSyncDays ?? DEFAULT_FULL_SYNC_DAYS;
-    const now = (this.options.now?.() ?? new Date()).getTime();
+    const now = this.now().getTime();
     return now - Date.parse(history.lastFullAt) >= days * 86_400_000 ? 'full' : 'incremental';
   }
 
@@ -218,7 +222,7 @@ export class ReferenceSync {
   ): Promise<ReferenceSyncCompleted> {
     const { intacct: kinds, pushEmployees } = plan;
     const pushVendors = plan.pushVendors && this.concurVendors !== undefined;
-    const startedAt = new Date().toISOString();
+    const startedAt = this.now().toISOString();
     const counts: Record<string, number> = {};
     const report: SyncStepReport[] = [];
     const changes: string[] = [];
@@ -373,7 +377,7 @@ export class ReferenceSync {
       mode: report.some((r) => r.mode === 'incremental') ? 'incremental' : 'full',
       kinds: plan.pushBillVendors ? [...kinds, BILL_VENDORS] : [...kinds],
       startedAt,
-      finishedAt: new Date().toISOString(),
+      finishedAt: this.now().toISOString(),
       counts,
       report,
       changes,
