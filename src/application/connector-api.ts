@@ -126,7 +126,8 @@ export interface ConnectorApi {
 
   dimensions(kind?: string): DimensionRecord[];
   syncRuns(): Promise<SyncRunSummary[]>;
-  syncReferenceData(kinds: string[], actor: string): Promise<JobStatus>;
+  /** `full`: read every kind whole (the reconcile that finds deleted records) instead of what changed since the last run. */
+  syncReferenceData(kinds: string[], actor: string, options?: { full?: boolean }): Promise<JobStatus>;
 
   projections(): Promise<ProjectionStatus[]>;
   replayProjection(name: string, actor: string): Promise<ProjectionStatus>;
