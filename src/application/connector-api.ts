@@ -103,8 +103,10 @@ export interface SyncRunSummary {
   startedAt: string;
   finishedAt: string | null;
   counts: Record<string, number>;
-  /** Per step: what it read and changed (empty for runs recorded before it existed). */
-  report?: Array<{ step: string; direction: string; failed: boolean; counts: Record<string, number> }>;
+  /** `incremental` when at least one kind was read incrementally (only what changed), else `full`. */
+  mode?: 'full' | 'incremental';
+  /** Per step: what it read and changed (empty for runs recorded before it existed); cache kinds add `mode` and `highWaterMark`. */
+  report?: Array<{ step: string; direction: string; failed: boolean; counts: Record<string, number>; mode?: string; highWaterMark?: string | null }>;
   errors: string[];
 }
 

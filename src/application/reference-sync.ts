@@ -410,6 +410,7 @@ export class ReferenceSync {
           startedAt: r.startedAt,
           finishedAt: r.finishedAt,
           counts: r.counts,
+          mode: r.mode ?? 'full',
           report: (r.report ?? []).map((x) => ({ ...x, counts: { ...x.counts } })),
           errors: [...r.errors, ...r.conflicts],
         };

@@ -2,8 +2,9 @@
  * Intacct's `WHENMODIFIED` / `WHENCREATED` timestamps: `mm/dd/yyyy hh:mm:ss`, whole seconds. Intacct
  * writes them in the company's time zone; ml-connector ASSUMES they are UTC/GMT as the API returns them
  * for an API user whose preferences are GMT (not verified against a live company: see
- * docs/reference-sync.md). A different zone shifts the incremental window by that offset, which the
- * periodic full read repairs.
+ * docs/reference-sync.md). Incremental reads send back a mark taken from Intacct's own values, so a
+ * different zone only mislabels the ISO mark (and a daylight-saving repeated hour may hide a change
+ * until the periodic full read).
  */
 const PATTERN = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$/;
 

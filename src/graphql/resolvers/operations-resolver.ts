@@ -49,7 +49,12 @@ export class OperationsResolver {
   @Authorized('viewer')
   @Query(() => [SyncRunType], { description: 'Reference-data synchronisation runs, newest first.' })
   async syncRuns(@Ctx() ctx: GraphqlContext): Promise<SyncRunType[]> {
-    return (await ctx.api.syncRuns()).map((r) => ({ ...r, report: r.report ?? [], errors: r.errors.map((e) => redactValue(e, ctx.secrets) as string) }));
+    return (await ctx.api.syncRuns()).map((r) => ({
+      ...r,
+      mode: r.mode ?? 'full',
+      report: r.report ?? [],
+      errors: r.errors.map((e) => redactValue(e, ctx.secrets) as string),
+    }));
   }
 
   @Authorized('viewer')
