@@ -52,6 +52,10 @@ export interface Config {
     /** Requests per minute per API token (token bucket holding one minute's worth); 0 = no limit. */
     rateLimitPerMinute: number;
   };
+  referenceSync: {
+    /** A kind is read whole again when its last full read is older than this (`ML_REFERENCE_FULL_SYNC_DAYS`). */
+    fullSyncDays: number;
+  };
   kafka: KafkaConfig | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** `LOG_FORMAT`; null: JSON unless stdout is a terminal. */
@@ -223,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     timeoutMs: int('ML_READINESS_TIMEOUT_MS', 5_000, 100, 120_000),
   };
   const graphql = { rateLimitPerMinute: int('ML_GRAPHQL_RATE_LIMIT', DEFAULT_GRAPHQL_RATE_LIMIT, 0, 1_000_000) };
+  const referenceSync = { fullSyncDays: int('ML_REFERENCE_FULL_SYNC_DAYS', 7, 0, 3_650) };
 
   const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -242,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     http,
     readiness,
     graphql,
+    referenceSync,
     kafka,
     logLevel,
     logFormat,
@@ -272,6 +278,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'ML_TOKEN',
   'ML_SKIP_BROWSER_TESTS',
   'ML_BENCH_DIR',
+  'ML_REFERENCE_FULL_SYNC_DAYS',
   'CONCUR_AUTH_BASE_URL',
   'CONCUR_CLIENT_ID',
   'CONCUR_CLIENT_SECRET',

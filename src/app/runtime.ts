@@ -225,6 +225,7 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
       new IntacctReferenceData(gateway),
       log.child({ component: 'reference-sync' }),
       new ConcurVendorClient(concur.api),
+      { fullSyncDays: config.referenceSync.fullSyncDays },
     );
 
     await worker.start();

@@ -103,8 +103,10 @@ export interface SyncRunSummary {
   startedAt: string;
   finishedAt: string | null;
   counts: Record<string, number>;
-  /** Per step: what it read and changed (empty for runs recorded before it existed). */
-  report?: Array<{ step: string; direction: string; failed: boolean; counts: Record<string, number> }>;
+  /** `incremental` when at least one kind was read incrementally (only what changed), else `full`. */
+  mode?: 'full' | 'incremental';
+  /** Per step: what it read and changed (empty for runs recorded before it existed); cache kinds add `mode` and `highWaterMark`. */
+  report?: Array<{ step: string; direction: string; failed: boolean; counts: Record<string, number>; mode?: string; highWaterMark?: string | null }>;
   errors: string[];
 }
 
@@ -126,7 +128,8 @@ export interface ConnectorApi {
 
   dimensions(kind?: string): DimensionRecord[];
   syncRuns(): Promise<SyncRunSummary[]>;
-  syncReferenceData(kinds: string[], actor: string): Promise<JobStatus>;
+  /** `full`: read every kind whole (the reconcile that finds deleted records) instead of what changed since the last run. */
+  syncReferenceData(kinds: string[], actor: string, options?: { full?: boolean }): Promise<JobStatus>;
 
   projections(): Promise<ProjectionStatus[]>;
   replayProjection(name: string, actor: string): Promise<ProjectionStatus>;

@@ -47,7 +47,7 @@ export class UserInputError extends ConnectorError {
 
 export interface JobRunner {
   backfill(from: string, to: string, dryRun: boolean, actor: string, progress: (job: JobStatus) => void): Promise<JobStatus>;
-  sync(kinds: string[], actor: string, progress: (job: JobStatus) => void): Promise<JobStatus>;
+  sync(kinds: string[], actor: string, progress: (job: JobStatus) => void, options?: { full?: boolean }): Promise<JobStatus>;
   syncRuns(): Promise<SyncRunSummary[]>;
 }
 
@@ -235,9 +235,12 @@ export class ConnectorService implements ConnectorApi {
     return this.jobRunner.syncRuns();
   }
 
-  syncReferenceData(kinds: string[], actor: string): Promise<JobStatus> {
-    return this.startJob('sync', false, { action: 'syncReferenceData', actor, kinds: kinds.length ? kinds : ['all'] }, (progress) =>
-      this.jobRunner.sync(kinds, actor, progress),
+  syncReferenceData(kinds: string[], actor: string, options: { full?: boolean } = {}): Promise<JobStatus> {
+    return this.startJob(
+      'sync',
+      false,
+      { action: 'syncReferenceData', actor, kinds: kinds.length ? kinds : ['all'], ...(options.full ? { full: true } : {}) },
+      (progress) => this.jobRunner.sync(kinds, actor, progress, options),
     );
   }
 

@@ -125,13 +125,18 @@ export function createJobRunner(parts: {
         finishedAt: new Date().toISOString(),
       };
     },
-    async sync(kinds, actor, progress) {
+    async sync(kinds, actor, progress, options = {}) {
       const job = base('sync', false);
       let steps = 0;
-      const run = await parts.referenceSync().run(kinds, actor, (done, total, line) => {
-        steps = total;
-        progress({ ...job, processed: done, total, step: line });
-      });
+      const run = await parts.referenceSync().run(
+        kinds,
+        actor,
+        (done, total, line) => {
+          steps = total;
+          progress({ ...job, processed: done, total, step: line });
+        },
+        options,
+      );
       const report = run.report ?? [];
       return {
         ...job,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { REFERENCE_ID_FIELD, REFERENCE_NAME_FIELD, type IntacctReferenceData, type ReferenceObject, type ReferenceRow } from '../adapters/intacct/reference.js';
+import { formatIntacctTimestamp, parseIntacctTimestamp } from '../adapters/intacct/timestamp.js';
 import { newEvent } from '../domain/events/envelope.js';
 import type { EventStore } from '../domain/eventstore/port.js';
 import {
@@ -42,6 +43,40 @@ import {
 } from '../domain/reference/events.js';
 
 export type SyncProgress = (done: number, total: number, line: string) => void;
+
+/** How kinds are read: incrementally (what changed since the last read) with a periodic full read. */
+export interface ReferenceSyncOptions {
+  /** A kind whose last full read is older than this many days is read whole again (`ML_REFERENCE_FULL_SYNC_DAYS`, default 7). */
+  fullSyncDays?: number;
+  /** An incremental read asks for `WHENMODIFIED >=` the high-water mark minus this (default 60 s). */
+  marginSeconds?: number;
+  now?: () => Date;
+}
+
+export const DEFAULT_FULL_SYNC_DAYS = 7;
+export const DEFAULT_MARGIN_SECONDS = 60;
+
+/** Options of one run. */
+export interface SyncRunOptions {
+  /** Read every kind whole (the reconcile that detects deletions), whatever the marks say. */
+  full?: boolean;
+}
+
+/** Per kind, from the recorded runs: the high-water mark (ISO) and when the last full read ran. */
+interface KindHistory {
+  mark: string | null;
+  lastFullAt: string | null;
+}
+
+/** The largest WHENMODIFIED of `rows` (ISO), or `previous` when none is larger. */
+function highWaterMark(rows: readonly ReferenceRow[], previous: string | null): string | null {
+  let max = previous === null ? Number.NEGATIVE_INFINITY : Date.parse(previous);
+  for (const row of rows) {
+    const at = parseIntacctTimestamp(row['WHENMODIFIED']);
+    if (at !== null && at > max) max = at;
+  }
+  return Number.isFinite(max) ? new Date(max).toISOString() : null;
+}
 
 /** The kind name of the Concur -> Intacct vendor push for waiting bills (run by the pipeline, or by name). */
 export const BILL_VENDORS = 'bill-vendors';
@@ -105,6 +140,7 @@ export class ReferenceSync {
     private readonly log: Logger,
     /** Concur Invoice vendors; without it the `vendors` kind only refreshes the cache. */
     private readonly concurVendors?: ConcurVendorDirectory,
+    private readonly options: ReferenceSyncOptions = {},
   ) {}
 
   /** The run in progress (or the last one), so that runs never overlap. */
@@ -117,7 +153,12 @@ export class ReferenceSync {
    * `sync` would otherwise read and write the same records at once (and create the same employee or
    * vendor twice). A run asked for while another is going waits for it, and says so in its progress.
    */
-  async run(names: readonly string[], actor: string, progress: SyncProgress = () => undefined): Promise<ReferenceSyncCompleted> {
+  async run(
+    names: readonly string[],
+    actor: string,
+    progress: SyncProgress = () => undefined,
+    runOptions: SyncRunOptions = {},
+  ): Promise<ReferenceSyncCompleted> {
     const plan = kindsToSync(names);
     const total = this.stepCount(plan);
     if (this.queued > 0) {
@@ -127,7 +168,7 @@ export class ReferenceSync {
     this.queued++;
     const run = this.tail.then(() => {
       this.current = { actor, kinds: names.length ? names.join(', ') : 'all kinds' };
-      return this.runNow(plan, actor, progress).finally(() => {
+      return this.runNow(plan, actor, progress, runOptions).finally(() => {
         this.current = null;
         this.queued--;
       });
@@ -140,10 +181,48 @@ export class ReferenceSync {
     return plan.intacct.length + (plan.pushEmployees ? 1 : 0) + (plan.pushBillVendors ? 1 : 0) + (plan.pushVendors && this.concurVendors !== undefined ? 1 : 0);
   }
 
-  private async runNow(plan: ReturnType<typeof kindsToSync>, actor: string, progress: SyncProgress): Promise<ReferenceSyncCompleted> {
+  /**
+   * Per kind, from the runs recorded: the latest high-water mark of a step that did not fail, and
+   * when the last full read that did not fail started (a step recorded before modes existed was one).
+   */
+  private async kindHistory(): Promise<Map<string, KindHistory>> {
+    const out = new Map<string, KindHistory>();
+    for (const e of await this.store.readStream(SYNC_RUNS_STREAM)) {
+      if (!isReferenceEvent(e, 'ReferenceSyncCompleted')) continue;
+      for (const step of e.data.report ?? []) {
+        if (step.direction !== 'intacct-to-cache' || step.failed) continue;
+        const h = out.get(step.step) ?? { mark: null, lastFullAt: null };
+        if (step.mode !== 'incremental') h.lastFullAt = e.data.startedAt;
+        // A full read without WHENMODIFIED (recorded before marks existed) leaves no mark: the next read is full.
+        if (step.mode !== 'incremental') h.mark = step.highWaterMark ?? null;
+        else if (step.highWaterMark) h.mark = step.highWaterMark;
+        out.set(step.step, h);
+      }
+    }
+    return out;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** Full when asked, when there is no mark or no cache, or when the last full read is older than `fullSyncDays`. */
+  private modeFor(history: KindHistory | undefined, cached: number, full: boolean): 'full' | 'incremental' {
+    if (full || !history?.mark || !history.lastFullAt || cached === 0) return 'full';
+    const days = this.options.fullSyncDays ?? DEFAULT_FULL_SYNC_DAYS;
+    const now = this.now().getTime();
+    return now - Date.parse(history.lastFullAt) >= days * 86_400_000 ? 'full' : 'incremental';
+  }
+
+  private async runNow(
+    plan: ReturnType<typeof kindsToSync>,
+    actor: string,
+    progress: SyncProgress,
+    runOptions: SyncRunOptions,
+  ): Promise<ReferenceSyncCompleted> {
     const { intacct: kinds, pushEmployees } = plan;
     const pushVendors = plan.pushVendors && this.concurVendors !== undefined;
-    const startedAt = new Date().toISOString();
+    const startedAt = this.now().toISOString();
     const counts: Record<string, number> = {};
     const report: SyncStepReport[] = [];
     const changes: string[] = [];
@@ -153,6 +232,7 @@ export class ReferenceSync {
     let done = 0;
     const rows = new Map<ReferenceKind, ReferenceRow[]>();
     progress(0, total, kinds.length ? `reading ${kinds[0]} from Intacct` : 'starting');
+    const history = kinds.length ? await this.kindHistory() : new Map<string, KindHistory>();
 
     for (const kind of kinds) {
       const step: SyncStepReport = {
@@ -163,14 +243,40 @@ export class ReferenceSync {
       };
       report.push(step);
       try {
-        const fetched = await this.intacct.readAll(kind as ReferenceObject, '', (read, of) =>
-          progress(done, total, `${kind}: ${read}${of === null ? '' : `/${of}`} read from Intacct`),
+        const cached = listReferenceRecords(this.readModels(), kind);
+        const previous = history.get(kind);
+        const mode = this.modeFor(previous, cached.length, runOptions.full === true);
+        step.mode = mode;
+        step.highWaterMark = previous?.mark ?? null;
+        const marginMs = (this.options.marginSeconds ?? DEFAULT_MARGIN_SECONDS) * 1000;
+        const since = mode === 'incremental' ? formatIntacctTimestamp(Date.parse(previous!.mark!) - marginMs) : null;
+        const fetched = await this.intacct.readAll(kind as ReferenceObject, since === null ? '' : `WHENMODIFIED >= '${since}'`, (read, of) =>
+          progress(done, total, `${kind}: ${read}${of === null ? '' : `/${of}`} read from Intacct${since === null ? '' : ` (modified since ${since})`}`),
         );
-        rows.set(kind, fetched);
         const records = fetched.map((r) => toRecord(kind, r)).filter((r): r is ReferenceRecord => r !== null);
+        if (mode === 'incremental') {
+          // Upserts only: a deleted record is not returned by a WHENMODIFIED query; the full read finds it.
+          const old = new Map(cached.map((r) => [r.id, r]));
+          const latest = new Map(records.map((r) => [r.id, r]));
+          const delta = [...latest.values()].filter((r) => {
+            const was = old.get(r.id);
+            return was === undefined || was.name !== r.name || was.status !== r.status;
+          });
+          const added = delta.filter((r) => !old.has(r.id)).length;
+          Object.assign(step.counts, { read: latest.size, created: added, updated: delta.length - added });
+          counts[kind] = cached.length + added;
+          step.highWaterMark = highWaterMark(fetched, previous!.mark);
+          if (delta.length) {
+            await this.store.appendToStream(referenceStreamId(kind), [newEvent('ReferenceDataSynced', { kind, records: delta, complete: false }, { actor })]);
+            changes.push(`${kind}: ${added} added, ${delta.length - added} changed (${latest.size} modified since ${since} read)`);
+          }
+          progress(++done, total, `${kind} done`);
+          continue;
+        }
+        rows.set(kind, fetched);
         counts[kind] = records.length;
         step.counts.read = records.length;
-        const cached = listReferenceRecords(this.readModels(), kind);
+        if (records.length > 0) step.highWaterMark = highWaterMark(fetched, null);
         if (records.length === 0) {
           // An empty list would make every value of this kind "missing" and park every document; an
           // Intacct company without any is more likely a permission or API problem. Values stay unchecked.
@@ -268,9 +374,10 @@ export class ReferenceSync {
 
     const run: ReferenceSyncCompleted = {
       runId: randomUUID(),
+      mode: report.some((r) => r.mode === 'incremental') ? 'incremental' : 'full',
       kinds: plan.pushBillVendors ? [...kinds, BILL_VENDORS] : [...kinds],
       startedAt,
-      finishedAt: new Date().toISOString(),
+      finishedAt: this.now().toISOString(),
       counts,
       report,
       changes,
@@ -303,6 +410,7 @@ export class ReferenceSync {
           startedAt: r.startedAt,
           finishedAt: r.finishedAt,
           counts: r.counts,
+          mode: r.mode ?? 'full',
           report: (r.report ?? []).map((x) => ({ ...x, counts: { ...x.counts } })),
           errors: [...r.errors, ...r.conflicts],
         };

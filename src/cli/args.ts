@@ -21,7 +21,7 @@ export type CliCommand =
   | { name: 'ping' }
   | { name: 'backfill'; from: string; to: string; dryRun: boolean }
   | { name: 'replay'; projection: string | null }
-  | { name: 'sync'; kinds: SyncKind[] }
+  | { name: 'sync'; kinds: SyncKind[]; full: boolean }
   | { name: 'mappings-import'; file: string; reason: string | null; replace: boolean; dryRun: boolean; force: boolean }
   | { name: 'mappings-export'; out: string | null }
   | { name: 'retry'; id: string; batchDate: string | null; reason: string | null }
@@ -99,11 +99,11 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       return { name: 'replay', projection: projection ?? null };
     }
     case 'sync': {
-      const { positionals } = parse('sync', rest, {});
+      const { values, positionals } = parse('sync', rest, { full: { type: 'boolean' } });
       const kinds = positionals.map((p) => p.toLowerCase());
       const unknown = kinds.find((k) => !(SYNC_KINDS as readonly string[]).includes(k));
       if (unknown !== undefined) throw new UsageError(`sync: unknown kind "${unknown}": use ${SYNC_KINDS.join(', ')} (or nothing for all)`);
-      return { name: 'sync', kinds: [...new Set(kinds)] as SyncKind[] };
+      return { name: 'sync', kinds: [...new Set(kinds)] as SyncKind[], full: values['full'] === true };
     }
     case 'mappings': {
       const [sub, ...subArgs] = rest;
@@ -192,7 +192,9 @@ export const USAGE = `ml-connector CLI: npm run cli -- <command>
   backfill --from YYYY-MM-DD --to YYYY-MM-DD [--dry-run]
                                            fetch and post Concur documents approved in a date range
   replay [--projection NAME]               rebuild one read model (or all) from the event log
-  sync [employees|vendors|dimensions]      synchronise reference data now (all kinds when none given)
+  sync [employees|vendors|dimensions] [--full]
+                                           synchronise reference data now (all kinds when none given); only what
+                                           changed since the last run, --full: every record (finds deletions)
   mappings import FILE [--replace] [--dry-run] [--force] [--reason TEXT]
                                            merge FILE (JSON) into the mapping set: sections and keys in
                                            FILE override, the rest is kept; --replace makes FILE the whole

@@ -41,7 +41,7 @@ async function dispatch(command: CliCommand, io: CliIo): Promise<number> {
         case 'replay':
           return replay(client, io, command.projection);
         case 'sync':
-          return sync(client, io, command.kinds);
+          return sync(client, io, command.kinds, command.full);
         case 'mappings-import':
           return importMappings(client, io, command.file, command);
         case 'mappings-export':

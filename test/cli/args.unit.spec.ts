@@ -25,8 +25,9 @@ describe('CLI arguments', () => {
     expect(parseCommand(['backfill', '--to=2026-10-31', '--from=2026-10-01'])).toMatchObject({ dryRun: false });
     expect(parseCommand(['replay'])).toEqual({ name: 'replay', projection: null });
     expect(parseCommand(['replay', '--projection', 'posting-state'])).toEqual({ name: 'replay', projection: 'posting-state' });
-    expect(parseCommand(['sync'])).toEqual({ name: 'sync', kinds: [] });
-    expect(parseCommand(['sync', 'Employees', 'vendors', 'employees'])).toEqual({ name: 'sync', kinds: ['employees', 'vendors'] });
+    expect(parseCommand(['sync'])).toEqual({ name: 'sync', kinds: [], full: false });
+    expect(parseCommand(['sync', 'Employees', 'vendors', 'employees'])).toEqual({ name: 'sync', kinds: ['employees', 'vendors'], full: false });
+    expect(parseCommand(['sync', 'dimensions', '--full'])).toEqual({ name: 'sync', kinds: ['dimensions'], full: true });
     expect(parseCommand(['mappings', 'import', 'm.json', '--reason', 'Q4'])).toEqual({
       name: 'mappings-import',
       file: 'm.json',

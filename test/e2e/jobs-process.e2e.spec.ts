@@ -33,7 +33,10 @@ const progressCounts = (run: CliRun, unit: string): Array<[number, number]> =>
 const intacctCount = (object: string): number => [...(s.systems.intacct.state.objects.get(object)?.values() ?? [])].length;
 
 beforeAll(async () => {
-  s = await startServiceProcess();
+  // Every run reads every kind whole (no incremental reads): the counts below are those of full reads,
+  // and the rows are changed in the simulator without WHENMODIFIED (test/intacct/reference-incremental
+  // covers incremental reads).
+  s = await startServiceProcess({ ML_REFERENCE_FULL_SYNC_DAYS: '0' });
   expect(
     (await s.gql(`mutation($json: String!) { importMappings(json: $json, reason: "go-live mappings") { revision } }`, { json: demoMappingsJson() })).errors,
   ).toBeUndefined();
@@ -157,6 +160,13 @@ describe('sync against the service configured as for real systems', () => {
     expect(s.systems.concur.state.vendorWrites.flatMap((w) => w.vendors).filter((v) => v.VendorCode === 'V400')).toHaveLength(1);
     expect(`${a.stderr}${b.stderr}`).toContain('waiting for the sync run already in progress');
   }, 90_000);
+
+  it('sync --full asks for full reads, recorded as such', async () => {
+    const run = finished(await s.cli(['sync', 'dimensions', '--full']));
+    expect(run.code, run.stderr).toBe(0);
+    const runs = await s.gql<{ syncRuns: Array<{ report: Array<{ step: string; mode?: string }> }> }>(`{ syncRuns { report } }`);
+    expect(runs.data!.syncRuns[0]!.report.map((r) => r.mode)).toEqual(['full', 'full', 'full', 'full', 'full', 'full']);
+  }, 60_000);
 });
 
 /** One would-post entry of a dry run: its GLBATCH header and lines as the CLI printed them. */

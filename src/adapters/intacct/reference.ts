@@ -6,16 +6,16 @@ import type { FunctionResult, XmlRecord } from './xml/response-parser.js';
 
 export type ReferenceObject = 'GLACCOUNT' | 'DEPARTMENT' | 'LOCATION' | 'PROJECT' | 'CUSTOMER' | 'CLASS' | 'EMPLOYEE' | 'VENDOR';
 
-/** The fields the connector needs of each object (id, name, status). */
+/** The fields the connector needs of each object (id, name, status, and WHENMODIFIED for incremental reads). */
 export const REFERENCE_FIELDS: Record<ReferenceObject, string[]> = {
-  GLACCOUNT: ['RECORDNO', 'ACCOUNTNO', 'TITLE', 'STATUS'],
-  DEPARTMENT: ['RECORDNO', 'DEPARTMENTID', 'TITLE', 'STATUS'],
-  LOCATION: ['RECORDNO', 'LOCATIONID', 'NAME', 'STATUS'],
-  PROJECT: ['RECORDNO', 'PROJECTID', 'NAME', 'STATUS'],
-  CUSTOMER: ['RECORDNO', 'CUSTOMERID', 'NAME', 'STATUS'],
-  CLASS: ['RECORDNO', 'CLASSID', 'NAME', 'STATUS'],
-  EMPLOYEE: ['RECORDNO', 'EMPLOYEEID', 'PERSONALINFO.CONTACTNAME', 'PERSONALINFO.EMAIL1', 'STATUS'],
-  VENDOR: ['RECORDNO', 'VENDORID', 'NAME', 'TAXID', 'STATUS'],
+  GLACCOUNT: ['RECORDNO', 'ACCOUNTNO', 'TITLE', 'STATUS', 'WHENMODIFIED'],
+  DEPARTMENT: ['RECORDNO', 'DEPARTMENTID', 'TITLE', 'STATUS', 'WHENMODIFIED'],
+  LOCATION: ['RECORDNO', 'LOCATIONID', 'NAME', 'STATUS', 'WHENMODIFIED'],
+  PROJECT: ['RECORDNO', 'PROJECTID', 'NAME', 'STATUS', 'WHENMODIFIED'],
+  CUSTOMER: ['RECORDNO', 'CUSTOMERID', 'NAME', 'STATUS', 'WHENMODIFIED'],
+  CLASS: ['RECORDNO', 'CLASSID', 'NAME', 'STATUS', 'WHENMODIFIED'],
+  EMPLOYEE: ['RECORDNO', 'EMPLOYEEID', 'PERSONALINFO.CONTACTNAME', 'PERSONALINFO.EMAIL1', 'STATUS', 'WHENMODIFIED'],
+  VENDOR: ['RECORDNO', 'VENDORID', 'NAME', 'TAXID', 'STATUS', 'WHENMODIFIED'],
 };
 
 /** The id and the display-name field of each object (TITLE for accounts and departments, NAME elsewhere). */

@@ -28,10 +28,10 @@ function countsTable(job: Job): string[] {
   return [format(header), ...rows.map(format)];
 }
 
-export async function sync(client: GraphqlClient, io: CliIo, kinds: SyncKind[]): Promise<number> {
+export async function sync(client: GraphqlClient, io: CliIo, kinds: SyncKind[], full = false): Promise<number> {
   const { syncReferenceData: started } = await client.request<{ syncReferenceData: Job }>(
-    `mutation($kinds: [ReferenceKind!]) { syncReferenceData(kinds: $kinds) { ${JOB_FIELDS} } }`,
-    { kinds: kinds.length ? kinds.map((k) => REFERENCE_KIND[k]) : null },
+    `mutation($kinds: [ReferenceKind!], $full: Boolean) { syncReferenceData(kinds: $kinds, full: $full) { ${JOB_FIELDS} } }`,
+    { kinds: kinds.length ? kinds.map((k) => REFERENCE_KIND[k]) : null, full },
   );
   const what = kinds.length ? kinds.join(', ') : 'employees, vendors, dimensions';
   io.err.write(`sync ${what}: job ${started.id}\n`);

@@ -77,10 +77,19 @@ export interface SyncStepReport {
   counts: SyncCounts;
   /** The step failed (its error is in `errors`); the counts say how far it got. */
   failed: boolean;
+  /**
+   * Cache kinds: `full` read every record (and detects deletions), `incremental` only those modified
+   * since the high-water mark (absent in runs recorded before incremental reads existed: full).
+   */
+  mode?: 'full' | 'incremental';
+  /** Cache kinds: the largest WHENMODIFIED seen so far (ISO, read as UTC), where the next incremental read starts. */
+  highWaterMark?: string | null;
 }
 
 export interface ReferenceSyncCompleted {
   runId: string;
+  /** `incremental` when at least one kind was read incrementally, else `full` (absent before it existed: full). */
+  mode?: 'full' | 'incremental';
   kinds: string[];
   startedAt: string;
   finishedAt: string;

@@ -49,7 +49,12 @@ export class OperationsResolver {
   @Authorized('viewer')
   @Query(() => [SyncRunType], { description: 'Reference-data synchronisation runs, newest first.' })
   async syncRuns(@Ctx() ctx: GraphqlContext): Promise<SyncRunType[]> {
-    return (await ctx.api.syncRuns()).map((r) => ({ ...r, report: r.report ?? [], errors: r.errors.map((e) => redactValue(e, ctx.secrets) as string) }));
+    return (await ctx.api.syncRuns()).map((r) => ({
+      ...r,
+      mode: r.mode ?? 'full',
+      report: r.report ?? [],
+      errors: r.errors.map((e) => redactValue(e, ctx.secrets) as string),
+    }));
   }
 
   @Authorized('viewer')
@@ -92,10 +97,15 @@ export class OperationsResolver {
   async syncReferenceData(
     @Ctx() ctx: GraphqlContext,
     @Arg('kinds', () => [ReferenceKind], { nullable: true }) kinds: ReferenceKind[] | null,
+    @Arg('full', () => Boolean, {
+      nullable: true,
+      description: 'Read every kind whole (the reconcile that finds deleted records), not only what changed since the last run.',
+    })
+    full: boolean | null,
   ): Promise<JobType> {
     const names = [
       ...new Set((kinds?.length ? kinds : [ReferenceKind.EMPLOYEE, ReferenceKind.VENDOR, ReferenceKind.DIMENSIONS]).map((k) => REFERENCE_KIND_NAMES[k])),
     ];
-    return toJob(await ctx.api.syncReferenceData(names, ctx.principal.actor), ctx.secrets);
+    return toJob(await ctx.api.syncReferenceData(names, ctx.principal.actor, { full: full === true }), ctx.secrets);
   }
 }

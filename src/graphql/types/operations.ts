@@ -124,8 +124,14 @@ export class SyncRunType {
   finishedAt!: string | null;
   @Field(() => JSONScalar, { description: 'Records created/updated/deactivated per kind.' })
   counts!: Record<string, number>;
+  @Field(() => String, {
+    description:
+      '`incremental` when at least one kind was read incrementally (records modified since the last run), else `full` (every record; finds deletions).',
+  })
+  mode!: string;
   @Field(() => JSONScalar, {
-    description: 'Per step (EMPLOYEE, GLACCOUNT, …, employees, vendors): {step, direction, failed, counts: {read, created, updated, removed, conflicts}}.',
+    description:
+      'Per step (EMPLOYEE, GLACCOUNT, …, employees, vendors): {step, direction, failed, counts: {read, created, updated, removed, conflicts}}; cache kinds add mode (full/incremental) and highWaterMark (largest WHENMODIFIED read).',
   })
   report!: unknown[];
   @Field(() => [String])

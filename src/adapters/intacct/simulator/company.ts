@@ -1,7 +1,11 @@
 /**
  * The simulated Intacct company: master data, GL period state and everything posted. Readable
  * objects are flat rows of strings keyed by their id field, exactly as readByQuery returns them.
+ * Every master-data row carries `WHENMODIFIED` (`mm/dd/yyyy hh:mm:ss`, UTC), set when it is created
+ * or updated (through the API or `modifyRow`).
  */
+import { formatIntacctTimestamp } from '../timestamp.js';
+
 export type Row = Record<string, string>;
 
 export const ID_FIELDS: Readonly<Record<string, string>> = {
@@ -68,7 +72,35 @@ export interface SimulatedCompany {
   /** Subledger records in the order they were created (reversals included): `objects.get('APBILL')` holds the rows. */
   records: PostedRecord[];
   nextRecordNo: number;
+  /** The simulator's clock for WHENMODIFIED (default: the real time); tests may move it. */
+  now?: () => Date;
 }
+
+/** `WHENMODIFIED` of a row changed now, by the company's clock. */
+export const modifiedNow = (company: SimulatedCompany): string => formatIntacctTimestamp(company.now?.() ?? new Date());
+
+/**
+ * Changes a master-data row as a user in Intacct would (tests, benchmarks): merges `changes` and sets
+ * WHENMODIFIED to `at` (default: now by the company's clock). Returns the row; throws when it does not exist.
+ */
+export function modifyRow(company: SimulatedCompany, object: string, id: string, changes: Row, at?: Date): Row {
+  const row = company.objects.get(object)?.get(id);
+  if (!row) throw new Error(`simulator: no ${object} ${id}`);
+  Object.assign(row, changes, { WHENMODIFIED: at ? formatIntacctTimestamp(at) : modifiedNow(company) });
+  return row;
+}
+
+/** Sets a row's STATUS to inactive (and its WHENMODIFIED), as deactivating it in Intacct does. */
+export const deactivateRow = (company: SimulatedCompany, object: string, id: string, at?: Date): Row =>
+  modifyRow(company, object, id, { STATUS: 'inactive' }, at);
+
+/** Deletes a row: Intacct keeps no trace of it that a WHENMODIFIED query could return. */
+export function deleteRow(company: SimulatedCompany, object: string, id: string): void {
+  if (!company.objects.get(object)?.delete(id)) throw new Error(`simulator: no ${object} ${id}`);
+}
+
+/** WHENMODIFIED of the demo company's rows: 1 January 2020, ten minutes apart in the order seeded. */
+const SEED_MODIFIED_FROM = Date.UTC(2020, 0, 1);
 
 /** How many rows an object's table holds (0 when none): tests assert "exactly once" with it. */
 export const countOf = (company: SimulatedCompany, object: string): number => company.objects.get(object)?.size ?? 0;
@@ -85,9 +117,11 @@ export interface CompanySeed {
 
 export function seedDemoCompany(seed: CompanySeed = {}): SimulatedCompany {
   const objects = new Map<string, Map<string, Row>>();
+  let seeded = 0;
   const add = (object: string, row: Row): void => {
     const table = objects.get(object) ?? new Map<string, Row>();
-    table.set(row[ID_FIELDS[object]!]!, { STATUS: 'active', ...row });
+    const modified = formatIntacctTimestamp(SEED_MODIFIED_FROM + seeded++ * 600_000);
+    table.set(row[ID_FIELDS[object]!]!, { STATUS: 'active', ...row, WHENMODIFIED: modified });
     objects.set(object, table);
   };
   for (const [no, title] of [

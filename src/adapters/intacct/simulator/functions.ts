@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { el, type XmlFragment } from '../xml/xml-builder.js';
 import type { XmlRecord, XmlValue } from '../xml/response-parser.js';
-import { fieldOf, idFieldOf, type Row, type SimulatedCompany } from './company.js';
+import { parseIntacctTimestamp } from '../timestamp.js';
+import { fieldOf, idFieldOf, modifiedNow, type Row, type SimulatedCompany } from './company.js';
 import { validateGlBatch, type SimError } from './glbatch-rules.js';
 import { SubledgerRunner } from './subledger.js';
 
@@ -89,7 +90,7 @@ export class FunctionRunner {
     if (!id) return fail(`Required field ${idField} is missing.`);
     if (table.has(id)) return fail(`Another ${object} with the given value(s) ${id} already exists.`, 'Use a unique id or update the record.');
     const recordNo = String(this.company.nextRecordNo++);
-    table.set(id, { STATUS: 'active', ...row, RECORDNO: recordNo });
+    table.set(id, { STATUS: 'active', ...row, RECORDNO: recordNo, WHENMODIFIED: modifiedNow(this.company) });
     return { ok: true, data: el('data', el(object.toLowerCase(), [el('RECORDNO', recordNo), el(idField!, id)]), { listtype: 'objects', count: '1' }) };
   }
 
@@ -115,7 +116,7 @@ export class FunctionRunner {
     const table = this.table(object);
     const existing = row['RECORDNO'] ? [...table.values()].find((r) => r['RECORDNO'] === row['RECORDNO']) : table.get(fieldOf(row, idFieldOf(object)!) ?? '');
     if (!existing) return fail(`${object} ${row['RECORDNO'] ?? fieldOf(row, idFieldOf(object)!) ?? ''} does not exist.`, 'Create it first.');
-    Object.assign(existing, row);
+    Object.assign(existing, row, { WHENMODIFIED: modifiedNow(this.company) });
     return { ok: true, data: el('data', el(object.toLowerCase(), el('RECORDNO', existing['RECORDNO'] ?? '')), { listtype: 'objects', count: '1' }) };
   }
 
@@ -182,12 +183,26 @@ export class FunctionRunner {
   }
 }
 
-/** The subset of Intacct's query language the connector uses: FIELD = 'v', FIELD IN ('a','b'), AND. */
+/**
+ * The subset of Intacct's query language the connector uses: FIELD = 'v', FIELD IN ('a','b'),
+ * WHENMODIFIED/WHENCREATED >, >=, <, <= 'mm/dd/yyyy hh:mm:ss' (compared as times), joined with AND.
+ * A row without the timestamp (one a test put into a table directly) counts as modified now.
+ */
 export function parseQuery(query: string): ((row: Row) => boolean) | null {
   if (query.trim() === '') return () => true;
   const tests: ((row: Row) => boolean)[] = [];
   for (const part of query.split(/\s+AND\s+/i)) {
     const eq = /^\s*([A-Za-z0-9_.]+)\s*(=|!=)\s*'((?:[^']|'')*)'\s*$/.exec(part);
+    const cmp = /^\s*(WHENMODIFIED|WHENCREATED)\s*(>=|<=|>|<)\s*'([^']*)'\s*$/i.exec(part);
+    if (cmp) {
+      const [, rawField, op, literal] = cmp;
+      const field = rawField!.toUpperCase();
+      const bound = parseIntacctTimestamp(literal);
+      if (bound === null) return null;
+      const at = (r: Row): number => parseIntacctTimestamp(fieldOf(r, field)) ?? Date.now();
+      tests.push(op === '>' ? (r) => at(r) > bound : op === '>=' ? (r) => at(r) >= bound : op === '<' ? (r) => at(r) < bound : (r) => at(r) <= bound);
+      continue;
+    }
     const inList = /^\s*([A-Za-z0-9_.]+)\s+IN\s*\(((?:\s*'(?:[^']|'')*'\s*,?)+)\)\s*$/i.exec(part);
     if (eq) {
       const [, field, op, raw] = eq;

@@ -1,5 +1,5 @@
 export { startIntacctSimulator, type IntacctSimulator, type IntacctSimulatorOptions, type SimulatorStats } from './server.js';
-export { countOf, seedDemoCompany, type SimulatedCompany, type PostedGlBatch, type PostedRecord } from './company.js';
+export { countOf, deactivateRow, deleteRow, modifyRow, seedDemoCompany, type SimulatedCompany, type PostedGlBatch, type PostedRecord } from './company.js';
 export { FaultPlan, type FaultKind, type FaultOptions } from './faults.js';
 
 /** Credentials the simulator's demo company accepts (sandbox mode configures the client with them). */
