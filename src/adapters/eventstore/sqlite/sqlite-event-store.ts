@@ -10,6 +10,8 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
+  type StreamAppendOutcome,
   type SubscribeOptions,
   type Subscription,
 } from '../../../domain/eventstore/port.js';
@@ -113,6 +115,25 @@ export class SqliteEventStore implements EventStore {
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
     return this.queue.enqueue({ streamId, events: serialize(streamId, events), expected: options.expectedRevision });
+  }
+
+  /** All requests in one write transaction (one fsync), each in its own savepoint: a conflict fails alone. */
+  async appendBatch(requests: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    this.assertOpen();
+    const outcomes = new Array<StreamAppendOutcome>(requests.length);
+    const queued: AppendRequest[] = [];
+    const slots: number[] = [];
+    requests.forEach((r, i) => {
+      try {
+        queued.push({ streamId: r.streamId, events: serialize(r.streamId, r.events), expected: r.options?.expectedRevision });
+        slots.push(i);
+      } catch (error) {
+        outcomes[i] = error instanceof Error ? error : new Error(String(error));
+      }
+    });
+    const results = await this.queue.enqueueAll(queued);
+    for (const [j, result] of results.entries()) outcomes[slots[j]!] = result;
+    return outcomes;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
