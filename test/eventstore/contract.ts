@@ -236,10 +236,12 @@ export function eventStoreContract(name: string, open: OpenStore, capabilities: 
           { streamId: stream('exists'), events: [ev('Clash', { n: 2 })], options: { expectedRevision: 'no_stream' } },
           { streamId: stream('two'), events: [ev('B', { n: 3 }), ev('C', { n: 4 })] },
           { streamId: stream('one'), events: [ev('D', { n: 5 })], options: { expectedRevision: 0 } },
+          // The first one again in the same batch (a redelivery inside one Kafka fetch): already stored, no conflict.
+          { streamId: stream('one'), events: [first], options: { expectedRevision: 'no_stream' } },
         ]);
-        expect(outcomes).toHaveLength(4);
+        expect(outcomes).toHaveLength(5);
         expect(outcomes[1]).toBeInstanceOf(WrongExpectedRevisionError);
-        expect(outcomes.filter((o) => !(o instanceof Error)).map((o) => (o as { appended: number }).appended)).toEqual([1, 2, 1]);
+        expect(outcomes.filter((o) => !(o instanceof Error)).map((o) => (o as { appended: number }).appended)).toEqual([1, 2, 1, 0]);
         expect((outcomes[3] as { nextExpectedRevision: number }).nextExpectedRevision).toBe(1);
         const all = await readAllOurs();
         expect(all.map((e) => e.type)).toEqual(['Old', 'A', 'B', 'C', 'D']);

@@ -216,6 +216,8 @@ export class KafkaConcurConsumer {
     while (bodies.length > 0) {
       try {
         const outcomes = await this.options.ingestBatch!(bodies, 'kafka');
+        // A message without an outcome would be committed unstored: never.
+        if (outcomes.length !== bodies.length) throw new Error(`ingestBatch returned ${outcomes.length} outcomes for ${bodies.length} notifications`);
         outcomes.forEach((outcome, i) => {
           if (outcome instanceof Error) failures.set(parsed[i]!, outcome);
           else this.stats.ingested++;
