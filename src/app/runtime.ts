@@ -290,6 +290,12 @@ export async function startConnector(config: Config, systems: SystemEndpoints, l
           pipeline.kick();
           return result;
         },
+        // Strict partition order, each fetched sub-batch appended in one transaction.
+        ingestBatch: async (bodies) => {
+          const results = await concur.ingest.ingestBatch(bodies, 'kafka');
+          pipeline.kick();
+          return results;
+        },
         isPoison: (error) => error instanceof NotificationValidationError,
         backlog: () => service.queries.countsByStatus()['POSTING'] ?? 0,
         highWatermark: 5000,

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEvent, type NewEvent, type RecordedEvent } from '../../src/domain/events/envelope.js';
-import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../../src/domain/eventstore/port.js';
+import { appendBatch, WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../../src/domain/eventstore/port.js';
 
 export interface ContractCapabilities {
   /** Each `open()` gives an empty store whose positions are 0, 1, 2, ... with no gaps. */
@@ -224,6 +224,35 @@ export function eventStoreContract(name: string, open: OpenStore, capabilities: 
         const results = await Promise.all(Array.from({ length: 10 }, () => store.appendToStream(stream('race'), batch, { expectedRevision: 'no_stream' })));
         expect(results.map((r) => r.appended).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 3]);
         expect(await store.readStream(stream('race'))).toHaveLength(3);
+      });
+    });
+
+    describe('batch append (appendBatch, or one append after the other)', () => {
+      it('appends to several streams in the given order, skips stored ids, and reports a conflict in its own slot', async () => {
+        await store.appendToStream(stream('exists'), [ev('Old', { n: 0 })]);
+        const first = ev('A', { n: 1 });
+        const outcomes = await appendBatch(store, [
+          { streamId: stream('one'), events: [first], options: { expectedRevision: 'no_stream' } },
+          { streamId: stream('exists'), events: [ev('Clash', { n: 2 })], options: { expectedRevision: 'no_stream' } },
+          { streamId: stream('two'), events: [ev('B', { n: 3 }), ev('C', { n: 4 })] },
+          { streamId: stream('one'), events: [ev('D', { n: 5 })], options: { expectedRevision: 0 } },
+          // The first one again in the same batch (a redelivery inside one Kafka fetch): already stored, no conflict.
+          { streamId: stream('one'), events: [first], options: { expectedRevision: 'no_stream' } },
+        ]);
+        expect(outcomes).toHaveLength(5);
+        expect(outcomes[1]).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(outcomes.filter((o) => !(o instanceof Error)).map((o) => (o as { appended: number }).appended)).toEqual([1, 2, 1, 0]);
+        expect((outcomes[3] as { nextExpectedRevision: number }).nextExpectedRevision).toBe(1);
+        const all = await readAllOurs();
+        expect(all.map((e) => e.type)).toEqual(['Old', 'A', 'B', 'C', 'D']);
+        for (let i = 1; i < all.length; i++) expect(all[i]!.position > all[i - 1]!.position).toBe(true);
+        expect((await store.readStream(stream('exists'))).map((e) => e.type)).toEqual(['Old']);
+
+        // The same batch again (a redelivery): every id is stored, nothing is appended, no conflict.
+        const again = await appendBatch(store, [{ streamId: stream('one'), events: [first], options: { expectedRevision: 'no_stream' } }]);
+        expect(again).toEqual([expect.objectContaining({ appended: 0 })]);
+        expect(await readAllOurs()).toHaveLength(5);
+        expect(await appendBatch(store, [])).toEqual([]);
       });
     });
 

@@ -75,7 +75,8 @@ describe('Kafka inbound: 10,000 notifications through a broker crash and a consu
     let lastCount = 0;
     const stored = async (): Promise<number> => (lastCount = Number(await store.headPosition()) + 1);
 
-    // The first consumer runs in its own process, so that it can really crash.
+    // The first consumer runs in its own process, so that it can really crash: strict partition order
+    // with one transaction per sub-batch (ingestBatch). The second one uses keyed windows of 50.
     const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'consumer-process.ts'), broker.brokers, topic, groupId, dbPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -125,6 +125,77 @@ describe('Kafka inbound: poison messages, an unavailable store and backpressure'
     }
   });
 
+  it('in batches (ingestBatch, one transaction per sub-batch): dead-letters the same poison, retries the batch while the store is down, keeps order', async () => {
+    const topic = uniqueName('concur.events');
+    await createTopics(kafka, [
+      { topic, numPartitions: 1 },
+      { topic: `${topic}.dlq`, numPartitions: 1 },
+    ]);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'k', value: JSON.stringify(readyForIntegration(101, 1)) },
+        { key: 'k', value: '{"id": "ess-broken", "eventType": ', headers: { 'trace-id': 't-2' } },
+        { key: 'k', value: JSON.stringify(readyForIntegration(102, 2)) },
+        { key: 'k', value: JSON.stringify({ id: 'ess-no-facts', eventType: 'expense.readyForIntegration', topic: 'public.concur.financialintegration' }) },
+        { key: 'k', value: JSON.stringify(readyForIntegration(103, 3)) },
+        { key: 'k', value: JSON.stringify(readyForIntegration(101, 1)) }, // a redelivery within the batch: stored once
+      ],
+    });
+    await producer.disconnect();
+
+    const ingest = new ConcurNotificationIngest(store);
+    const headBefore = await store.headPosition();
+    let outages = 3;
+    const batches: number[] = [];
+    const groupId = uniqueName('ml-connector');
+    const consumer = new KafkaConcurConsumer({
+      kafka,
+      topic,
+      groupId,
+      ingest: (body, channel) => ingest.ingest(body, channel),
+      ingestBatch: async (bodies, channel) => {
+        if (outages-- > 0) throw new EventStoreUnavailableError('database is locked');
+        batches.push(bodies.length);
+        return ingest.ingestBatch(bodies, channel);
+      },
+      isPoison: isConcurNotificationPoison,
+      maxWaitTimeInMs: 250,
+      retryInitialMs: 20,
+    });
+    await consumer.start();
+    try {
+      await waitFor('3 notifications stored', async () => (await store.headPosition()) >= headBefore + 3n, 30_000);
+      const dlq = await readTopic(kafka, `${topic}.dlq`, 2);
+      expect(dlq.map((m) => m.headers[DLQ_HEADERS.offset])).toEqual(['1', '3']);
+      expect(dlq[0]!.headers).toMatchObject({ 'trace-id': 't-2', [DLQ_HEADERS.errorClass]: 'PoisonMessageError' });
+      expect(dlq[1]!.headers).toMatchObject({ [DLQ_HEADERS.errorClass]: 'NotificationValidationError' });
+      const events = await store.readAll({ after: headBefore });
+      expect(events.map((e) => (e.data as { concurDocumentId: string }).concurDocumentId)).toEqual(['EXP-000101', 'EXP-000102', 'EXP-000103']);
+      // One fetch, one batch of the five messages that are JSON (the redelivery counts as ingested, appends nothing).
+      expect(batches).toEqual([5]);
+      expect(consumer.stats).toMatchObject({ ingested: 4, deadLettered: 2, retries: 3 });
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await waitFor(
+          'offsets committed to the end',
+          async () => {
+            const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+            return committed[0]!.partitions[0]!.offset === '6';
+          },
+          10_000,
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('pauses above the backlog high watermark and resumes at the low watermark without losing messages', async () => {
     const topic = uniqueName('concur.events');
     await createTopics(kafka, [{ topic, numPartitions: 2 }]);

@@ -1,8 +1,8 @@
 import { CONCUR_DOC_TYPES } from '../../domain/concur.js';
-import { documentReceiver, type ReceiveDocument } from './received.js';
+import { documentReceiver, newDocumentAppend, type ReceiveDocument, type ReceivedDocument } from './received.js';
 import { deterministicEventId, newEvent, type NewEvent } from '../../domain/events/envelope.js';
-import type { EventStore } from '../../domain/eventstore/port.js';
-import { documentStreamId, type ConcurDocumentReceived, type InboundChannel } from '../../domain/document/events.js';
+import { appendBatch, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore, type StreamAppend } from '../../domain/eventstore/port.js';
+import { documentStreamId, type InboundChannel } from '../../domain/document/events.js';
 import type { ConcurDocType } from '../../domain/journal/journal-entry.js';
 import { type ConcurNotificationIgnored, type ConcurReportStatusChanged, NotificationValidationError } from '../../domain/concur.js';
 
@@ -226,6 +226,67 @@ export class ConcurNotificationIngest {
    * envelope that cannot be understood (answer 400: a retry would not help).
    */
   async ingest(body: unknown, channel: InboundChannel): Promise<IngestResult> {
+    const plan = this.plan(body, channel);
+    if (plan.kind === 'document') {
+      const outcome = await this.receive(plan.doc, plan.meta);
+      return { outcome: outcome === 'recorded' ? 'accepted' : 'duplicate', eventId: plan.eventId, streamId: plan.streamId };
+    }
+    const result = await this.store.appendToStream(plan.streamId, plan.events);
+    return this.outcome(plan, result.appended);
+  }
+
+  /**
+   * `ingest` for many notifications at once, in their order, with ONE append of the event store for
+   * all of them (`appendBatch`: one transaction and one fsync in SQLite), so the durable order is the
+   * given order. Each slot holds the notification's result or its own error (NotificationValidationError
+   * for an envelope that cannot be understood). A document whose stream already exists (a redelivery,
+   * or a document heard of before) is then decided again from its stream, as `ingest` would, after the
+   * batch. Throws, having stored nothing new, when the store as a whole failed: retry the batch.
+   */
+  async ingestBatch(bodies: readonly unknown[], channel: InboundChannel): Promise<(IngestResult | Error)[]> {
+    const outcomes = new Array<IngestResult | Error>(bodies.length);
+    const plans: { slot: number; plan: IngestPlan }[] = [];
+    bodies.forEach((body, slot) => {
+      try {
+        plans.push({ slot, plan: this.plan(body, channel) });
+      } catch (error) {
+        outcomes[slot] = error instanceof Error ? error : new Error(String(error));
+      }
+    });
+    const appends = plans.map(({ plan }) => (plan.kind === 'document' ? plan.append : { streamId: plan.streamId, events: plan.events }));
+    const results = await appendBatch(this.store, appends);
+    for (const [j, { slot, plan }] of plans.entries()) {
+      const result = results[j]!;
+      if (plan.kind === 'document') {
+        if (!(result instanceof Error) && result.appended === plan.append.events.length && result.appended > 0) {
+          outcomes[slot] = { outcome: 'accepted', eventId: plan.eventId, streamId: plan.streamId };
+          continue;
+        }
+        if (result instanceof Error && !(result instanceof WrongExpectedRevisionError)) {
+          outcomes[slot] = result;
+          continue;
+        }
+        try {
+          const outcome = await this.receive(plan.doc, plan.meta);
+          outcomes[slot] = { outcome: outcome === 'recorded' ? 'accepted' : 'duplicate', eventId: plan.eventId, streamId: plan.streamId };
+        } catch (error) {
+          if (error instanceof EventStoreUnavailableError) throw error;
+          outcomes[slot] = error instanceof Error ? error : new Error(String(error));
+        }
+        continue;
+      }
+      outcomes[slot] = result instanceof Error ? result : this.outcome(plan, result.appended);
+    }
+    return outcomes;
+  }
+
+  private outcome(plan: { kind: 'report-status' | 'ignored'; eventId: string; streamId: string }, appended: number): IngestResult {
+    const outcome = appended === 0 ? 'duplicate' : plan.kind === 'ignored' ? 'ignored' : 'accepted';
+    return { outcome, eventId: plan.eventId, streamId: plan.streamId };
+  }
+
+  /** Validation and classification (throws NotificationValidationError), and what to append. */
+  private plan(body: unknown, channel: InboundChannel): IngestPlan {
     const env = parseNotificationEnvelope(body);
     const classification = classifyNotification(env);
     const eventId = deterministicEventId('concur-notification', env.id);
@@ -235,28 +296,29 @@ export class ConcurNotificationIngest {
       actor: `concur:${channel}`,
       occurredAt: occurredAt(env.timeStamp, this.now),
     };
-    let streamId: string;
-    let event: NewEvent;
     switch (classification.kind) {
       case 'document': {
         // A document stream has one write path (the lifecycle decider): the notification only records
         // that the document was received; a second notification for a known document adds nothing.
-        streamId = documentStreamId(classification.docType, classification.documentId);
-        const outcome = await this.receive(
-          {
-            docType: classification.docType,
-            docId: classification.documentId,
-            channel,
-            notificationId: env.id,
-            href: classification.href,
-            reportId: classification.reportId,
-          },
-          { correlationId: options.correlationId, occurredAt: options.occurredAt, eventId },
-        );
-        return { outcome: outcome === 'recorded' ? 'accepted' : 'duplicate', eventId, streamId };
+        const doc: ReceivedDocument = {
+          docType: classification.docType,
+          docId: classification.documentId,
+          channel,
+          notificationId: env.id,
+          href: classification.href,
+          reportId: classification.reportId,
+        };
+        const meta = { correlationId: options.correlationId, occurredAt: options.occurredAt, eventId };
+        return {
+          kind: 'document',
+          eventId,
+          streamId: documentStreamId(classification.docType, classification.documentId),
+          doc,
+          meta,
+          append: newDocumentAppend(doc, meta),
+        };
       }
       case 'report-status': {
-        streamId = notificationStreamId(env.id);
         const data: ConcurReportStatusChanged = {
           notificationId: env.id,
           eventType: env.eventType,
@@ -266,18 +328,23 @@ export class ConcurNotificationIngest {
           href: classification.href,
           facts: env.facts,
         };
-        event = newEvent('ConcurReportStatusChanged', data, options);
-        break;
+        return { kind: 'report-status', eventId, streamId: notificationStreamId(env.id), events: [newEvent('ConcurReportStatusChanged', data, options)] };
       }
       case 'ignored': {
-        streamId = notificationStreamId(env.id);
         const data: ConcurNotificationIgnored = { notificationId: env.id, eventType: env.eventType, topic: env.topic, reason: classification.reason };
-        event = newEvent('ConcurNotificationIgnored', data, options);
-        break;
+        return { kind: 'ignored', eventId, streamId: notificationStreamId(env.id), events: [newEvent('ConcurNotificationIgnored', data, options)] };
       }
     }
-    const result = await this.store.appendToStream(streamId, [event]);
-    const outcome = result.appended === 0 ? 'duplicate' : classification.kind === 'ignored' ? 'ignored' : 'accepted';
-    return { outcome, eventId, streamId };
   }
 }
+
+type IngestPlan =
+  | {
+      kind: 'document';
+      eventId: string;
+      streamId: string;
+      doc: ReceivedDocument;
+      meta: { correlationId: string; occurredAt: string; eventId: string };
+      append: StreamAppend;
+    }
+  | { kind: 'report-status' | 'ignored'; eventId: string; streamId: string; events: NewEvent[] };

@@ -13,18 +13,32 @@ const { CompressionTypes } = kafkajs;
  * - exactly once in the store: ingest derives the event id from the notification id, and the event
  *   store skips ids it already holds, so re-deliveries append nothing;
  * - order per partition: one message at a time per partition, the next only after the previous one
- *   was appended or dead-lettered (with `maxInFlightPerPartition` > 1: order per message key);
+ *   was appended or dead-lettered (with `maxInFlightPerPartition` > 1: order per message key); with
+ *   `ingestBatch` (and window 1), up to `commitEvery` consecutive messages of a partition are appended
+ *   in ONE store transaction in offset order, then their offsets are committed;
  * - poison never blocks: invalid JSON and envelopes the ingest rejects (`isPoison`) go to
  *   `<topic>.dlq` with error headers, then the partition moves on;
  * - an unavailable store is not poison: the message is retried with backoff and not committed.
  */
 export type IngestFunction = (body: unknown, channel: 'kafka') => Promise<unknown>;
+/**
+ * Appends many notifications durably in one go, in the given order (ConcurNotificationIngest.ingestBatch):
+ * each slot is the notification's result or the Error only it failed with; a rejection means the
+ * batch as a whole failed (store unavailable) and is retried.
+ */
+export type IngestBatchFunction = (bodies: unknown[], channel: 'kafka') => Promise<unknown[]>;
 
 export interface KafkaConcurConsumerOptions {
   kafka: Kafka;
   topic: string;
   groupId: string;
   ingest: IngestFunction;
+  /**
+   * Strict partition order (window 1) at batch speed: each sub-batch of `commitEvery` messages of a
+   * fetched batch is appended in one durable transaction, then its offsets are committed. Messages a
+   * batch could not store on their own (not poison) go through `ingest` one by one.
+   */
+  ingestBatch?: IngestBatchFunction;
   /** True for errors a retry cannot fix (e.g. NotificationValidationError): those go to the DLQ. */
   isPoison: (error: unknown) => boolean;
   /** Default `<topic>.dlq`. */
@@ -37,7 +51,7 @@ export interface KafkaConcurConsumerOptions {
   /** Backoff for failures that are not poison (store unavailable, DLQ unreachable). */
   retryInitialMs?: number;
   retryMaxMs?: number;
-  /** Commit after this many appended messages (and at the end of each batch). */
+  /** Commit after this many appended messages (and at the end of each batch); with `ingestBatch`, also the sub-batch size. */
   commitEvery?: number;
   partitionsConsumedConcurrently?: number;
   /**
@@ -118,6 +132,20 @@ export class KafkaConcurConsumer {
       sinceCommit = 0;
     };
     const window = Math.max(1, this.options.maxInFlightPerPartition ?? 1);
+    if (window === 1 && this.options.ingestBatch) {
+      for (let i = 0; i < batch.messages.length; i += commitEvery) {
+        if (!this.running || !isRunning() || isStale()) break;
+        if (this.paused || (await this.overHighWatermark())) break; // unresolved messages are fetched again on resume
+        const chunk = batch.messages.slice(i, i + commitEvery);
+        if (!(await this.handleBatch(topic, partition, chunk, heartbeat, isRunning))) break;
+        done = chunk.at(-1)!.offset;
+        resolveOffset(done);
+        await commit();
+        await heartbeat();
+      }
+      await commit();
+      return;
+    }
     for (let i = 0; i < batch.messages.length; i += window) {
       if (!this.running || !isRunning() || isStale()) break;
       if (this.paused || (await this.overHighWatermark())) break; // unresolved messages are fetched again on resume
@@ -159,6 +187,92 @@ export class KafkaConcurConsumer {
       }),
     );
     return results.every(Boolean);
+  }
+
+  /**
+   * Appends a run of consecutive messages of one partition with one `ingestBatch` (one transaction),
+   * then dead-letters its poison messages and hands messages that failed on their own, not as poison,
+   * to `handle` (one by one, in offset order). True only when every message was appended or dead-lettered.
+   */
+  private async handleBatch(
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<boolean> {
+    const failures = new Map<KafkaMessage, unknown>();
+    const bodies: unknown[] = [];
+    const parsed: KafkaMessage[] = [];
+    for (const message of chunk) {
+      try {
+        bodies.push(parseBody(message));
+        parsed.push(message);
+      } catch (error) {
+        failures.set(message, error);
+      }
+    }
+    let delay = this.options.retryInitialMs ?? 200;
+    while (bodies.length > 0) {
+      try {
+        const outcomes = await this.options.ingestBatch!(bodies, 'kafka');
+        // A message without an outcome would be committed unstored: never.
+        if (outcomes.length !== bodies.length) throw new Error(`ingestBatch returned ${outcomes.length} outcomes for ${bodies.length} notifications`);
+        outcomes.forEach((outcome, i) => {
+          if (outcome instanceof Error) failures.set(parsed[i]!, outcome);
+          else this.stats.ingested++;
+        });
+        break;
+      } catch (error) {
+        this.log(
+          'warn',
+          `Kafka ${topic}[${partition}]@${chunk[0]!.offset}..${chunk.at(-1)!.offset}: could not append the Concur notifications (${describe(error)}); retrying in ${delay} ms, offsets not committed`,
+        );
+      }
+      if (!this.running || !isRunning()) return false;
+      this.stats.retries++;
+      await sleep(delay);
+      delay = Math.min(delay * 2, this.options.retryMaxMs ?? 5000);
+      await heartbeat();
+    }
+    for (const message of chunk) {
+      if (!failures.has(message)) continue;
+      const error = failures.get(message);
+      const ok =
+        error instanceof PoisonMessageError || this.options.isPoison(error)
+          ? await this.deadLetterUntilDone(topic, partition, message, error, heartbeat, isRunning)
+          : await this.handle(topic, partition, message, heartbeat, isRunning);
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  /** Dead-letters a poison message, retrying while the DLQ is unreachable; false when stopped first. */
+  private async deadLetterUntilDone(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    poison: unknown,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<boolean> {
+    let delay = this.options.retryInitialMs ?? 200;
+    for (;;) {
+      try {
+        await this.deadLetter(topic, partition, message, poison);
+        return true;
+      } catch (error) {
+        this.log(
+          'warn',
+          `Kafka ${topic}[${partition}]@${message.offset}: could not write the poison message to ${this.dlqTopic} (${describe(error)}); retrying in ${delay} ms`,
+        );
+      }
+      if (!this.running || !isRunning()) return false;
+      this.stats.retries++;
+      await sleep(delay);
+      delay = Math.min(delay * 2, this.options.retryMaxMs ?? 5000);
+      await heartbeat();
+    }
   }
 
   /** Appends or dead-letters one message; false when stopped before either happened. */

@@ -1,7 +1,7 @@
 /** Kafka adapter: inbound Concur notifications, outbound domain events. See docs/kafka.md. */
 import { NotificationValidationError } from '../../domain/concur.js';
 
-export { KafkaConcurConsumer, type KafkaConcurConsumerOptions, type IngestFunction } from './inbound-consumer.js';
+export { KafkaConcurConsumer, type KafkaConcurConsumerOptions, type IngestFunction, type IngestBatchFunction } from './inbound-consumer.js';
 export { KafkaDomainPublisher, type KafkaDomainPublisherOptions } from './domain-publisher.js';
 export type { CheckpointStore } from './checkpoint-store.js';
 export { DLQ_HEADERS, PoisonMessageError, deadLetterHeaders } from './dead-letter.js';

@@ -23,6 +23,16 @@ export interface AppendResult {
   appended: number;
 }
 
+/** One stream's part of a batch append (`EventStore.appendBatch`). */
+export interface StreamAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  options?: AppendOptions;
+}
+
+/** Per request of a batch append: its result, or the error that only this request failed with (e.g. WrongExpectedRevisionError). */
+export type StreamAppendOutcome = AppendResult | Error;
+
 export interface ReadStreamOptions {
   fromRevision?: number;
   maxCount?: number;
@@ -63,6 +73,15 @@ export interface Subscription {
  */
 export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to several streams at once, each request with the same expected-revision and idempotent-id
+   * semantics as `appendToStream`, in the given order (positions follow it). Atomic stores (SQLite,
+   * memory) commit the whole batch durably at once (SQLite: one transaction, one fsync); a request
+   * that fails on its own (a conflict) is rolled back alone and reported in its slot. Throws when the
+   * store failed as a whole (EventStoreUnavailableError): then retry the batch, stored ids are skipped.
+   * Optional: `appendBatch()` below falls back to one append after the other.
+   */
+  appendBatch?(requests: readonly StreamAppend[]): Promise<StreamAppendOutcome[]>;
   /** Events of one stream in revision order; an empty array when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of all streams in global order. */
@@ -99,4 +118,24 @@ export function checkExpectedRevision(streamId: string, expected: ExpectedRevisi
   if (expected === undefined || expected === 'any') return;
   const ok = expected === 'no_stream' ? actual === -1 : expected === 'stream_exists' ? actual >= 0 : actual === expected;
   if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
+}
+
+/**
+ * `store.appendBatch(requests)`, or one `appendToStream` after the other for a store without it (not
+ * atomic then: each request is durable on its own, and a retry after a failure skips what was stored).
+ * Errors a request fails with on its own (conflict, invalid event) go to its slot; any other error
+ * (the store is unavailable) is thrown.
+ */
+export async function appendBatch(store: EventStore, requests: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+  if (store.appendBatch) return store.appendBatch(requests);
+  const outcomes: StreamAppendOutcome[] = [];
+  for (const r of requests) {
+    try {
+      outcomes.push(await store.appendToStream(r.streamId, r.events, r.options));
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError || error instanceof TypeError) outcomes.push(error);
+      else throw error;
+    }
+  }
+  return outcomes;
 }

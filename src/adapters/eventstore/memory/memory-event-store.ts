@@ -7,6 +7,8 @@ import {
   type EventStore,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
+  type StreamAppendOutcome,
   type SubscribeOptions,
   type Subscription,
 } from '../../../domain/eventstore/port.js';
@@ -26,6 +28,10 @@ export class MemoryEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
+    return this.appendNow(streamId, events, options);
+  }
+
+  private appendNow(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): AppendResult {
     const stream = this.streams.get(streamId) ?? [];
     const fresh = dedupe(events).filter((e) => !this.ids.has(e.id));
     if (fresh.length > 0 || events.length === 0) checkExpectedRevision(streamId, options.expectedRevision, stream.length - 1);
@@ -46,6 +52,18 @@ export class MemoryEventStore implements EventStore {
     if (fresh.length > 0) for (const listener of this.listeners) listener();
     const last = stream.at(-1);
     return { nextExpectedRevision: stream.length - 1, position: last ? last.position : -1n, appended: fresh.length };
+  }
+
+  /** One request after the other, all in the same turn of the event loop (so no other append comes between). */
+  async appendBatch(requests: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    this.assertOpen();
+    return requests.map((r) => {
+      try {
+        return this.appendNow(r.streamId, r.events, r.options);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -8,7 +8,8 @@
  * under load, with no timer that would add latency when the store is idle.
  */
 export class GroupCommitQueue<TRequest, TResult> {
-  private pending: { request: TRequest; resolve: (r: TResult) => void; reject: (e: unknown) => void }[] = [];
+  /** `settle` gets the request's own outcome (a result or its own error), `fail` the error of the whole group. */
+  private pending: { request: TRequest; settle: (outcome: TResult | Error) => void; fail: (e: unknown) => void }[] = [];
   private scheduled = false;
 
   /**
@@ -19,12 +20,39 @@ export class GroupCommitQueue<TRequest, TResult> {
 
   enqueue(request: TRequest): Promise<TResult> {
     return new Promise<TResult>((resolve, reject) => {
-      this.pending.push({ request, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.drain());
-      }
+      this.pending.push({ request, settle: (o) => (o instanceof Error ? reject(o) : resolve(o)), fail: reject });
+      this.schedule();
     });
+  }
+
+  /**
+   * Queues the requests together, so they are flushed in the same group (one transaction), in this
+   * order. Resolves with each request's result or its own error; rejects when the whole group failed.
+   */
+  enqueueAll(requests: readonly TRequest[]): Promise<(TResult | Error)[]> {
+    if (requests.length === 0) return Promise.resolve([]);
+    return new Promise<(TResult | Error)[]>((resolve, reject) => {
+      const outcomes = new Array<TResult | Error>(requests.length);
+      let left = requests.length;
+      requests.forEach((request, i) => {
+        this.pending.push({
+          request,
+          settle: (o) => {
+            outcomes[i] = o;
+            if (--left === 0) resolve(outcomes);
+          },
+          // The group fails as one: every entry of it gets the same error, the first one decides.
+          fail: reject,
+        });
+      });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.drain());
   }
 
   /** Flushes what is queued now (also used by `close()` so nothing queued is silently dropped). */
@@ -37,13 +65,9 @@ export class GroupCommitQueue<TRequest, TResult> {
     try {
       outcomes = this.flush(group.map((p) => p.request));
     } catch (error) {
-      for (const p of group) p.reject(error);
+      for (const p of group) p.fail(error);
       return;
     }
-    group.forEach((p, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome instanceof Error) p.reject(outcome);
-      else p.resolve(outcome);
-    });
+    for (const [i, p] of group.entries()) p.settle(outcomes[i]!);
   }
 }

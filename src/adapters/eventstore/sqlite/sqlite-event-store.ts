@@ -10,6 +10,8 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
+  type StreamAppendOutcome,
   type SubscribeOptions,
   type Subscription,
 } from '../../../domain/eventstore/port.js';
@@ -84,20 +86,26 @@ export class SqliteEventStore implements EventStore {
       readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw().safeIntegers(true),
       readStream: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw().safeIntegers(true),
     };
-    const appendOne = db.transaction((request: AppendRequest, position: { next: bigint }, recordedAt: string) =>
-      this.appendInTransaction(request, position, recordedAt),
+    const appendOne = db.transaction((request: AppendRequest, position: { next: bigint }, recordedAt: string, stored: Set<string> | null) =>
+      this.appendInTransaction(request, position, recordedAt, stored),
     );
     // The group runs in one IMMEDIATE transaction; each request in a savepoint (better-sqlite3 nests
     // transaction functions that way), so a conflicting request rolls back alone.
     this.writeGroup = db.transaction((requests: AppendRequest[]) => {
       const position = { next: (this.stmt.head.get() as bigint) + 1n };
       const recordedAt = new Date().toISOString();
+      // A group of many appends (a Kafka batch) looks its ids up in one query, not one per append;
+      // the set then follows the group's own successful appends.
+      const stored = requests.length > 1 ? this.storedAmong(requests) : null;
       return requests.map((request) => {
         const first = position.next;
         try {
           // A single-event request writes at most one row, and a failing statement is undone by SQLite
           // itself, so it needs no savepoint of its own (two statements fewer per append).
-          return request.events.length <= 1 ? this.appendInTransaction(request, position, recordedAt) : appendOne(request, position, recordedAt);
+          const result =
+            request.events.length <= 1 ? this.appendInTransaction(request, position, recordedAt, stored) : appendOne(request, position, recordedAt, stored);
+          if (stored) for (const e of request.events) stored.add(e.id);
+          return result;
         } catch (error) {
           // An I/O or lock error may have ended the whole transaction: then the group fails as one.
           if (!db.inTransaction) throw error;
@@ -113,6 +121,25 @@ export class SqliteEventStore implements EventStore {
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
     return this.queue.enqueue({ streamId, events: serialize(streamId, events), expected: options.expectedRevision });
+  }
+
+  /** All requests in one write transaction (one fsync), each in its own savepoint: a conflict fails alone. */
+  async appendBatch(requests: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    this.assertOpen();
+    const outcomes = new Array<StreamAppendOutcome>(requests.length);
+    const queued: AppendRequest[] = [];
+    const slots: number[] = [];
+    requests.forEach((r, i) => {
+      try {
+        queued.push({ streamId: r.streamId, events: serialize(r.streamId, r.events), expected: r.options?.expectedRevision });
+        slots.push(i);
+      } catch (error) {
+        outcomes[i] = error instanceof Error ? error : new Error(String(error));
+      }
+    });
+    const results = await this.queue.enqueueAll(queued);
+    for (const [j, result] of results.entries()) outcomes[slots[j]!] = result;
+    return outcomes;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -189,12 +216,12 @@ export class SqliteEventStore implements EventStore {
     return outcomes;
   }
 
-  private appendInTransaction(request: AppendRequest, position: { next: bigint }, recordedAt: string): AppendResult {
+  private appendInTransaction(request: AppendRequest, position: { next: bigint }, recordedAt: string, stored: Set<string> | null): AppendResult {
     const { streamId, events, expected } = request;
     const head = this.stmt.streamHead.get(streamId) as [bigint, bigint] | undefined;
     let revision = head ? Number(head[0]) : -1;
     let last = head ? head[1] : -1n;
-    const fresh = this.unstored(events);
+    const fresh = stored ? events.filter((e) => !stored.has(e.id)) : this.unstored(events);
     // All events already stored: a retry of an append that succeeded, so it succeeds again unchecked.
     if (fresh.length > 0 || events.length === 0) checkExpectedRevision(streamId, expected, revision);
     for (const e of fresh) {
@@ -203,6 +230,13 @@ export class SqliteEventStore implements EventStore {
       this.stmt.insert.run(last, e.id, streamId, revision, e.type, e.schemaVersion, e.data, e.metadata, recordedAt);
     }
     return { nextExpectedRevision: revision, position: last, appended: fresh.length };
+  }
+
+  /** The ids of these requests' events that are already stored. */
+  private storedAmong(requests: AppendRequest[]): Set<string> {
+    const ids: string[] = [];
+    for (const r of requests) for (const e of r.events) ids.push(e.id);
+    return new Set(ids.length === 0 ? [] : (this.stmt.storedIds.all(JSON.stringify(ids)) as string[]));
   }
 
   private unstored(events: SerializedEvent[]): SerializedEvent[] {
