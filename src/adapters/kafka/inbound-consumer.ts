@@ -279,28 +279,17 @@ export class KafkaConcurConsumer {
   private async handle(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<boolean> {
     let delay = this.options.retryInitialMs ?? 200;
     for (;;) {
-      let poison: unknown = null;
       try {
         await this.options.ingest(parseBody(message), 'kafka');
         this.stats.ingested++;
         return true;
       } catch (error) {
-        if (error instanceof PoisonMessageError || this.options.isPoison(error)) poison = error;
-        else
-          this.log(
-            'warn',
-            `Kafka ${topic}[${partition}]@${message.offset}: could not append the Concur notification (${describe(error)}); retrying in ${delay} ms, offset not committed`,
-          );
-      }
-      try {
-        if (poison !== null) {
-          await this.deadLetter(topic, partition, message, poison);
-          return true;
-        }
-      } catch (error) {
+        // A poison message goes to the DLQ (retried there while it is unreachable), never back to ingest.
+        if (error instanceof PoisonMessageError || this.options.isPoison(error))
+          return this.deadLetterUntilDone(topic, partition, message, error, heartbeat, isRunning);
         this.log(
           'warn',
-          `Kafka ${topic}[${partition}]@${message.offset}: could not write the poison message to ${this.dlqTopic} (${describe(error)}); retrying in ${delay} ms`,
+          `Kafka ${topic}[${partition}]@${message.offset}: could not append the Concur notification (${describe(error)}); retrying in ${delay} ms, offset not committed`,
         );
       }
       if (!this.running || !isRunning()) return false;
