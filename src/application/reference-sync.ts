@@ -235,13 +235,7 @@ export class ReferenceSync {
     const history = kinds.length ? await this.kindHistory() : new Map<string, KindHistory>();
 
     for (const kind of kinds) {
-      const step: SyncStepReport = {
-        step: kind,
-        direction: 'intacct-to-cache',
-        counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 },
-        failed: false,
-      };
-      report.push(step);
+      const step = startStep(report, kind, 'intacct-to-cache');
       try {
         const cached = listReferenceRecords(this.readModels(), kind);
         const previous = history.get(kind);
@@ -298,13 +292,7 @@ export class ReferenceSync {
     }
 
     if (pushEmployees) {
-      const step: SyncStepReport = {
-        step: 'employees',
-        direction: 'concur-to-intacct',
-        counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 },
-        failed: false,
-      };
-      report.push(step);
+      const step = startStep(report, 'employees', 'concur-to-intacct');
       const before = conflicts.length;
       try {
         progress(done, total, 'employees: comparing the employees of Concur documents with Intacct');
@@ -322,13 +310,7 @@ export class ReferenceSync {
     }
 
     if (plan.pushBillVendors) {
-      const step: SyncStepReport = {
-        step: BILL_VENDORS,
-        direction: 'concur-to-intacct',
-        counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 },
-        failed: false,
-      };
-      report.push(step);
+      const step = startStep(report, BILL_VENDORS, 'concur-to-intacct');
       const before = conflicts.length;
       try {
         progress(done, total, `${BILL_VENDORS}: comparing the vendors of waiting bills with Intacct`);
@@ -347,13 +329,7 @@ export class ReferenceSync {
     }
 
     if (pushVendors) {
-      const step: SyncStepReport = {
-        step: 'vendors',
-        direction: 'intacct-to-concur',
-        counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 },
-        failed: false,
-      };
-      report.push(step);
+      const step = startStep(report, 'vendors', 'intacct-to-concur');
       try {
         progress(done, total, 'vendors: reading Concur vendors');
         const vendors = await pushVendorsToConcur(rows.get('VENDOR') ?? (await this.intacct.readAll('VENDOR')), this.concurVendors!, this.store, actor);
@@ -595,4 +571,11 @@ function compareRecords(before: ReferenceRecord[], after: ReferenceRecord[]): { 
 
 function describeChange(diff: { added: number; changed: number; removed: number }, inIntacct: number): string {
   return `${diff.added} added, ${diff.changed} changed, ${diff.removed} removed (${inIntacct} in Intacct)`;
+}
+
+/** A new step of a run's report, with zeroed counts, added to the report. */
+function startStep(report: SyncStepReport[], step: SyncStepReport['step'], direction: SyncStepReport['direction']): SyncStepReport {
+  const started: SyncStepReport = { step, direction, counts: { read: 0, created: 0, updated: 0, removed: 0, conflicts: 0 }, failed: false };
+  report.push(started);
+  return started;
 }
