@@ -443,7 +443,11 @@ function parseData(value: XmlValue | undefined): ResultData | null {
  * error when the request failed as a whole: control level, authentication level, an HTTP error, or
  * a body that is not Intacct XML (empty, an HTML page from the CDN, broken XML).
  */
-export function parseGatewayResponse(httpStatus: number, body: string): GatewayResponse {
+export function parseGatewayResponse(
+  httpStatus: number,
+  body: string,
+  parseDocument: (body: string, httpStatus: number) => XmlRecord = parseXmlDocument,
+): GatewayResponse {
   const trimmed = body.trim();
   if (trimmed === '') throw new IntacctUnreadableResponseError('empty', httpStatus, 'no content');
   if (/^<!doctype html|^<html|^<head|^<body/i.test(trimmed)) {
@@ -451,7 +455,7 @@ export function parseGatewayResponse(httpStatus: number, body: string): GatewayR
     throw new IntacctUnreadableResponseError('html', httpStatus, title ? `"${title}"` : 'no title');
   }
   if (!trimmed.startsWith('<')) throw new IntacctUnreadableResponseError('malformed', httpStatus, 'the body is not XML');
-  const doc = parseXmlDocument(trimmed, httpStatus);
+  const doc = parseDocument(trimmed, httpStatus);
   const response = record(doc['response']);
   if (!response) throw new IntacctUnreadableResponseError('malformed', httpStatus, 'no <response> element');
 
